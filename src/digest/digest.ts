@@ -1,0 +1,107 @@
+/**
+ * The reference digest of a FITS file (../shared/corpus/DIGEST.md): what a
+ * conforming reader returns for every HDU, as JSON. `fitsflow digest` prints it.
+ */
+import type { FitsFile } from '../fits-file.js';
+import type { Hdu } from '../hdu/hdu.js';
+import type { Header } from '../header/header.js';
+import { arrayDigest, EMPTY_SHA256, nullArrayDigest, type ArrayDigest } from './array-digest.js';
+import { type Json, jsonCardValue, jsonNumber } from './json.js';
+import { FitsError } from '../errors.js';
+import { pixelScaling } from '../image/pixel-type.js';
+import type { ReadImageOptions, ImageData } from '../image/read-image.js';
+
+export interface HduDigest {
+  index: number;
+  kind: string;
+  extname: string | null;
+  extver: number | null;
+  [key: string]: Json;
+}
+
+export interface FileDigest {
+  hdus: HduDigest[];
+  [key: string]: Json;
+}
+
+/** Extra digest producers for HDU kinds handled by optional modules (tables, random groups). */
+export interface DigestExtensions {
+  table?: (hdu: Hdu) => Promise<Record<string, Json>>;
+  randomGroups?: (hdu: Hdu) => Promise<Record<string, Json>>;
+}
+export const digestExtensions: DigestExtensions = {};
+
+export interface DigestOptions {
+  /** Digest only this HDU. */
+  hdu?: number;
+  /** How compressed images are decoded (e.g. `{ gpu: true }`), passed to readImage. */
+  readOptions?: ReadImageOptions & Record<string, unknown>;
+}
+
+/** The header cards of an HDU as the digest lists them. */
+export function cardsJson(header: Header): Json[] {
+  return header.cards.map((c) => [c.keyword, jsonCardValue(c.value), c.comment]);
+}
+
+function extFields(hdu: Hdu): Pick<HduDigest, 'extname' | 'extver'> {
+  const name = hdu.header.get('EXTNAME');
+  const ver = hdu.header.get('EXTVER');
+  return {
+    extname: typeof name === 'string' ? name : null,
+    extver: typeof ver === 'number' && Number.isInteger(ver) ? ver : typeof ver === 'bigint' ? (jsonNumber(ver) as number) : null,
+  };
+}
+function imageArrayDigest(img: ImageData): ArrayDigest {
+  if (img.shape.some((n) => n === 0)) {
+    return { shape: img.shape, dtype: img.dtype, sha256: EMPTY_SHA256, sha256_f64: EMPTY_SHA256, min: null, max: null, mean: null, nan_count: 0 };
+  }
+  return arrayDigest(img.data, img.shape, img.dtype);
+}
+
+/** Digest one HDU. */
+export async function digestHdu(hdu: Hdu, opts: DigestOptions = {}): Promise<HduDigest> {
+  const d: HduDigest = { index: hdu.index, kind: hdu.kind, ...extFields(hdu) };
+  if (hdu.kind !== 'compressed-image') {
+    d.ncards = hdu.header.physicalCount;
+    d.cards = cardsJson(hdu.header);
+  }
+  switch (hdu.kind) {
+    case 'image': {
+      if (hdu.layout.naxes.length === 0) Object.assign(d, nullArrayDigest());
+      else if (hdu.layout.naxes.some((n) => n === 0)) {
+        const dtype = pixelScaling(hdu.header, hdu.layout.bitpix).dtype;
+        Object.assign(d, { shape: [...hdu.layout.naxes].reverse(), dtype, sha256: EMPTY_SHA256, sha256_f64: EMPTY_SHA256, min: null, max: null, mean: null, nan_count: 0 });
+      } else Object.assign(d, imageArrayDigest(await hdu.readImage()));
+      break;
+    }
+    case 'compressed-image':
+      Object.assign(d, imageArrayDigest(await hdu.readImage(opts.readOptions)));
+      break;
+    case 'bintable':
+    case 'table':
+      Object.assign(d, await requireExtension(digestExtensions.table, hdu)(hdu));
+      break;
+    case 'random-groups':
+      Object.assign(d, await requireExtension(digestExtensions.randomGroups, hdu)(hdu));
+      break;
+    default:
+      break;
+  }
+  return d;
+}
+
+function requireExtension<T>(f: T | undefined, hdu: Hdu): T {
+  if (!f) throw new FitsError('UNSUPPORTED', `Reading ${hdu.kind} HDUs is not supported yet.`, { hdu: hdu.index });
+  return f;
+}
+
+/** Digest a whole file (or one HDU of it). */
+export async function digestFile(file: FitsFile, opts: DigestOptions = {}): Promise<FileDigest> {
+  const hdus: HduDigest[] = [];
+  if (opts.hdu !== undefined) {
+    hdus.push(await digestHdu(await file.hdu(opts.hdu), opts));
+  } else {
+    for await (const hdu of file) hdus.push(await digestHdu(hdu, opts));
+  }
+  return { hdus };
+}

@@ -1,0 +1,90 @@
+/**
+ * What a header says about its HDU: the kind, the array geometry and the data
+ * size. Pure: no I/O. Every size is checked to be a safe integer.
+ */
+import { FitsError } from '../errors.js';
+import type { Header } from '../header/header.js';
+
+export type HduKind = 'image' | 'bintable' | 'table' | 'compressed-image' | 'random-groups' | 'other';
+
+export interface HduLayout {
+  kind: HduKind;
+  /** XTENSION value for extensions, null for the primary HDU. */
+  xtension: string | null;
+  bitpix: number;
+  /** NAXISn values in FITS order (NAXIS1 first). */
+  naxes: number[];
+  pcount: number;
+  gcount: number;
+  /** Data bytes declared by the header (without padding). */
+  dataBytes: number;
+  /** Data bytes including padding to the 2880-byte block. */
+  paddedDataBytes: number;
+}
+
+export const BLOCK = 2880;
+const VALID_BITPIX = new Set([8, 16, 32, 64, -32, -64]);
+
+export function padToBlock(n: number): number {
+  return Math.ceil(n / BLOCK) * BLOCK;
+}
+
+/** Read the mandatory structure keywords and compute the data size. */
+export function layoutOf(header: Header, index: number): HduLayout {
+  const primary = index === 0;
+  let xtension: string | null = null;
+  if (primary) {
+    if (!header.cards.length || header.cards[0]!.keyword !== 'SIMPLE') {
+      throw new FitsError('BAD_HEADER', 'The file does not start with SIMPLE: it is not a FITS file.', { hdu: index, card: 1, offset: 0 });
+    }
+  } else {
+    const x = header.get('XTENSION');
+    if (typeof x !== 'string') throw new FitsError('BAD_HEADER', 'An extension header must start with XTENSION.', { hdu: index, card: 1 });
+    xtension = x.trim().toUpperCase();
+  }
+  const bitpix = header.requireInt('BITPIX', index);
+  if (!VALID_BITPIX.has(bitpix)) {
+    throw new FitsError('BAD_HEADER', `BITPIX = ${bitpix} is not one of 8, 16, 32, 64, -32, -64.`, { hdu: index, card: header.card('BITPIX')!.index + 1 });
+  }
+  const naxis = header.requireInt('NAXIS', index);
+  if (naxis < 0 || naxis > 999) throw new FitsError('BAD_HEADER', `NAXIS = ${naxis} is outside 0..999.`, { hdu: index, card: header.card('NAXIS')!.index + 1 });
+  const naxes: number[] = [];
+  for (let k = 1; k <= naxis; k++) {
+    const v = header.get(`NAXIS${k}`);
+    if (typeof v === 'bigint') throw new FitsError('BAD_SIZE', `NAXIS${k} = ${v} is absurdly large.`, { hdu: index, card: header.card(`NAXIS${k}`)!.index + 1 });
+    const n = header.requireInt(`NAXIS${k}`, index);
+    if (n < 0) throw new FitsError('BAD_HEADER', `NAXIS${k} = ${n} is negative.`, { hdu: index, card: header.card(`NAXIS${k}`)!.index + 1 });
+    naxes.push(n);
+  }
+  const groups = primary && header.getBool('GROUPS') === true && naxis >= 1 && naxes[0] === 0;
+  let pcount = 0;
+  let gcount = 1;
+  if (!primary || groups) {
+    pcount = header.getInt('PCOUNT', 0);
+    gcount = header.getInt('GCOUNT', 1);
+    if (!primary && (!header.has('PCOUNT') || !header.has('GCOUNT'))) {
+      // astropy accepts extensions without them; the standard requires them.
+      header.warnings.push({ code: 'MISSING_KEYWORD', message: 'Extension header lacks PCOUNT or GCOUNT; assuming 0 and 1.' });
+    }
+    if (pcount < 0 || gcount < 0) throw new FitsError('BAD_HEADER', 'PCOUNT and GCOUNT must not be negative.', { hdu: index });
+  }
+  let elems = 1;
+  const axesForSize = groups ? naxes.slice(1) : naxes;
+  if (naxis === 0) elems = 0;
+  for (const n of axesForSize) elems *= n;
+  const bytesPer = Math.abs(bitpix) / 8;
+  const dataBytes = naxis === 0 && pcount === 0 ? 0 : bytesPer * gcount * (pcount + elems);
+  if (!Number.isSafeInteger(dataBytes)) {
+    throw new FitsError('BAD_SIZE', `The declared data size (${naxes.join(' x ')} of ${bytesPer} bytes) is absurdly large.`, { hdu: index });
+  }
+  let kind: HduKind;
+  if (primary) {
+    if (groups) kind = 'random-groups';
+    else if (header.getBool('SIMPLE') === false) kind = 'other';
+    else kind = 'image';
+  } else if (xtension === 'IMAGE') kind = 'image';
+  else if (xtension === 'TABLE') kind = 'table';
+  else if (xtension === 'BINTABLE' || xtension === 'A3DTABLE') kind = header.getBool('ZIMAGE') === true ? 'compressed-image' : 'bintable';
+  else kind = 'other';
+  return { kind, xtension, bitpix, naxes, pcount, gcount, dataBytes, paddedDataBytes: padToBlock(dataBytes) };
+}

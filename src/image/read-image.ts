@@ -1,0 +1,128 @@
+/**
+ * Read image pixels (whole, a section, or in chunks) from a ByteSource into
+ * native typed arrays. Plans byte ranges first, then reads, then converts.
+ */
+import { FitsError } from '../errors.js';
+import type { ByteSource } from '../io/byte-source.js';
+import { allocateBuffer } from '../util/buffers.js';
+import { convertPixels, flipSignInPlace, swapInPlace } from './convert.js';
+import { ARRAY_CTOR, BYTES_PER, type DType, type ImageArray, type PixelScaling } from './pixel-type.js';
+import { resolveSection, sectionRuns, type SectionRequest } from './section.js';
+
+/** Options of {@link Hdu.readImage}. */
+export interface ReadImageOptions extends SectionRequest {
+  /** Put the result in a SharedArrayBuffer (when the runtime has one), for workers and zero-copy GPU upload. */
+  shared?: boolean;
+}
+
+/** An image, or a section of one: values in C order. */
+export interface ImageData<T extends ImageArray = ImageArray> {
+  /** The values, row-major (C order), native byte order. */
+  data: T;
+  /** Axis lengths, slowest first (C order, as numpy/astropy). */
+  shape: number[];
+  /** Element type name. */
+  dtype: DType;
+}
+
+/** Where an image's pixels live. */
+export interface ImageLocation {
+  source: ByteSource;
+  dataOffset: number;
+  /** Dimensions in C order. */
+  dims: number[];
+  scaling: PixelScaling;
+  hdu: number;
+}
+
+const CHUNK_ELEMENTS = 1 << 18; // scratch size for converting reads (256 Ki elements)
+
+function readSyncOf(source: ByteSource): ((offset: number, length: number, into?: Uint8Array) => Uint8Array) | undefined {
+  const s = source as ByteSource & { readSync?: (o: number, l: number, into?: Uint8Array) => Uint8Array };
+  return typeof s.readSync === 'function' ? s.readSync.bind(s) : undefined;
+}
+
+async function readExact(source: ByteSource, offset: number, length: number, into: Uint8Array | undefined, hdu: number): Promise<Uint8Array> {
+  const sync = readSyncOf(source);
+  const got = sync ? sync(offset, length, into) : await source.read(offset, length, into);
+  if (got.length !== length) {
+    throw new FitsError('TRUNCATED', `The file ends inside the image data (wanted ${length} bytes at ${offset}, got ${got.length}).`, { hdu, offset });
+  }
+  return got;
+}
+
+/** Read an image or a section of it. */
+export async function readImage(loc: ImageLocation, opts: ReadImageOptions = {}): Promise<ImageData> {
+  const { dims, scaling: s, hdu } = loc;
+  const sec = resolveSection(dims, opts, hdu);
+  const width = BYTES_PER[s.raw];
+  const outWidth = BYTES_PER[s.dtype];
+  const buffer = allocateBuffer(sec.count * outWidth, opts.shared);
+  const out = new ARRAY_CTOR[s.dtype](buffer, 0, sec.count);
+  const result: ImageData = { data: out, shape: sec.shape, dtype: s.dtype };
+  if (sec.count === 0) return result;
+  const runs = sectionRuns(dims, sec);
+  // Fast path: same width in and out and contiguous runs → read straight into the output.
+  if (s.mode !== 'scale') {
+    if (runs.every((r) => r.stride === 1)) {
+      const sync = readSyncOf(loc.source);
+      const bytes = new Uint8Array(buffer);
+      const pending: Promise<unknown>[] = [];
+      for (const r of runs) {
+        const into = bytes.subarray(r.out * width, (r.out + r.count) * width);
+        const off = loc.dataOffset + r.src * width;
+        if (sync) await readExact(loc.source, off, into.length, into, hdu);
+        else pending.push(readExact(loc.source, off, into.length, into, hdu));
+        if (pending.length >= 64) await Promise.all(pending.splice(0));
+      }
+      await Promise.all(pending);
+      swapInPlace(buffer, 0, sec.count, width);
+      if (s.mode === 'offset') flipSignInPlace(buffer, 0, sec.count, width);
+      return result;
+    }
+  }
+  // General path: read each run (in chunks) into scratch, then convert.
+  const maxRunBytes = Math.min(CHUNK_ELEMENTS * width * Math.max(1, runs[0]!.stride), 64 << 20);
+  const scratch = new Uint8Array(Math.max(width, maxRunBytes));
+  for (const r of runs) {
+    let done = 0;
+    while (done < r.count) {
+      const n = Math.max(1, Math.min(r.count - done, Math.floor(scratch.length / (width * r.stride))));
+      const spanBytes = ((n - 1) * r.stride + 1) * width;
+      const off = loc.dataOffset + (r.src + done * r.stride) * width;
+      const got = await readExact(loc.source, off, spanBytes, scratch.subarray(0, spanBytes), hdu);
+      convertPixels(got, n, out, r.out + done, s, r.stride);
+      done += n;
+    }
+  }
+  return result;
+}
+
+/** Options of {@link Hdu.iterateImage}. */
+export interface IterateImageOptions {
+  /** Number of slices along the slowest axis per chunk (default: ~4 MiB worth). */
+  slices?: number;
+}
+
+/** One chunk of an image streamed along its slowest axis. */
+export interface ImageChunk extends ImageData {
+  /** Index of the chunk's first slice along the slowest axis. */
+  start: number;
+}
+
+/** Stream an image in chunks of whole slices along the slowest axis, with bounded memory. */
+export async function* iterateImage(loc: ImageLocation, opts: IterateImageOptions = {}): AsyncGenerator<ImageChunk> {
+  const { dims } = loc;
+  if (dims.length === 0) return;
+  const sliceElems = dims.slice(1).reduce((a, b) => a * b, 1);
+  const sliceBytes = Math.max(1, sliceElems * BYTES_PER[loc.scaling.dtype]);
+  const per = opts.slices ?? Math.max(1, Math.floor((4 << 20) / sliceBytes));
+  if (!Number.isInteger(per) || per < 1) throw new FitsError('BAD_ARGUMENT', 'slices must be a positive integer.', { hdu: loc.hdu });
+  for (let i = 0; i < dims[0]!; i += per) {
+    const n = Math.min(per, dims[0]! - i);
+    const start = dims.map((_, k) => (k === 0 ? i : 0));
+    const shape = dims.map((d, k) => (k === 0 ? n : d));
+    const chunk = await readImage(loc, { start, shape });
+    yield { ...chunk, start: i };
+  }
+}

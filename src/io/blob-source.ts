@@ -1,0 +1,27 @@
+import type { ByteSource } from './byte-source.js';
+
+/** The part of Blob/File that a ByteSource needs. */
+export interface BlobLike {
+  readonly size: number;
+  slice(start?: number, end?: number): { arrayBuffer(): Promise<ArrayBuffer> };
+  readonly name?: string;
+}
+
+/** A ByteSource over a Blob or File (browsers, Deno, Bun, Node ≥ 20). */
+export class BlobSource implements ByteSource {
+  readonly size: number;
+  readonly name: string;
+  constructor(private readonly blob: BlobLike) {
+    this.size = blob.size;
+    this.name = blob.name ?? 'blob';
+  }
+
+  async read(offset: number, length: number, into?: Uint8Array): Promise<Uint8Array> {
+    const start = Math.min(Math.max(0, offset), this.size);
+    const end = Math.min(this.size, start + Math.max(0, length));
+    const bytes = new Uint8Array(await this.blob.slice(start, end).arrayBuffer());
+    if (!into) return bytes;
+    into.set(bytes);
+    return into.subarray(0, bytes.length);
+  }
+}
