@@ -48,12 +48,13 @@ export class FitsFile implements AsyncIterable<Hdu> {
     const index = this.scanned.length;
     const offset = this.nextOffset;
     const size = this.source.size;
+    let probe: Uint8Array | undefined;
     if (index > 0) {
       if (offset >= size) {
         this.done = true;
         return null;
       }
-      const probe = await this.source.read(offset, Math.min(BLOCK, size - offset));
+      probe = (await this.source.read(offset, Math.min(BLOCK, size - offset))).slice();
       if (!startsWith(probe, 'XTENSION')) {
         this.done = true;
         const allZero = probe.every((b) => b === 0);
@@ -67,7 +68,7 @@ export class FitsFile implements AsyncIterable<Hdu> {
     } else if (size === 0) {
       throw new FitsError('TRUNCATED', 'The file is empty.', { offset: 0 });
     }
-    const { header, dataOffset } = await readHeader(this.source, offset, index, this.options);
+    const { header, dataOffset } = await readHeader(this.source, offset, index, { ...this.options, firstBytes: probe });
     for (const w of header.warnings) this.warnings.push({ ...w, hdu: index });
     const layout = layoutOf(header, index);
     const dataEnd = dataOffset + layout.dataBytes;

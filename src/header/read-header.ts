@@ -15,6 +15,11 @@ export interface ReadHeaderOptions {
   maxHeaderBlocks?: number;
 }
 
+/** Bytes already read at the header's offset (e.g. the probe for XTENSION), reused instead of re-read. */
+export interface ReadHeaderStart {
+  firstBytes?: Uint8Array;
+}
+
 export interface HeaderRead {
   header: Header;
   /** Offset of the first header byte. */
@@ -30,7 +35,7 @@ function cardText(bytes: Uint8Array, at: number): string {
   return String.fromCharCode.apply(null, bytes.subarray(at, at + CARD) as unknown as number[]);
 }
 
-export async function readHeader(source: ByteSource, offset: number, hdu: number, opts: ReadHeaderOptions = {}): Promise<HeaderRead> {
+export async function readHeader(source: ByteSource, offset: number, hdu: number, opts: ReadHeaderOptions & ReadHeaderStart = {}): Promise<HeaderRead> {
   const maxBlocks = opts.maxHeaderBlocks ?? DEFAULT_MAX_HEADER_BLOCKS;
   const cards: string[] = [];
   const warnings: HeaderWarning[] = [];
@@ -46,7 +51,9 @@ export async function readHeader(source: ByteSource, offset: number, hdu: number
       throw new FitsError('BAD_SIZE', `The header is longer than ${maxBlocks} blocks without an END card.`, { hdu, offset: pos });
     }
     const want = Math.min(chunkBlocks, maxBlocks - blocksRead) * BLOCK;
-    const bytes = await source.read(pos, want);
+    const bytes = pos === offset && opts.firstBytes && opts.firstBytes.length >= Math.min(want, source.size - pos)
+      ? opts.firstBytes.subarray(0, want)
+      : await source.read(pos, want);
     const n = bytes.length - (bytes.length % CARD);
     for (let at = 0; at < n; at += CARD) {
       // Fast reject before decoding: most cards do not start with "END".

@@ -1,0 +1,38 @@
+/**
+ * The `fitsflow` command. Exit codes: 0 ok, 1 invalid or unreadable file,
+ * 2 bad usage, 3 no WebGPU adapter for --gpu.
+ */
+import { FitsError } from '../errors.js';
+import { parseArgs, UsageError } from './args.js';
+import { COMMANDS, type CliIo } from './commands.js';
+
+function usage(): string {
+  return ['usage: fitsflow COMMAND ...', ...Object.values(COMMANDS).map((c) => `  fitsflow ${c.usage}`)].join('\n');
+}
+
+export async function main(argv: string[], io: CliIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    io.out(usage());
+    return name ? 0 : 2;
+  }
+  const cmd = COMMANDS[name];
+  if (!cmd) {
+    io.err(`fitsflow: unknown command "${name}"\n${usage()}`);
+    return 2;
+  }
+  try {
+    return await cmd.run(parseArgs(rest, new Set(cmd.valued)), io);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.err(`fitsflow ${name}: ${e.message}\nusage: fitsflow ${cmd.usage}`);
+      return 2;
+    }
+    if (e instanceof FitsError) {
+      io.err(`fitsflow ${name}: ${e.code}: ${e.message}`);
+      return e.code === 'GPU' ? 3 : 1;
+    }
+    throw e;
+  }
+}
+
