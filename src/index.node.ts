@@ -8,7 +8,10 @@ import { NodeFileSource } from './io/node-file-source.js';
 import { fileURLToPath } from 'node:url';
 import { installNodeSha256 } from './digest/sha256-node.js';
 
+import { installNodeByteSwapper } from './image/swap-node.js';
+
 installNodeSha256();
+installNodeByteSwapper();
 
 registerOpener('file', (text) => NodeFileSource.open(text.startsWith('file:') ? fileURLToPath(text) : text));
 
