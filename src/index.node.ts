@@ -9,9 +9,11 @@ import { fileURLToPath } from 'node:url';
 import { installNodeSha256 } from './digest/sha256-node.js';
 
 import { installNodeByteSwapper } from './image/swap-node.js';
+import { installNodeInflater } from './decompress/inflate-node.js';
 
 installNodeSha256();
 installNodeByteSwapper();
+installNodeInflater();
 
 registerOpener('file', (text) => NodeFileSource.open(text.startsWith('file:') ? fileURLToPath(text) : text));
 
