@@ -9,6 +9,10 @@ import { iterateImage, readImage, type ImageChunk, type ImageData, type IterateI
 import { pixelScaling, type DType } from '../image/pixel-type.js';
 import type { HduKind, HduLayout } from './layout.js';
 import { verifyHduChecksum, type ChecksumResult } from '../checksum/verify.js';
+import { iterateTable, readTable, type IterateTableOptions, type ReadTableOptions } from '../table/read-table.js';
+import { readRandomGroups, type RandomGroups } from '../table/random-groups.js';
+import type { FitsTable } from '../table/fits-table.js';
+import { compressedImageSummary, iterateCompressedImage, readCompressedImage, type CompressedReadOptions } from '../decompress/tiled-image.js';
 
 /** What data readers (images, tables, compressed images) need to know about an HDU. */
 export interface HduContext {
@@ -20,14 +24,30 @@ export interface HduContext {
   readonly dataOffset: number;
 }
 
-/** Readers registered by optional modules (tables, compressed images), so this core stays small. */
+/** A reader of compressed images (the built-in one is src/decompress/tiled-image.ts). */
+export interface CompressedImageReader {
+  read(ctx: HduContext, opts: CompressedReadOptions): Promise<ImageData>;
+  info(ctx: HduContext): { dims: number[]; dtype: DType; header: Header };
+}
+
+/** Reader overrides (e.g. a GPU decoder); by default compressed images use the built-in tile container. */
 export interface HduReaders {
-  compressedImage?: {
-    read(ctx: HduContext, opts: ReadImageOptions): Promise<ImageData>;
-    info(ctx: HduContext): { dims: number[]; dtype: DType; header: Header };
-  };
+  compressedImage?: CompressedImageReader;
 }
 export const hduReaders: HduReaders = {};
+
+const builtinCompressedReader: CompressedImageReader = { read: readCompressedImage, info: compressedImageSummary };
+const compressedReader = (): CompressedImageReader => hduReaders.compressedImage ?? builtinCompressedReader;
+
+/** Shape and dtype of a compressed image, or null when its Z keywords cannot be read (readImage says why). */
+function compressedInfoOrNull(ctx: HduContext): { dims: number[]; dtype: DType } | null {
+  try {
+    return compressedReader().info(ctx);
+  } catch (e) {
+    if (e instanceof FitsError) return null;
+    throw e;
+  }
+}
 
 export class Hdu implements HduContext {
   constructor(
@@ -63,14 +83,20 @@ export class Hdu implements HduContext {
 
   /** Image dimensions in C order (slowest first), or null when there is no array. */
   get shape(): number[] | null {
-    if (this.kind === 'compressed-image') return hduReaders.compressedImage?.info(this).dims ?? null;
+    if (this.kind === 'compressed-image') {
+      const dims = compressedInfoOrNull(this)?.dims;
+      return dims?.length ? [...dims] : null;
+    }
     if (this.kind !== 'image' || this.layout.naxes.length === 0) return null;
     return [...this.layout.naxes].reverse();
   }
 
   /** Element type of the image as astropy returns it, or null when there is no array. */
   get dtype(): DType | null {
-    if (this.kind === 'compressed-image') return hduReaders.compressedImage?.info(this).dtype ?? null;
+    if (this.kind === 'compressed-image') {
+      const info = compressedInfoOrNull(this);
+      return info?.dims.length ? info.dtype : null;
+    }
     if (this.kind !== 'image' || this.layout.naxes.length === 0) return null;
     return pixelScaling(this.header, this.layout.bitpix).dtype;
   }
@@ -80,22 +106,55 @@ export class Hdu implements HduContext {
    * @example
    * const { data, shape, dtype } = await hdu.readImage({ start: [100, 200], shape: [512, 512] });
    */
-  async readImage(opts: ReadImageOptions = {}): Promise<ImageData> {
-    if (this.kind === 'compressed-image') {
-      const reader = hduReaders.compressedImage;
-      if (!reader) throw new FitsError('UNSUPPORTED', 'Tile-compressed images are not supported in this build.', { hdu: this.index });
-      return reader.read(this, opts);
-    }
+  async readImage(opts: ReadImageOptions & Pick<CompressedReadOptions, 'workers'> = {}): Promise<ImageData> {
+    if (this.kind === 'compressed-image') return compressedReader().read(this, opts);
     if (this.kind !== 'image') {
       throw new FitsError('BAD_ARGUMENT', `HDU ${this.index} is a ${this.kind}, not an image.`, { hdu: this.index });
     }
     return readImage(this.imageLocation(), opts);
   }
 
-  /** Stream the image in chunks of whole slices along the slowest axis (bounded memory). */
-  iterateImage(opts: IterateImageOptions = {}): AsyncGenerator<ImageChunk> {
-    if (this.kind !== 'image') throw new FitsError('BAD_ARGUMENT', `HDU ${this.index} is a ${this.kind}, not an (uncompressed) image.`, { hdu: this.index });
+  /**
+   * The header of the image: for a compressed image, the uncompressed image's
+   * header reconstructed from the Z keywords (as astropy shows it); else `header`.
+   */
+  get imageHeader(): Header {
+    return this.kind === 'compressed-image' ? compressedReader().info(this).header : this.header;
+  }
+
+  /** Stream the image in chunks of whole slices along the slowest axis (bounded memory); compressed images too. */
+  iterateImage(opts: IterateImageOptions & Pick<CompressedReadOptions, 'workers'> = {}): AsyncGenerator<ImageChunk> {
+    if (this.kind === 'compressed-image') return iterateCompressedImage(this, opts);
+    if (this.kind !== 'image') throw new FitsError('BAD_ARGUMENT', `HDU ${this.index} is a ${this.kind}, not an image.`, { hdu: this.index });
     return iterateImage(this.imageLocation(), opts);
+  }
+
+  /**
+   * Read a binary or ASCII table, or some of its columns (by name or 0-based
+   * index) and rows; only the bytes of those rows (and their heap arrays) are read.
+   * @example
+   * const t = await hdu.readTable({ columns: ['RA', 'DEC'], rows: { start: 0, count: 1000 } });
+   */
+  readTable(opts: ReadTableOptions = {}): Promise<FitsTable> {
+    return readTable(this, opts);
+  }
+
+  /**
+   * Stream a table as FitsTables of at most `rows` rows each, with bounded memory.
+   * @example
+   * for await (const batch of hdu.iterateTable({ rows: 100_000, columns: ['TIME'] })) n += batch.numRows;
+   */
+  iterateTable(opts: IterateTableOptions = {}): AsyncGenerator<FitsTable> {
+    return iterateTable(this, opts);
+  }
+
+  /**
+   * Read random groups (GROUPS = T): the group arrays and parameters, scaled.
+   * @example
+   * const { data, params } = await hdu.readGroups();
+   */
+  readGroups(): Promise<RandomGroups> {
+    return readRandomGroups(this);
   }
 
   /** Verify CHECKSUM and DATASUM (when present). */

@@ -1,0 +1,59 @@
+/**
+ * Table-reading speed: fitsflow vs astropy (Table.read) and fitsio on a
+ * 1,000,000-row binary table (K, D, D, 5×E, I, 8A, E; 58 bytes per row), all
+ * 11 columns and 2 columns, median of several runs, in the same session.
+ *
+ * Input: `/usr/bin/python3 bench/table-read.py make /tmp/fitsflow-table-bench`
+ * (two files: NAME strings repeating 1,000 values, and unique per row). Run:
+ *
+ *   npx esbuild bench/table-read.ts --bundle --platform=node --format=esm --outfile=/tmp/table-read.mjs \
+ *     --banner:js="import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" \
+ *     && node /tmp/table-read.mjs [DIR] [RUNS]        (from the repository root)
+ *
+ * Timings are wall-clock medians; on a shared machine run it when idle.
+ */
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { open } from '../src/index.node.js';
+
+const dir = process.argv[2] ?? '/tmp/fitsflow-table-bench';
+const runs = Number(process.argv[3] ?? 9);
+// Run from the repository root (the bundle lives elsewhere); TABLE_BENCH_PY overrides.
+const pyScript = process.env.TABLE_BENCH_PY ?? join(process.cwd(), 'bench/table-read.py');
+
+/** Median wall-clock and CPU (all threads of this process, GC included) milliseconds of `runs` calls after one warm-up. */
+async function medianMs(f: () => Promise<unknown>): Promise<{ wall: number; cpu: number }> {
+  await f(); // warm-up (JIT)
+  const wall: number[] = [];
+  const cpu: number[] = [];
+  for (let r = 0; r < runs; r++) {
+    const c = process.cpuUsage();
+    const t = performance.now();
+    await f();
+    wall.push(performance.now() - t);
+    const d = process.cpuUsage(c);
+    cpu.push((d.user + d.system) / 1000);
+  }
+  const med = (a: number[]) => Math.round(a.sort((x, y) => x - y)[a.length >> 1]! * 10) / 10;
+  return { wall: med(wall), cpu: med(cpu) };
+}
+
+for (const tag of ['rep', 'uniq']) {
+  const path = join(dir, `table_1m_${tag}.fits`);
+  const file = await open(path);
+  const hdu = await file.hdu(1);
+  const numeric = ['ID', 'RA', 'DEC', 'MAG_U', 'MAG_G', 'MAG_R', 'MAG_I', 'MAG_Z', 'FLAGS', 'ERR'];
+  const result = {
+    file: path,
+    fitsflow_readTable_all: await medianMs(() => hdu.readTable()),
+    fitsflow_readTable_numeric10: await medianMs(() => hdu.readTable({ columns: numeric })),
+    fitsflow_readTable_name_only: await medianMs(() => hdu.readTable({ columns: ['NAME'] })),
+    fitsflow_readTable_two: await medianMs(() => hdu.readTable({ columns: ['RA', 'MAG_R'] })),
+    fitsflow_iterateTable_all_100k: await medianMs(async () => {
+      for await (const b of hdu.iterateTable({ rows: 100_000 })) void b;
+    }),
+    ...JSON.parse(execFileSync('/usr/bin/python3', [pyScript, 'time', path, String(runs)], { encoding: 'utf8' })),
+  };
+  await file.close();
+  console.log(JSON.stringify(result, null, 1));
+}

@@ -1,0 +1,70 @@
+/**
+ * Table compute backends: where filters, sorts and gathers run.
+ *
+ * The CPU backend (backend-cpu.ts) is always available. A GPU backend can be
+ * registered with {@link registerTableBackend}; FitsTable's `gpu` option picks:
+ * `false` → CPU; `true` → the registered GPU backend, or FitsError('GPU') when
+ * none is registered; `'auto'` (default) → the GPU backend when registered and
+ * it accepts the job ({@link TableBackend.supports}), else the CPU.
+ */
+import { FitsError } from '../errors.js';
+import type { CheckedExpr } from './expression/check.js';
+import type { FitsTable } from './fits-table.js';
+
+/** One normalised sort key. */
+export interface SortKeySpec {
+  /** Index of the column in `table.columns`. */
+  column: number;
+  descending: boolean;
+  /** Where nulls go. NaN always sorts after every number, in both directions. */
+  nulls: 'first' | 'last';
+}
+
+export interface TableBackend {
+  readonly name: string;
+  /** Row indices (ascending) of `table` where the checked boolean expression is true. */
+  filter(table: FitsTable, expr: CheckedExpr): Uint32Array | Promise<Uint32Array>;
+  /** The stable permutation that sorts `table` by `keys` (first key most significant). */
+  sort(table: FitsTable, keys: readonly SortKeySpec[]): Uint32Array | Promise<Uint32Array>;
+  /** A table of the given rows of `table`, materialised. */
+  gather(table: FitsTable, indices: Uint32Array): FitsTable | Promise<FitsTable>;
+  /** Whether this backend can run a job (for `gpu: 'auto'`); absent means yes. */
+  supports?(job: { kind: 'filter'; table: FitsTable; expr: CheckedExpr } | { kind: 'sort'; table: FitsTable; keys: readonly SortKeySpec[] }): boolean;
+}
+
+/** Which backend a call should use. */
+export type BackendChoice = 'auto' | boolean;
+
+const registry = new Map<string, TableBackend>();
+
+/** Register (or, with null, remove) a backend under a name. 'gpu' is the one the `gpu` option uses. */
+export function registerTableBackend(name: 'gpu' | 'cpu' | (string & {}), backend: TableBackend | null): void {
+  if (backend === null) registry.delete(name);
+  else registry.set(name, backend);
+}
+
+/** The registered backend of a name, if any. */
+export function getTableBackend(name: string): TableBackend | undefined {
+  return registry.get(name);
+}
+
+/**
+ * Pick a backend for a job. `cpu` is the built-in CPU backend (passed in to
+ * avoid an import cycle).
+ */
+export function chooseBackend(
+  gpu: BackendChoice | undefined,
+  cpu: TableBackend,
+  job: Parameters<NonNullable<TableBackend['supports']>>[0],
+): TableBackend {
+  const registeredCpu = registry.get('cpu') ?? cpu;
+  if (gpu === false) return registeredCpu;
+  const g = registry.get('gpu');
+  if (gpu === true) {
+    if (!g) throw new FitsError('GPU', 'No GPU table backend is registered (registerTableBackend("gpu", …)); use gpu: false or "auto".');
+    return g;
+  }
+  if (gpu !== undefined && gpu !== 'auto') throw new FitsError('BAD_ARGUMENT', `The gpu option must be true, false or 'auto', not ${String(gpu)}.`);
+  if (g && (!g.supports || g.supports(job))) return g;
+  return registeredCpu;
+}

@@ -1,0 +1,291 @@
+/**
+ * Read columns of a binary table (BINTABLE, also the table under a
+ * tile-compressed image): the bytes of the requested rows only, in blocks,
+ * each requested column gathered from each block in one pass, then the heap
+ * bytes of the requested variable-length cells.
+ */
+import { FitsError } from '../errors.js';
+import type { HduContext } from '../hdu/hdu.js';
+import type { ByteSource } from '../io/byte-source.js';
+import { flipSignInPlace } from '../image/convert.js';
+import { allocateBuffer } from '../util/buffers.js';
+import { binaryTableLayout, type BinaryColumnSpec, type BinaryTableLayout, type ElementCode } from './binary-layout.js';
+import type { Column, ColumnArray, ColumnDType } from './column.js';
+import { gather16, gather32, gather64, gather8, gatherBits, gatherLogical, gatherScaled, markNulls, ValidityBuilder } from './gather.js';
+import { gatherDescriptors, heapBytes, readVlaArrays, type HeapLocation, type VlaDescriptors } from './heap.js';
+import { forEachRowBlock } from './row-blocks.js';
+import { resolveRows, selectColumns, type RowRange } from './selection.js';
+import { gatherStrings, StringInterner } from './strings.js';
+
+/** Collects one column from the row blocks of a read. */
+interface ColumnGatherer {
+  /** Gather rows `first .. first + n - 1` (counted from the read's first row) out of a block. */
+  gather(src: Uint8Array, dv: DataView, first: number, n: number, blockFileOffset: number): void;
+  finish(): Column | Promise<Column>;
+}
+
+type NumericCtor = new (buffer: ArrayBuffer | SharedArrayBuffer) => ColumnArray;
+const ARRAY_OF: Record<Exclude<ColumnDType, 'string'>, { ctor: NumericCtor; bytes: number; numbersPerElement: number }> = {
+  bool: { ctor: Uint8Array, bytes: 1, numbersPerElement: 1 },
+  uint8: { ctor: Uint8Array, bytes: 1, numbersPerElement: 1 },
+  int8: { ctor: Int8Array, bytes: 1, numbersPerElement: 1 },
+  int16: { ctor: Int16Array, bytes: 2, numbersPerElement: 1 },
+  uint16: { ctor: Uint16Array, bytes: 2, numbersPerElement: 1 },
+  int32: { ctor: Int32Array, bytes: 4, numbersPerElement: 1 },
+  uint32: { ctor: Uint32Array, bytes: 4, numbersPerElement: 1 },
+  int64: { ctor: BigInt64Array as unknown as NumericCtor, bytes: 8, numbersPerElement: 1 },
+  uint64: { ctor: BigUint64Array as unknown as NumericCtor, bytes: 8, numbersPerElement: 1 },
+  float32: { ctor: Float32Array, bytes: 4, numbersPerElement: 1 },
+  float64: { ctor: Float64Array, bytes: 8, numbersPerElement: 1 },
+  complex64: { ctor: Float32Array, bytes: 4, numbersPerElement: 2 },
+  complex128: { ctor: Float64Array, bytes: 8, numbersPerElement: 2 },
+};
+
+/** A typed array for `elements` elements of `dtype` (complex: two numbers each), through the allocation cap. */
+export function allocateColumnArray(dtype: Exclude<ColumnDType, 'string'>, elements: number): ColumnArray {
+  const a = ARRAY_OF[dtype];
+  return new a.ctor(allocateBuffer(elements * a.numbersPerElement * a.bytes));
+}
+
+function columnOf(spec: BinaryColumnSpec, length: number, data: ColumnArray | string[], extra: Partial<Column> = {}): Column {
+  const c: Column = {
+    name: spec.name,
+    dtype: spec.dtype,
+    format: spec.tform.text,
+    cellShape: spec.cellShape ? [...spec.cellShape] : null,
+    length,
+    data,
+    ...extra,
+  };
+  if (spec.keywords.unit !== undefined) (c as { unit?: string }).unit = spec.keywords.unit;
+  return c;
+}
+
+/** Fixed numeric columns (B I J K E D C M), raw, unsigned or scaled, with TNULL validity. */
+function numericGatherer(spec: BinaryColumnSpec, rows: number, rowBytes: number): ColumnGatherer {
+  const perRow = spec.count;
+  const code = spec.elementCode;
+  const complex = code === 'C' || code === 'M';
+  const numbersPerRow = complex ? 2 * perRow : perRow;
+  const data = allocateColumnArray(spec.dtype as Exclude<ColumnDType, 'string'>, rows * perRow);
+  const validity = spec.tnull !== undefined ? new ValidityBuilder(rows * perRow) : undefined;
+  const { mode, tscal, tzero } = spec.scaling;
+  const buffer = data.buffer;
+  const u8 = new Uint8Array(buffer);
+  const u16 = code === 'I' && mode !== 'scale' ? new Uint16Array(buffer) : undefined;
+  const u32 = mode !== 'scale' && 'JEKDCM'.includes(code) ? new Uint32Array(buffer) : undefined;
+  return {
+    gather(src, dv, first, n) {
+      const pos = spec.offset;
+      const at = first * numbersPerRow;
+      if (mode === 'scale') {
+        gatherScaled(dv, pos, rowBytes, n, perRow, code, tscal, tzero, data as Float64Array, at);
+      } else {
+        switch (code) {
+          case 'B': gather8(src, pos, rowBytes, n, perRow, u8, at); break;
+          case 'I': gather16(dv, pos, rowBytes, n, perRow, u16!, at); break;
+          case 'J': case 'E': case 'C': gather32(dv, pos, rowBytes, n, numbersPerRow, u32!, at); break;
+          default: gather64(dv, pos, rowBytes, n, numbersPerRow, u32!, at); break;
+        }
+        if (mode === 'unsigned') {
+          const width = data.BYTES_PER_ELEMENT;
+          flipSignInPlace(buffer, at * width, n * perRow, width);
+        }
+      }
+      if (validity) markNulls(dv, pos, rowBytes, n, perRow, code, spec.tnull!, validity, first * perRow);
+    },
+    finish() {
+      const v = validity?.finish();
+      return columnOf(spec, rows, data, v ? { validity: v } : {});
+    },
+  };
+}
+
+function logicalGatherer(spec: BinaryColumnSpec, rows: number, rowBytes: number): ColumnGatherer {
+  const data = allocateColumnArray('bool', rows * spec.count) as Uint8Array;
+  const validity = new ValidityBuilder(rows * spec.count);
+  return {
+    gather(src, dv, first, n) {
+      gatherLogical(src, spec.offset, rowBytes, n, spec.count, data, first * spec.count, validity);
+    },
+    finish() {
+      const v = validity.finish();
+      return columnOf(spec, rows, data, v ? { validity: v } : {});
+    },
+  };
+}
+
+function bitGatherer(spec: BinaryColumnSpec, rows: number, rowBytes: number): ColumnGatherer {
+  const data = allocateColumnArray('bool', rows * spec.count) as Uint8Array;
+  return {
+    gather(src, dv, first, n) {
+      gatherBits(src, spec.offset, rowBytes, n, spec.count, data, first * spec.count);
+    },
+    finish: () => columnOf(spec, rows, data),
+  };
+}
+
+function stringGatherer(spec: BinaryColumnSpec, rows: number, rowBytes: number): ColumnGatherer {
+  const total = rows * spec.count;
+  if (total > 2 ** 32 - 1) throw new FitsError('BAD_SIZE', `Column ${spec.name} has too many strings (${total}) for one array.`);
+  const data: string[] = new Array<string>(total);
+  const interner = new StringInterner(spec.stringWidth);
+  return {
+    gather(src, dv, first, n) {
+      gatherStrings(src, dv, spec.offset, rowBytes, n, spec.count, spec.stringWidth, data, first * spec.count, interner);
+    },
+    finish: () => columnOf(spec, rows, data),
+  };
+}
+
+function emptyGatherer(spec: BinaryColumnSpec, rows: number): ColumnGatherer {
+  return {
+    gather() {},
+    finish: () => columnOf(spec, rows, spec.dtype === 'string' ? [] : allocateColumnArray(spec.dtype, 0), spec.variable ? { offsets: new Int32Array(rows + 1) } : {}),
+  };
+}
+
+/** Descriptors of a P/Q column for the requested rows. */
+function descriptorGatherer(spec: BinaryColumnSpec, rows: number, rowBytes: number, heap: HeapLocation): ColumnGatherer & { descriptors: VlaDescriptors } {
+  const descriptors: VlaDescriptors = { counts: new Float64Array(rows), heapOffsets: new Float64Array(rows) };
+  const q = spec.tform.code === 'Q';
+  return {
+    descriptors,
+    gather(_src, dv, first, n, blockFileOffset) {
+      gatherDescriptors(dv, spec.offset, rowBytes, n, q, spec.elementCode, descriptors.counts, descriptors.heapOffsets, first, heap, blockFileOffset);
+    },
+    finish: () => {
+      throw new Error('descriptor gatherer has no column');
+    },
+  };
+}
+
+function vlaGatherer(spec: BinaryColumnSpec, rows: number, rowBytes: number, source: ByteSource, heap: HeapLocation): ColumnGatherer {
+  const d = descriptorGatherer(spec, rows, rowBytes, heap);
+  return {
+    gather: d.gather,
+    async finish() {
+      const { data, offsets, validity } = await readVlaArrays(source, heap, spec.elementCode, d.descriptors);
+      return columnOf(spec, rows, data, validity ? { offsets, validity } : { offsets });
+    },
+  };
+}
+
+function gathererFor(spec: BinaryColumnSpec, rows: number, rowBytes: number, source: ByteSource, heap: HeapLocation | undefined): ColumnGatherer {
+  if (spec.tform.repeat === 0) return emptyGatherer(spec, rows);
+  if (spec.variable) {
+    if (!heap) throw new Error('variable-length column without a heap');
+    return vlaGatherer(spec, rows, rowBytes, source, heap);
+  }
+  switch (spec.elementCode) {
+    case 'L': return logicalGatherer(spec, rows, rowBytes);
+    case 'X': return bitGatherer(spec, rows, rowBytes);
+    case 'A': return stringGatherer(spec, rows, rowBytes);
+    default: return numericGatherer(spec, rows, rowBytes);
+  }
+}
+
+/** The table layout of an HDU, with its declared data checked against the file size. */
+export function binaryLayoutOf(ctx: HduContext): BinaryTableLayout {
+  const t = binaryTableLayout(ctx.header, ctx.layout, ctx.index);
+  if (ctx.dataOffset + ctx.layout.dataBytes > ctx.source.size) {
+    throw new FitsError('TRUNCATED', `The table data needs ${ctx.layout.dataBytes} bytes but the file ends first.`, { hdu: ctx.index, offset: ctx.source.size });
+  }
+  return t;
+}
+
+function rowsOf(ctx: HduContext, t: BinaryTableLayout): RowsLocation {
+  return { source: ctx.source, hdu: ctx.index, dataOffset: ctx.dataOffset, rowBytes: t.rowBytes };
+}
+
+function heapOf(ctx: HduContext, t: BinaryTableLayout): HeapLocation {
+  return { hdu: ctx.index, fileOffset: ctx.dataOffset + t.heapOffset, size: t.heapSize };
+}
+
+/** Where the rows of a table (or of random groups) are. */
+export interface RowsLocation {
+  source: ByteSource;
+  hdu: number;
+  /** File offset of the first row. */
+  dataOffset: number;
+  rowBytes: number;
+}
+
+async function runGatherers(loc: RowsLocation, start: number, count: number, gatherers: ColumnGatherer[]): Promise<void> {
+  const blockStart = loc.dataOffset + start * loc.rowBytes;
+  await forEachRowBlock(loc.source, loc.hdu, loc.dataOffset, loc.rowBytes, start, count, (src, dv, first, n) => {
+    for (const g of gatherers) g.gather(src, dv, first, n, blockStart + first * loc.rowBytes);
+  });
+}
+
+/**
+ * Gather columns described by `specs` from rows `start .. start + count - 1`
+ * (one pass over the rows for all columns), then read the heap arrays of
+ * variable-length columns. Also used for random groups, whose groups are rows.
+ */
+export async function gatherColumns(loc: RowsLocation, specs: readonly BinaryColumnSpec[], start: number, count: number, heap?: HeapLocation): Promise<Column[]> {
+  const gatherers = specs.map((s) => gathererFor(s, count, loc.rowBytes, loc.source, heap));
+  if (specs.some((s) => s.width > 0)) await runGatherers(loc, start, count, gatherers);
+  const out: Column[] = [];
+  for (const g of gatherers) out.push(await g.finish());
+  return out;
+}
+
+/**
+ * Read columns (by name or 0-based index; all when omitted) of a binary table
+ * for a range of rows (all when omitted), as {@link Column}s. Works on any
+ * BINTABLE HDU, including the table of a tile-compressed image: variable-length
+ * columns (e.g. COMPRESSED_DATA `1PB`, `1QB`, UNCOMPRESSED_DATA `1PI`/`1PJ`)
+ * come back as `offsets` + native `data`, fixed ones (ZSCALE, ZZERO, ZBLANK) as
+ * typed arrays.
+ * @example
+ * const [tiles, zscale] = await readBinaryTableColumns(hdu, ['COMPRESSED_DATA', 'ZSCALE'], { start: 10, count: 4 });
+ * const bytesOfRow0 = (tiles.data as Uint8Array).subarray(tiles.offsets![0], tiles.offsets![1]);
+ */
+export async function readBinaryTableColumns(ctx: HduContext, columns?: readonly (string | number)[], rows?: RowRange): Promise<Column[]> {
+  const t = binaryLayoutOf(ctx);
+  const specs = selectColumns(t.columns, columns, ctx.index);
+  const { start, count } = resolveRows(rows, t.nrows, ctx.index);
+  return gatherColumns(rowsOf(ctx, t), specs, start, count, heapOf(ctx, t));
+}
+
+/** Where the arrays of a variable-length column are, without reading them. */
+export interface VlaCellRanges {
+  /** Elements per row (bits for PX, bytes for PA, complex numbers for PC/PM). */
+  counts: Float64Array;
+  /** Absolute file offset of each row's array (0 for empty arrays). */
+  fileOffsets: Float64Array;
+  /** Bytes of each row's array in the file. */
+  byteLengths: Float64Array;
+  /** The element type letter (the one after P/Q). */
+  elementCode: ElementCode;
+}
+
+/**
+ * Read only the descriptors of a variable-length column (P/Q) for a range of
+ * rows, checked against the heap: the file byte range of every cell, so a
+ * caller (e.g. a cutout of a tile-compressed image) can read just the cells it
+ * needs with `source.read(fileOffsets[i], byteLengths[i])`.
+ * @example
+ * const r = await readVlaDescriptors(hdu, 'COMPRESSED_DATA', { start: tile, count: 1 });
+ * const bytes = await hdu.source.read(r.fileOffsets[0], r.byteLengths[0]);
+ */
+export async function readVlaDescriptors(ctx: HduContext, column: string | number, rows?: RowRange): Promise<VlaCellRanges> {
+  const t = binaryLayoutOf(ctx);
+  const [spec] = selectColumns(t.columns, [column], ctx.index);
+  if (!spec!.variable || spec!.tform.repeat === 0) {
+    throw new FitsError('BAD_ARGUMENT', `Column ${spec!.name} (TFORM '${spec!.tform.text}') is not a variable-length array column.`, { hdu: ctx.index });
+  }
+  const { start, count } = resolveRows(rows, t.nrows, ctx.index);
+  const heap = heapOf(ctx, t);
+  const g = descriptorGatherer(spec!, count, t.rowBytes, heap);
+  await runGatherers(rowsOf(ctx, t), start, count, [g]);
+  const { counts, heapOffsets } = g.descriptors;
+  const fileOffsets = new Float64Array(count);
+  const byteLengths = new Float64Array(count);
+  for (let i = 0; i < count; i++) {
+    byteLengths[i] = heapBytes(spec!.elementCode, counts[i]!);
+    fileOffsets[i] = byteLengths[i] === 0 ? 0 : heap.fileOffset + heapOffsets[i]!;
+  }
+  return { counts, fileOffsets, byteLengths, elementCode: spec!.elementCode };
+}
