@@ -1,7 +1,16 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: { index: 'src/index.ts', 'index.node': 'src/index.node.ts', cli: 'src/cli.ts' },
+  entry: {
+    index: 'src/index.ts',
+    'index.node': 'src/index.node.ts',
+    cli: 'src/cli.ts',
+    // Worker scripts, found at run time next to the pool modules:
+    // new URL('./decode-worker-node.js', import.meta.url) (worker_threads) and
+    // new URL('./decode-worker.js', import.meta.url) (Web Workers).
+    'decode-worker-node': 'src/workers/decode-worker-node.ts',
+    'decode-worker': 'src/workers/decode-worker-web.ts',
+  },
   format: ['esm'],
   target: 'es2022',
   dts: { entry: { index: 'src/index.ts', 'index.node': 'src/index.node.ts' } },

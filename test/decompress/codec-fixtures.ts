@@ -13,8 +13,10 @@ import { isFitsError } from '../../src/errors.js';
 const here = dirname(fileURLToPath(import.meta.url));
 export const fixtureDir = resolve(here, '../fixtures/codecs');
 
-/** The shared corpus (beside the repository), or FITSFLOW_CORPUS. */
-export const corpusDir = process.env.FITSFLOW_CORPUS ?? resolve(here, '../../../shared/corpus');
+/** The corpus: FITSFLOW_CORPUS, else the repo's copy test/corpus (present on every clone), else ../shared/corpus. */
+export const corpusDir =
+  process.env.FITSFLOW_CORPUS ??
+  (existsSync(resolve(here, '../corpus/manifest.json')) ? resolve(here, '../corpus') : resolve(here, '../../../shared/corpus'));
 export const haveCorpus = existsSync(join(corpusDir, 'manifest.json'));
 
 export interface FixtureTile {

@@ -1,0 +1,147 @@
+/**
+ * The runtime-neutral part of a worker pool: task queue, request ids,
+ * failure handling. pool-node.ts and pool-web.ts only adapt their runtime's
+ * worker object to {@link WorkerHandle}.
+ */
+import type { WorkerErrorData, WorkerPool, WorkerReply, WorkerTask } from './pool.js';
+
+/** One worker, as the pool sees it. */
+export interface WorkerHandle {
+  post(message: unknown, transfer?: Transferable[]): void;
+  /** Register the callbacks (called once). */
+  listen(onMessage: (data: unknown) => void, onFailure: (error: unknown) => void): void;
+  terminate(): void | Promise<unknown>;
+  /** Keep the process alive while busy (Node); optional. */
+  ref?(): void;
+  /** Let the process exit while idle (Node); optional. */
+  unref?(): void;
+}
+
+/** Message from the pool to a worker. */
+export interface PoolRequest {
+  id: number;
+  task: WorkerTask;
+}
+
+/** Message from a worker to the pool. */
+export interface PoolResponse {
+  id: number;
+  reply: WorkerReply;
+}
+
+interface Pending {
+  id: number;
+  task: WorkerTask;
+  transfer: Transferable[] | undefined;
+  resolve: (v: unknown) => void;
+  reject: (e: unknown) => void;
+}
+
+/** Thrown when a pool cannot run tasks (a worker died, or the pool was closed). */
+export class WorkerPoolError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'WorkerPoolError';
+  }
+}
+
+/** Rebuild an error thrown in a worker; `revive` may map it to a richer type. */
+export type ErrorReviver = (data: WorkerErrorData) => Error;
+
+export class BasicWorkerPool implements WorkerPool {
+  readonly size: number;
+  private readonly workers: WorkerHandle[] = [];
+  private readonly busy = new Map<WorkerHandle, Pending>();
+  private readonly idle: WorkerHandle[] = [];
+  private readonly queue: Pending[] = [];
+  private nextId = 1;
+  private failure: unknown = null;
+  private closed = false;
+
+  constructor(
+    size: number,
+    spawn: () => WorkerHandle,
+    private readonly revive: ErrorReviver = defaultReviver,
+  ) {
+    this.size = size;
+    for (let i = 0; i < size; i++) {
+      const w = spawn();
+      this.workers.push(w);
+      this.idle.push(w);
+      w.listen(
+        (data) => this.onMessage(w, data as PoolResponse),
+        (err) => this.fail(err),
+      );
+      w.unref?.();
+    }
+  }
+
+  run<T = unknown>(task: WorkerTask, transfer?: Transferable[]): Promise<T> {
+    if (this.closed) return Promise.reject(new WorkerPoolError('The worker pool is closed.'));
+    if (this.failure) return Promise.reject(new WorkerPoolError('The worker pool has failed.', { cause: this.failure }));
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ id: this.nextId++, task, transfer, resolve: resolve as (v: unknown) => void, reject });
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    while (this.queue.length && this.idle.length) {
+      const w = this.idle.pop()!;
+      const p = this.queue.shift()!;
+      this.busy.set(w, p);
+      w.ref?.();
+      try {
+        w.post({ id: p.id, task: p.task } satisfies PoolRequest, p.transfer);
+      } catch (e) {
+        this.busy.delete(w);
+        this.idle.push(w);
+        w.unref?.();
+        p.reject(e);
+      }
+    }
+  }
+
+  private onMessage(w: WorkerHandle, msg: PoolResponse): void {
+    const p = this.busy.get(w);
+    if (!p || !msg || msg.id !== p.id) return;
+    this.busy.delete(w);
+    this.idle.push(w);
+    w.unref?.();
+    if (msg.reply.ok) p.resolve(msg.reply.result);
+    else p.reject(this.revive(msg.reply.error));
+    this.pump();
+  }
+
+  /** A worker died or failed to load: the pool is unusable from now on. */
+  private fail(err: unknown): void {
+    if (this.failure || this.closed) return;
+    this.failure = err ?? new Error('worker failed');
+    const error = new WorkerPoolError(`A worker failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    for (const p of this.busy.values()) p.reject(error);
+    for (const p of this.queue.splice(0)) p.reject(error);
+    this.busy.clear();
+    void this.close();
+  }
+
+  /** True once a worker has failed (the pool then rejects every task). */
+  get failed(): boolean {
+    return this.failure !== null;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const error = new WorkerPoolError('The worker pool was closed.');
+    for (const p of this.busy.values()) p.reject(error);
+    for (const p of this.queue.splice(0)) p.reject(error);
+    this.busy.clear();
+    await Promise.all(this.workers.map((w) => Promise.resolve(w.terminate()).catch(() => undefined)));
+  }
+}
+
+function defaultReviver(data: WorkerErrorData): Error {
+  const e = new Error(data.message);
+  e.name = data.name;
+  return e;
+}
