@@ -1,0 +1,182 @@
+/**
+ * Remote-read benchmark against a loopback HTTP server (test/remote/server.ts):
+ *
+ *  1. bytes fetched for a header listing of a multi-HDU file, vs its size;
+ *  2. bytes fetched for a 512×512 cutout of a tile-compressed 4096×4096 image, vs its size;
+ *  3. warm-cache read time vs local read time (memory-warm and disk-warm);
+ *  4. a 3-epoch FitsDataset run over 200 small files, with prefetch vs without.
+ *
+ * Inputs: /usr/bin/python3 bench/remote.py (astropy + fpack) → /tmp/fitsflow-bench-remote.
+ * Run (Node 20 has no type stripping):
+ *
+ *   npx esbuild bench/remote.ts --bundle --platform=node --format=esm --packages=external --outfile=bench/out/remote.mjs \
+ *     && node bench/out/remote.mjs [RUNS]
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { open, FitsDataset, MemoryBlockCache, closeHttpConnections, type OpenOptions } from '../src/index.node.js';
+import { TestServer } from '../test/remote/server.js';
+import { mefFile, smallImage } from '../test/remote/fits-bytes.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const RUNS = Number(process.argv[2] ?? 7);
+const DIR = '/tmp/fitsflow-bench-remote';
+if (!existsSync(join(DIR, 'sky_256.fits.fz'))) execFileSync('/usr/bin/python3', [join(here, 'remote.py'), DIR], { stdio: 'inherit' });
+mkdirSync(DIR, { recursive: true });
+const mefPath = join(DIR, 'mef_16x1024.fits');
+if (!existsSync(mefPath)) writeFileSync(mefPath, mefFile(16, 1024));
+
+const median = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)]!;
+const mib = (n: number) => `${(n / 2 ** 20).toFixed(2)} MiB`;
+const pct = (a: number, b: number) => `${((100 * a) / b).toFixed(2)}%`;
+async function timeit(fn: () => Promise<unknown>, runs = RUNS): Promise<number> {
+  await fn();
+  const ts: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t = performance.now();
+    await fn();
+    ts.push(performance.now() - t);
+  }
+  return median(ts);
+}
+
+const srv = await new TestServer({ root: DIR }).start();
+const results: Record<string, unknown> = {};
+const out = (s: string) => process.stdout.write(s + '\n');
+const fileSize = (name: string) => (srv as unknown as { lookup(p: string): { bytes: Uint8Array } }).lookup(`/${name}`).bytes.length;
+
+// 1. Header listing -----------------------------------------------------------
+out('\n## 1. Header listing of a multi-HDU file (17 HDUs: empty primary + 16 × 1024×1024 int16)');
+for (const [label, cache] of [
+  ['no cache', false],
+  ['block cache (23 040-byte blocks)', { memory: new MemoryBlockCache() }],
+] as const) {
+  srv.reset();
+  const f = await open(srv.url('mef_16x1024.fits'), { cache } as OpenOptions);
+  const hdus = await f.hdus();
+  await f.close();
+  const size = fileSize('mef_16x1024.fits');
+  const sent = srv.bytesSent();
+  const reqs = srv.log.length;
+  out(`  ${label.padEnd(34)} HDUs ${hdus.length}, requests ${reqs}, bytes fetched ${sent} of ${size} (${pct(sent, size)})`);
+  results[`headers/${label}`] = { hdus: hdus.length, requests: reqs, bytes: sent, fileBytes: size };
+}
+
+// 2. Cutout of a tile-compressed image -------------------------------------------
+out('\n## 2. 512×512 cutout (start 1800,1800) of a Rice tile-compressed 4096×4096 int16 image');
+const localCut = await (async () => {
+  const f = await open(join(DIR, 'sky_int16.fits'));
+  const img = await (await f.hdu(0)).readImage({ start: [1800, 1800], shape: [512, 512] });
+  await f.close();
+  return img.data as Int16Array;
+})();
+for (const name of ['sky_rows.fits.fz', 'sky_256.fits.fz']) {
+  for (const [label, cache] of [
+    ['no cache', false],
+    ['block cache', { memory: new MemoryBlockCache() }],
+  ] as const) {
+    srv.reset();
+    const t = performance.now();
+    const f = await open(srv.url(name), { cache } as OpenOptions);
+    let status = 'ok';
+    let sent = 0;
+    try {
+      const img = await (await f.hdu(1)).readImage({ start: [1800, 1800], shape: [512, 512] });
+      const same = Buffer.compare(Buffer.from((img.data as Int16Array).buffer), Buffer.from(localCut.buffer)) === 0;
+      status = same ? 'pixels == local cutout' : 'PIXELS DIFFER';
+    } catch (e) {
+      status = `failed: ${(e as Error).message}`;
+    }
+    const ms = performance.now() - t;
+    await f.close();
+    sent = srv.bytesSent();
+    const size = fileSize(name);
+    out(`  ${name.padEnd(17)} ${label.padEnd(12)} requests ${String(srv.log.length).padStart(4)}, bytes fetched ${mib(sent)} of ${mib(size)} (${pct(sent, size)}), ${ms.toFixed(0)} ms, ${status}`);
+    results[`cutout/${name}/${label}`] = { requests: srv.log.length, bytes: sent, fileBytes: size, ms, status };
+  }
+}
+
+// 3. Warm cache vs local -------------------------------------------------------------
+out(`\n## 3. Read time, warm cache vs local (open + readImage + close; runs interleaved; median of ${RUNS}; wall and CPU)`);
+const cacheDir = mkdtempSync(join(tmpdir(), 'fitsflow-bench-cache-'));
+for (const [name, hdu, what] of [
+  ['sky_int16.fits', 0, 'whole 4096×4096 int16 image (32 MiB)'],
+  ['sky_256.fits.fz', 1, 'whole tile-compressed 4096×4096 image (Rice decode included)'],
+] as const) {
+  const readAll = async (input: string, opts?: OpenOptions) => {
+    const f = await open(input, opts);
+    await (await f.hdu(hdu)).readImage();
+    await f.close();
+  };
+  const memory = new MemoryBlockCache({ maxBytes: 512 << 20 });
+  const modes: [string, () => Promise<void>][] = [
+    ['local file', () => readAll(join(DIR, name))],
+    ['remote, memory-warm', () => readAll(srv.url(name), { cache: { memory } } as OpenOptions)],
+    ['  same, maxAge (no probe)', () => readAll(srv.url(name), { cache: { memory, maxAge: 3_600_000 } } as OpenOptions)],
+    ['remote, disk-warm', () => readAll(srv.url(name), { cache: { dir: cacheDir, memory: new MemoryBlockCache({ maxBytes: 512 << 20 }) } } as OpenOptions)],
+  ];
+  for (const [, fn] of modes) await fn(); // warm up, fill the caches
+  const wall = new Map<string, number[]>();
+  const cpu = new Map<string, number[]>();
+  for (let i = 0; i < RUNS; i++) {
+    for (const [label, fn] of modes) {
+      const c = process.cpuUsage();
+      const t = performance.now();
+      await fn();
+      const d = process.cpuUsage(c);
+      (wall.get(label) ?? wall.set(label, []).get(label)!).push(performance.now() - t);
+      (cpu.get(label) ?? cpu.set(label, []).get(label)!).push((d.user + d.system) / 1000);
+    }
+  }
+  srv.reset();
+  await modes[3]![1]();
+  const warmReqs = srv.log.map((l) => l.method).join(',');
+  out(`  ${what} — requests per warm read: ${warmReqs}`);
+  const lw = median(wall.get('local file')!);
+  const lc = median(cpu.get('local file')!);
+  const row: Record<string, unknown> = {};
+  for (const [label] of modes) {
+    const w = median(wall.get(label)!);
+    const c = median(cpu.get(label)!);
+    out(`    ${label.padEnd(26)} wall ${w.toFixed(1).padStart(7)} ms (${(w / lw).toFixed(2)}× local)   CPU ${c.toFixed(1).padStart(7)} ms (${(c / lc).toFixed(2)}× local)`);
+    row[label] = { wallMs: w, cpuMs: c };
+  }
+  results[`warm/${name}`] = row;
+}
+rmSync(cacheDir, { recursive: true, force: true });
+
+// 4. Dataset -----------------------------------------------------------------------------
+out('\n## 4. FitsDataset: 3 epochs over 200 small files (64×64 int16, 11 520 bytes each), shuffled');
+const files = Array.from({ length: 200 }, (_, i) => `ds/f${i}.fits`);
+for (const latency of [0, 5]) {
+  const dsSrv = await new TestServer({ latencyMs: latency }).start();
+  files.forEach((p, i) => dsSrv.put(p, smallImage(i, 64, 64)));
+  const urls = files.map((p) => dsSrv.url(p));
+  for (const [label, prefetch, concurrency] of [
+    ['no prefetch', 0, 1],
+    ['prefetch 16, concurrency 8', 16, 8],
+  ] as const) {
+    const epochMs: number[] = [];
+    let t = performance.now();
+    let n = 0;
+    const ds = new FitsDataset(urls, { epochs: 3, shuffle: 1, prefetch, concurrency });
+    for await (const img of ds) {
+      if (!img.data.length) throw new Error('empty');
+      if (++n % 200 === 0) {
+        epochMs.push(performance.now() - t);
+        t = performance.now();
+      }
+    }
+    out(`  latency ${latency} ms, ${label.padEnd(27)} epochs ${epochMs.map((x) => x.toFixed(0)).join(' / ')} ms, total ${epochMs.reduce((a, b) => a + b, 0).toFixed(0)} ms, requests ${dsSrv.log.length}`);
+    results[`dataset/latency${latency}/${label}`] = { epochMs, requests: dsSrv.log.length };
+    dsSrv.reset();
+  }
+  await dsSrv.close();
+}
+
+await srv.close();
+await closeHttpConnections();
+out('\n' + JSON.stringify(results));

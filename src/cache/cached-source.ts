@@ -1,0 +1,317 @@
+/**
+ * CachedSource: wraps any ByteSource with a block cache — memory (LRU with a
+ * byte budget, shared by the process) and, optionally, persistent (a folder
+ * on Node, the Cache API in browsers).
+ *
+ * Reads are cut into fixed-size blocks. The default block is 8 × 2880 =
+ * 23 040 bytes (22.5 KiB), chosen because:
+ * - it is a multiple of the FITS block: headers are always read as whole,
+ *   2880-aligned FITS blocks, so each lies in exactly one cache block and a
+ *   header lookup never costs two blocks (a power of two would split one
+ *   header block in 4–5% of lookups);
+ * - it is small: a header listing fetches at most 22.5 KiB per HDU, and a
+ *   cutout wastes little around each tile it needs;
+ * - small blocks cost no extra requests for large reads: consecutive missing
+ *   blocks are fetched as one range (and HttpSource merges nearby ranges), and
+ *   the persistent cache stores runs of blocks as ~1 MiB entries.
+ *
+ * Misses arriving in the same turn of the event loop are batched: looked up
+ * in the persistent store together, then fetched from the inner source as
+ * runs of consecutive blocks (which HttpSource coalesces further). Concurrent
+ * reads of one block share one fetch.
+ */
+import { FitsError } from '../errors.js';
+import type { ByteSource } from '../io/byte-source.js';
+import type { SourceIdentity } from '../io/http-source.js';
+import { MemoryBlockCache, sharedMemoryCache } from './memory-cache.js';
+import { isPersistable, makePersistentStore, objectId, type CachedObject, type PersistentStore } from './store.js';
+
+export const DEFAULT_BLOCK_SIZE = 8 * 2880;
+
+export interface CacheOptions {
+  /** The memory cache: an instance, a budget for a private one, or false (default: the process-wide one). */
+  memory?: MemoryBlockCache | { maxBytes: number } | false;
+  /** A persistent store, or true for the default one (a folder on Node, the Cache API elsewhere). Default: none. */
+  persistent?: PersistentStore | boolean;
+  /** Folder (Node) or cache name (Cache API) of the persistent cache; implies `persistent: true`. */
+  dir?: string;
+  /** Size limit of the persistent cache in bytes. */
+  maxBytes?: number;
+  /** Block size: a positive multiple of 2880 (default 23 040 = 8 × 2880). */
+  blockSize?: number;
+  /** Most blocks in one persistent entry (default: ~1 MiB worth). */
+  maxEntryBlocks?: number;
+  /**
+   * Remote files: trust size and validators the server confirmed less than
+   * `maxAge` ms ago in this process, without asking again (no probe: a warm
+   * open costs no request at all). Changes are still detected on any request
+   * that does go out. Default 0: every open revalidates with one request.
+   */
+  maxAge?: number;
+}
+
+export interface CachedSourceStats {
+  /** Blocks found in memory or in the persistent store. */
+  hits: number;
+  /** Blocks fetched from the inner source. */
+  misses: number;
+  /** Bytes asked of the inner source (whole blocks). */
+  bytesFromNetwork: number;
+  /** Bytes served from cached blocks (memory: the bytes asked for; persistent store: the blocks loaded). */
+  bytesFromCache: number;
+  /** Bytes of blocks loaded from the persistent store. */
+  bytesFromDisk: number;
+  /** Reads of the inner source. */
+  innerReads: number;
+}
+
+interface Waiter {
+  promise: Promise<Uint8Array>;
+  resolve: (b: Uint8Array) => void;
+  reject: (e: unknown) => void;
+}
+
+function waiter(): Waiter {
+  let resolve!: (b: Uint8Array) => void;
+  let reject!: (e: unknown) => void;
+  const promise = new Promise<Uint8Array>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  promise.catch(() => {});
+  return { promise, resolve, reject };
+}
+
+const schedule: (f: () => void) => void =
+  typeof setImmediate === 'function' ? (f) => void setImmediate(f) : (f) => void setTimeout(f, 0);
+
+let anonymous = 0;
+
+/** URLs whose blocks were cached in this process, with their last validated identity (bounded, LRU). */
+const seen = new Map<string, { identity: SourceIdentity | null; at: number }>();
+function remember(url: string, identity: SourceIdentity | null, at: number): void {
+  const old = seen.get(url);
+  seen.delete(url);
+  seen.set(url, { identity: identity ?? old?.identity ?? null, at: identity ? at : (old?.at ?? 0) });
+  if (seen.size > 10_000) seen.delete(seen.keys().next().value!);
+}
+
+/** True if blocks of `url` were cached in this process recently (so a HEAD is the cheaper probe). */
+export function recentlyCached(url: string): boolean {
+  return seen.has(url);
+}
+
+/** Record that the server confirmed `identity` for `url` just now. */
+export function noteValidated(url: string, identity: SourceIdentity): void {
+  remember(url, identity, Date.now());
+}
+
+/** The identity of `url` if the server confirmed it less than `maxAge` ms ago (in this process). */
+export function freshIdentity(url: string, maxAge: number): SourceIdentity | null {
+  const e = seen.get(url);
+  return e?.identity && Date.now() - e.at < maxAge ? e.identity : null;
+}
+
+export class CachedSource implements ByteSource {
+  readonly size: number;
+  readonly name: string | undefined;
+  readonly stats: CachedSourceStats = { hits: 0, misses: 0, bytesFromNetwork: 0, bytesFromCache: 0, bytesFromDisk: 0, innerReads: 0 };
+  private readonly inflight = new Map<number, Waiter>();
+  private queued: number[] = [];
+  private flushScheduled = false;
+  private readonly writes = new Set<Promise<void>>();
+  private closed = false;
+
+  constructor(
+    readonly inner: ByteSource,
+    /** The memory-cache tag of this object (shared by sources of the same version of the same file). */
+    readonly tag: string,
+    private readonly memory: MemoryBlockCache | null,
+    private readonly persistent: PersistentStore | null,
+    /** The persistent cache's object (null: nothing is persisted). */
+    readonly object: CachedObject | null,
+    readonly blockSize: number = DEFAULT_BLOCK_SIZE,
+    private readonly maxEntryBlocks = Math.max(1, Math.ceil(2 ** 20 / blockSize)),
+  ) {
+    if (!Number.isInteger(blockSize) || blockSize <= 0 || blockSize % 2880 !== 0) {
+      throw new FitsError('BAD_ARGUMENT', `The cache block size must be a positive multiple of 2880 (got ${blockSize}).`);
+    }
+    this.size = inner.size;
+    this.name = inner.name;
+  }
+
+  /** Wrap `inner` according to `opts` (the inner source's `identity`, if any, keys the cache). */
+  static async wrap(inner: ByteSource, opts: CacheOptions = {}): Promise<CachedSource> {
+    const blockSize = opts.blockSize ?? DEFAULT_BLOCK_SIZE;
+    const memory = opts.memory === false ? null : opts.memory instanceof MemoryBlockCache ? opts.memory : opts.memory ? new MemoryBlockCache(opts.memory) : sharedMemoryCache();
+    let persistent: PersistentStore | null = null;
+    if (opts.persistent && typeof opts.persistent === 'object') persistent = opts.persistent;
+    else if (opts.persistent === true || opts.dir !== undefined) persistent = makePersistentStore(opts.dir, opts.maxBytes !== undefined ? { maxBytes: opts.maxBytes } : undefined);
+    const identity = (inner as ByteSource & { identity?: SourceIdentity }).identity;
+    let tag = `anon:${++anonymous}`;
+    let object: CachedObject | null = null;
+    if (identity && isPersistable(identity)) {
+      const id = await objectId(identity, blockSize);
+      tag = id;
+      object = { id, url: identity.url, etag: identity.etag, lastModified: identity.lastModified, size: identity.size, blockSize };
+      if (memory || persistent) remember(identity.url, null, 0);
+    }
+    return new CachedSource(inner, tag, memory, object ? persistent : null, object, blockSize, opts.maxEntryBlocks ?? Math.max(1, Math.ceil(2 ** 20 / blockSize)));
+  }
+
+  private blockLength(b: number): number {
+    return Math.min(this.blockSize, this.size - b * this.blockSize);
+  }
+
+  async read(offset: number, length: number, into?: Uint8Array): Promise<Uint8Array> {
+    if (this.closed) throw new FitsError('IO', `${this.name ?? 'The source'} is closed.`);
+    const start = Math.min(Math.max(0, offset), this.size);
+    const want = Math.min(this.size - start, Math.max(0, length));
+    if (want === 0) return into ? into.subarray(0, 0) : new Uint8Array(0);
+    const B = this.blockSize;
+    const b0 = Math.floor(start / B);
+    const b1 = Math.floor((start + want - 1) / B);
+    if (b0 === b1) {
+      const at = start - b0 * B;
+      let blk = this.memory?.get(this.tag, b0);
+      if (blk) {
+        this.stats.hits++;
+        this.stats.bytesFromCache += want;
+      } else blk = await this.block(b0);
+      const view = blk.subarray(at, at + want);
+      if (!into) return view;
+      into.set(view);
+      return into.subarray(0, want);
+    }
+    const out = into ? into.subarray(0, want) : new Uint8Array(want);
+    const copy = (b: number, blk: Uint8Array) => {
+      const lo = Math.max(start, b * B);
+      const hi = Math.min(start + want, b * B + blk.length);
+      out.set(blk.subarray(lo - b * B, hi - b * B), lo - start);
+    };
+    const waits: Promise<void>[] = [];
+    for (let b = b0; b <= b1; b++) {
+      const blk = this.memory?.get(this.tag, b);
+      if (blk) {
+        this.stats.hits++;
+        this.stats.bytesFromCache += Math.min(start + want, (b + 1) * B) - Math.max(start, b * B);
+        copy(b, blk);
+      } else waits.push(this.block(b).then((x) => copy(b, x)));
+    }
+    if (waits.length) await Promise.all(waits);
+    return out;
+  }
+
+  /** A block not found in memory: join its fetch, or queue it. */
+  private block(b: number): Promise<Uint8Array> {
+    let w = this.inflight.get(b);
+    if (!w) {
+      w = waiter();
+      this.inflight.set(b, w);
+      this.queued.push(b);
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        schedule(() => void this.flushMisses());
+      }
+    }
+    return w.promise;
+  }
+
+  private settle(b: number, bytes: Uint8Array | null, err?: unknown): void {
+    const w = this.inflight.get(b);
+    if (!w) return;
+    this.inflight.delete(b);
+    if (bytes) w.resolve(bytes);
+    else w.reject(err);
+  }
+
+  private async flushMisses(): Promise<void> {
+    this.flushScheduled = false;
+    let blocks = this.queued.sort((a, b) => a - b);
+    this.queued = [];
+    if (!blocks.length) return;
+    if (this.persistent && this.object) {
+      let found = new Map<number, Uint8Array>();
+      try {
+        found = await this.persistent.getBlocks(this.object, blocks);
+      } catch {
+        /* a broken persistent cache must not break reads */
+      }
+      for (const [b, bytes] of found) {
+        if (bytes.length !== this.blockLength(b)) continue;
+        this.memory?.set(this.tag, b, bytes);
+        if (this.inflight.has(b)) {
+          this.stats.hits++;
+          this.stats.bytesFromDisk += bytes.length;
+          this.stats.bytesFromCache += bytes.length;
+          this.settle(b, bytes);
+        }
+      }
+      blocks = blocks.filter((b) => this.inflight.has(b));
+    }
+    // Runs of consecutive blocks, read from the inner source in chunks of at
+    // most one persistent entry (~1 MiB), all issued in this turn so that the
+    // inner source can merge them into few requests. Each chunk has its own
+    // buffer, so evicting its blocks frees memory.
+    let i = 0;
+    while (i < blocks.length) {
+      let j = i;
+      while (j + 1 < blocks.length && blocks[j + 1] === blocks[j]! + 1 && blocks[j + 1]! - blocks[i]! < this.maxEntryBlocks) j++;
+      this.fetchRun(blocks[i]!, blocks[j]! - blocks[i]! + 1);
+      i = j + 1;
+    }
+  }
+
+  private fetchRun(first: number, count: number): void {
+    const B = this.blockSize;
+    const offset = first * B;
+    const length = Math.min(count * B, this.size - offset);
+    const buf = new Uint8Array(length);
+    this.stats.innerReads++;
+    this.stats.misses += count;
+    this.stats.bytesFromNetwork += length;
+    this.persistent?.noteNetwork(length);
+    this.inner.read(offset, length, buf).then(
+      (got) => {
+        if (got.length !== length) {
+          const e = new FitsError('TRUNCATED', `${this.name ?? 'The source'} returned ${got.length} of ${length} bytes at ${offset}.`, { offset });
+          for (let b = first; b < first + count; b++) this.settle(b, null, e);
+          return;
+        }
+        if (got.buffer !== buf.buffer || got.byteOffset !== buf.byteOffset) buf.set(got);
+        for (let k = 0; k < count; k++) {
+          const blk = buf.subarray(k * B, Math.min((k + 1) * B, length));
+          this.memory?.set(this.tag, first + k, blk);
+          this.settle(first + k, blk);
+        }
+        if (this.persistent && this.object) {
+          const p = this.persistent.putBlocks(this.object, first, buf).catch(() => {});
+          this.writes.add(p);
+          p.finally(() => this.writes.delete(p));
+        }
+      },
+      (e) => {
+        for (let b = first; b < first + count; b++) this.settle(b, null, e);
+      },
+    );
+  }
+
+  /** Wait for pending persistent writes. */
+  async settleWrites(): Promise<void> {
+    while (this.writes.size) await Promise.all([...this.writes]);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.settleWrites();
+    await this.persistent?.flush(false).catch(() => {});
+    await this.inner.close?.();
+  }
+}
+
+/** Wrap a source in a cache unless `opts` is false. */
+export async function cacheSource(inner: ByteSource, opts: CacheOptions | false | undefined): Promise<ByteSource> {
+  if (opts === false) return inner;
+  return CachedSource.wrap(inner, opts ?? {});
+}

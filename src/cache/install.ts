@@ -1,0 +1,18 @@
+/**
+ * Registration of the remote openers (`http:`, `https:`, `s3:`) and of the
+ * default persistent cache for runtimes without a file system (the Cache
+ * API). Called by the entry points; the Node entry then swaps in undici and
+ * the folder cache (src/io/http-node.ts).
+ */
+import { registerOpener } from '../io/resolve-source.js';
+import { openHttpUrl } from '../io/http-source.js';
+import { openS3Url } from '../io/s3.js';
+import { setPersistentStoreFactory } from './store.js';
+import { cacheApiStoreFor } from './cache-api-store.js';
+
+export function installRemoteOpeners(): void {
+  registerOpener('http', openHttpUrl);
+  registerOpener('https', openHttpUrl);
+  registerOpener('s3', openS3Url);
+  setPersistentStoreFactory((name, opts) => cacheApiStoreFor(name, opts));
+}

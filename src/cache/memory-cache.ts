@@ -1,0 +1,192 @@
+/**
+ * In-memory cache of fixed-size blocks of remote files, with a byte budget.
+ *
+ * Eviction is least-recently-used, unless the user of the cache (FitsDataset)
+ * tells when each object is needed next (`setNextUse`): then, when over
+ * budget, the cache first drops objects that will not be needed again, then
+ * unmanaged blocks (LRU order), then the objects needed furthest in the future
+ * — Belady's rule, which beats LRU on cyclic (epoch) access patterns.
+ */
+
+export interface MemoryCacheOptions {
+  /** Byte budget (default 256 MiB). */
+  maxBytes?: number;
+}
+
+export interface MemoryCacheStats {
+  hits: number;
+  misses: number;
+  evictions: number;
+  /** Bytes held now. */
+  bytes: number;
+  /** Blocks held now. */
+  blocks: number;
+  maxBytes: number;
+}
+
+interface Entry {
+  tag: string;
+  index: number;
+  bytes: Uint8Array;
+}
+
+export const DEFAULT_MEMORY_CACHE_BYTES = 256 * 2 ** 20;
+
+export class MemoryBlockCache {
+  maxBytes: number;
+  private readonly entries = new Map<string, Entry>(); // iteration order = LRU order (oldest first)
+  private readonly byTag = new Map<string, Set<string>>();
+  private readonly nextUse = new Map<string, number>();
+  private defaultNextUse: number | undefined;
+  private bytes = 0;
+  private hits = 0;
+  private misses = 0;
+  private evictions = 0;
+
+  constructor(opts: MemoryCacheOptions = {}) {
+    this.maxBytes = Math.max(0, opts.maxBytes ?? DEFAULT_MEMORY_CACHE_BYTES);
+  }
+
+  private static key(tag: string, index: number): string {
+    return `${tag}#${index}`;
+  }
+
+  /** A block, or undefined (marks it most recently used). */
+  get(tag: string, index: number): Uint8Array | undefined {
+    const k = MemoryBlockCache.key(tag, index);
+    const e = this.entries.get(k);
+    if (!e) {
+      this.misses++;
+      return undefined;
+    }
+    this.hits++;
+    this.entries.delete(k);
+    this.entries.set(k, e);
+    return e.bytes;
+  }
+
+  /** True if the block is held (does not count as a use). */
+  has(tag: string, index: number): boolean {
+    return this.entries.has(MemoryBlockCache.key(tag, index));
+  }
+
+  /** Store a block (the cache keeps this array: do not modify it afterwards). */
+  set(tag: string, index: number, bytes: Uint8Array): void {
+    if (bytes.length > this.maxBytes) return;
+    const k = MemoryBlockCache.key(tag, index);
+    const old = this.entries.get(k);
+    if (old) {
+      this.bytes -= old.bytes.length;
+      this.entries.delete(k);
+    }
+    this.entries.set(k, { tag, index, bytes });
+    this.bytes += bytes.length;
+    let keys = this.byTag.get(tag);
+    if (!keys) this.byTag.set(tag, (keys = new Set()));
+    keys.add(k);
+    if (this.bytes > this.maxBytes) this.evict();
+  }
+
+  /** Drop every block of an object. */
+  deleteTag(tag: string): void {
+    const keys = this.byTag.get(tag);
+    if (keys) for (const k of [...keys]) this.remove(k);
+    this.nextUse.delete(tag);
+  }
+
+  /** Drop everything. */
+  clear(): void {
+    this.entries.clear();
+    this.byTag.clear();
+    this.nextUse.clear();
+    this.bytes = 0;
+  }
+
+  /**
+   * Tell when an object is needed next (any increasing counter, e.g. the
+   * position in a dataset's schedule); Infinity = never again. undefined
+   * returns the object to plain LRU.
+   */
+  setNextUse(tag: string, when: number | undefined): void {
+    if (when === undefined) this.nextUse.delete(tag);
+    else this.nextUse.set(tag, when);
+  }
+
+  /**
+   * The next use assumed for objects without a hint, once some objects have
+   * hints (default undefined: such objects are evicted in LRU order before
+   * any hinted one). A dataset sets this low, so that files still loading
+   * (not yet hinted) are kept.
+   */
+  setDefaultNextUse(when: number | undefined): void {
+    this.defaultNextUse = when;
+  }
+
+  /** Bytes held for an object. */
+  bytesOf(tag: string): number {
+    let n = 0;
+    for (const k of this.byTag.get(tag) ?? []) n += this.entries.get(k)?.bytes.length ?? 0;
+    return n;
+  }
+
+  get stats(): MemoryCacheStats {
+    return { hits: this.hits, misses: this.misses, evictions: this.evictions, bytes: this.bytes, blocks: this.entries.size, maxBytes: this.maxBytes };
+  }
+
+  private remove(k: string): void {
+    const e = this.entries.get(k);
+    if (!e) return;
+    this.entries.delete(k);
+    this.bytes -= e.bytes.length;
+    const keys = this.byTag.get(e.tag);
+    if (keys) {
+      keys.delete(k);
+      if (!keys.size) this.byTag.delete(e.tag);
+    }
+    this.evictions++;
+  }
+
+  private evict(): void {
+    if (!this.nextUse.size) {
+      for (const k of this.entries.keys()) {
+        if (this.bytes <= this.maxBytes) return;
+        this.remove(k);
+      }
+      return;
+    }
+    // Scheduled objects known: evict down to 90% (amortises the ordering work).
+    const target = this.maxBytes * 0.9;
+    const hint = (t: string) => this.nextUse.get(t) ?? this.defaultNextUse;
+    const tags = [...this.byTag.keys()];
+    for (const t of tags.filter((x) => hint(x) === Infinity)) {
+      if (this.bytes <= target) return;
+      for (const k of [...(this.byTag.get(t) ?? [])]) this.remove(k);
+    }
+    if (this.defaultNextUse === undefined) {
+      for (const [k, e] of this.entries) {
+        if (this.bytes <= target) return;
+        if (!this.nextUse.has(e.tag)) this.remove(k);
+      }
+    }
+    // Then by distance to the next use, furthest first; ties in LRU order of their oldest block.
+    const rank = new Map<string, number>();
+    let i = 0;
+    for (const e of this.entries.values()) if (!rank.has(e.tag)) rank.set(e.tag, i++);
+    const later = tags.filter((t) => hint(t) !== undefined && hint(t) !== Infinity && this.byTag.has(t)).sort((a, b) => hint(b)! - hint(a)! || rank.get(a)! - rank.get(b)!);
+    for (const t of later) {
+      if (this.bytes <= target) return;
+      // Within an object, drop blocks in the order they were first stored.
+      for (const k of [...(this.byTag.get(t) ?? [])]) {
+        if (this.bytes <= target) return;
+        this.remove(k);
+      }
+    }
+  }
+}
+
+let shared: MemoryBlockCache | null = null;
+
+/** The process-wide memory cache used by `open()` unless told otherwise. */
+export function sharedMemoryCache(): MemoryBlockCache {
+  return (shared ??= new MemoryBlockCache());
+}

@@ -1,0 +1,126 @@
+/**
+ * The persistent cache interface (a folder on Node, the Cache API in browsers
+ * and edge runtimes) and what both implementations share.
+ */
+import type { SourceIdentity } from '../io/http-source.js';
+import { createSha256 } from '../digest/sha256.js';
+
+/** One cached object: a remote file at one version, cut into blocks of one size. */
+export interface CachedObject {
+  /** Hex SHA-256 of url, validators, size and block size: the entries' key. */
+  id: string;
+  url: string;
+  etag: string | null;
+  lastModified: string | null;
+  size: number;
+  blockSize: number;
+}
+
+/** Counters of a persistent store (this process, plus what other processes recorded, in `stats()`). */
+export interface StoreCounters {
+  /** Blocks found (and verified). */
+  hits: number;
+  /** Blocks looked up and not found. */
+  misses: number;
+  /** Entries that failed verification (and were dropped). */
+  corrupt: number;
+  /** Payload bytes read from the store. */
+  bytesFromCache: number;
+  /** Bytes that had to come from the network (reported by CachedSource). */
+  bytesFromNetwork: number;
+  /** Payload bytes written. */
+  bytesWritten: number;
+  /** Entries evicted to stay within the size limit. */
+  evicted: number;
+}
+
+export function emptyCounters(): StoreCounters {
+  return { hits: 0, misses: 0, corrupt: 0, bytesFromCache: 0, bytesFromNetwork: 0, bytesWritten: 0, evicted: 0 };
+}
+
+export function addCounters(a: StoreCounters, b: Partial<StoreCounters>): StoreCounters {
+  for (const k of Object.keys(a) as (keyof StoreCounters)[]) a[k] += Number(b[k] ?? 0) || 0;
+  return a;
+}
+
+export interface StoreStats extends StoreCounters {
+  /** Where (folder or cache name). */
+  location: string;
+  entries: number;
+  objects: number;
+  /** Payload + header bytes on disk. */
+  bytes: number;
+  maxBytes: number;
+}
+
+export interface VerifyReport {
+  entries: number;
+  ok: number;
+  corrupt: number;
+  /** Entries that vanished while verifying (another process evicted them). */
+  vanished: number;
+  bytes: number;
+}
+
+/** A persistent block store. Every method tolerates entries vanishing (other processes evict too). */
+export interface PersistentStore {
+  readonly location: string;
+  /** This process's counters. */
+  readonly counters: StoreCounters;
+  /**
+   * Look up blocks of an object. Returns the verified blocks found (possibly
+   * more than asked: whole entries are read); corrupt entries are deleted and
+   * count as missing.
+   */
+  getBlocks(obj: CachedObject, blocks: readonly number[]): Promise<Map<number, Uint8Array>>;
+  /** Store consecutive blocks starting at block `first` (the last may be short: the end of the file). */
+  putBlocks(obj: CachedObject, first: number, bytes: Uint8Array): Promise<void>;
+  /** Count bytes that had to come from the network (for stats). */
+  noteNetwork(bytes: number): void;
+  /** Persist this process's counters and indexes (`force` false: may be deferred a little). */
+  flush(force?: boolean): Promise<void>;
+  stats(): Promise<StoreStats>;
+  clear(): Promise<{ entries: number; bytes: number }>;
+  verify(): Promise<VerifyReport>;
+}
+
+const te = new TextEncoder();
+
+/**
+ * The object id: hex SHA-256 of what identifies the bytes and their blocking.
+ * Uses the digest module's SHA-256 (node:crypto on Node, synchronous; a JS
+ * implementation elsewhere): WebCrypto's async digest costs a thread-pool
+ * round trip, which dominated warm opens.
+ */
+export async function objectId(identity: SourceIdentity, blockSize: number): Promise<string> {
+  const text = ['fitsflow-object-v1', identity.url, identity.etag ?? '', identity.lastModified ?? '', String(identity.size), String(blockSize)].join('\n');
+  const h = createSha256();
+  h.update(te.encode(text));
+  return h.hex();
+}
+
+/**
+ * Whether a version of a remote file can be recognised again later: a strong
+ * ETag, or a Last-Modified date (with the size). A weak ETag alone does not
+ * promise identical bytes.
+ */
+export function isPersistable(identity: SourceIdentity): boolean {
+  return (!!identity.etag && !identity.etag.startsWith('W/')) || !!identity.lastModified;
+}
+
+/** Expected payload length of an entry of `count` blocks from `first`. */
+export function extentLength(obj: Pick<CachedObject, 'size' | 'blockSize'>, first: number, count: number): number {
+  return Math.max(0, Math.min(count * obj.blockSize, obj.size - first * obj.blockSize));
+}
+
+type StoreFactory = (dir?: string, opts?: { maxBytes?: number }) => PersistentStore | null;
+let storeFactory: StoreFactory | null = null;
+
+/** Install how `cache: { persistent: true }` / `{ dir }` makes a store (the entries do this). */
+export function setPersistentStoreFactory(f: StoreFactory | null): void {
+  storeFactory = f;
+}
+
+export function makePersistentStore(dir?: string, opts?: { maxBytes?: number }): PersistentStore | null {
+  return storeFactory ? storeFactory(dir, opts) : null;
+}

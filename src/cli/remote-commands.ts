@@ -1,0 +1,63 @@
+/**
+ * `fitsflow cache stats|clear|verify [--dir D]`: the persistent block cache
+ * (default folder: $FITSFLOW_CACHE_DIR, $XDG_CACHE_HOME/fitsflow or
+ * ~/.cache/fitsflow). Node-only (the folder cache).
+ */
+import { UsageError, type ParsedArgs } from './args.js';
+import type { CliIo } from './commands.js';
+import { defaultCacheDir, FsCache } from '../cache/fs-cache.js';
+
+function human(n: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let u = 0;
+  let v = n;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return u === 0 ? `${n} B` : `${v.toFixed(1)} ${units[u]} (${n} B)`;
+}
+
+/** `fitsflow cache stats|clear|verify [--dir D]`. Exit 1 from verify when corrupt entries were found (and removed). */
+export async function cacheCommand(args: ParsedArgs, io: CliIo): Promise<number> {
+  const [sub, ...rest] = args.positionals;
+  if (!sub || rest.length || !['stats', 'clear', 'verify'].includes(sub)) throw new UsageError('expected one of: stats, clear, verify');
+  const d = args.flags.get('dir');
+  if (d === true) throw new UsageError('--dir needs a value');
+  const cache = new FsCache(d ?? defaultCacheDir());
+  if (sub === 'stats') {
+    const s = await cache.stats();
+    const lookups = s.hits + s.misses;
+    io.out(
+      [
+        `cache: ${s.location}`,
+        `entries: ${s.entries} in ${s.objects} object(s)`,
+        `size: ${human(s.bytes)} of ${human(s.maxBytes)} limit`,
+        `hits: ${s.hits} blocks, misses: ${s.misses} blocks${lookups ? ` (${((100 * s.hits) / lookups).toFixed(1)}% hit rate)` : ''}`,
+        `bytes from cache: ${human(s.bytesFromCache)}`,
+        `bytes from network: ${human(s.bytesFromNetwork)}`,
+        `bytes written: ${human(s.bytesWritten)}`,
+        `corrupt entries dropped: ${s.corrupt}, evicted: ${s.evicted}`,
+      ].join('\n'),
+    );
+    return 0;
+  }
+  if (sub === 'clear') {
+    const r = await cache.clear();
+    io.out(`removed ${r.entries} entries (${human(r.bytes)}) from ${cache.location}`);
+    return 0;
+  }
+  const r = await cache.verify();
+  io.out(`verified ${r.entries} entries in ${cache.location}: ${r.ok} ok, ${r.corrupt} corrupt (removed)${r.vanished ? `, ${r.vanished} removed meanwhile` : ''}`);
+  if (r.corrupt) {
+    io.err(`${r.corrupt} corrupt cache entries were removed; their blocks will be fetched again`);
+    return 1;
+  }
+  return 0;
+}
+
+/** The command object, shaped like the entries of COMMANDS in commands.ts. */
+export const CACHE_COMMAND = { run: cacheCommand, valued: ['dir'], usage: 'cache stats|clear|verify [--dir D]' };
+
+/** Remote-related commands, for the lead to merge into COMMANDS. */
+export const REMOTE_COMMANDS = { cache: CACHE_COMMAND };
