@@ -4,7 +4,18 @@
  */
 import { FitsError } from '../errors.js';
 import { parseArgs, UsageError } from './args.js';
-import { COMMANDS, type CliIo } from './commands.js';
+import { COMMANDS as READ_COMMANDS, type CliIo } from './commands.js';
+import { tableCommand, TABLE_USAGE, TABLE_VALUED_FLAGS } from './table-command.js';
+import { WRITE_COMMANDS } from './write-commands.js';
+import { REMOTE_COMMANDS } from './remote-commands.js';
+
+/** Every command: reading, tables, writing (whose `header` adds --set/--delete to the reading one), cache. */
+const COMMANDS: typeof READ_COMMANDS = {
+  ...READ_COMMANDS,
+  table: { run: tableCommand, valued: TABLE_VALUED_FLAGS, usage: TABLE_USAGE },
+  ...WRITE_COMMANDS,
+  ...REMOTE_COMMANDS,
+};
 
 function usage(): string {
   return ['usage: fitsflow COMMAND ...', ...Object.values(COMMANDS).map((c) => `  fitsflow ${c.usage}`)].join('\n');

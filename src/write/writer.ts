@@ -1,0 +1,331 @@
+/**
+ * FitsWriter: write a FITS file HDU by HDU to a ByteSink.
+ *
+ * @example
+ * const sink = new MemorySink();
+ * const w = new FitsWriter(sink);
+ * await w.addImage(new Float32Array(512 * 512), { shape: [512, 512], header: { OBJECT: 'M31' } });
+ * await w.addTable({ flux: new Float64Array(100), name: names }, { extname: 'CAT' });
+ * await w.close();
+ * const bytes = sink.bytes();
+ */
+import { FitsError } from '../errors.js';
+import type { CardValue } from '../header/card.js';
+import { BYTES_PER, type DType, type ImageArray } from '../image/pixel-type.js';
+import type { CardInput } from './card-format.js';
+import { assembleHeader, keyOf, sameValue, toCardInputs, type AssembledCard, type HeaderInput, type StructuralCard } from './header-build.js';
+import { checksumCards, emitHdu } from './hdu-emit.js';
+import { chooseImageEncoding, dtypeOf, encodePixels, scalingCards, type Bitpix, type ImageEncoding, type ImageEncodingOptions } from './image-encode.js';
+import type { ByteSink } from './sink.js';
+import type { TableInput } from './table-encode.js';
+import { writeCompressedImage, type CompressedImageOptions } from './compressed-image.js';
+import { writeAsciiTable, type AsciiTableWriteOptions } from './ascii-table.js';
+import { writeTable, writeTableStream, type ColumnSchema, type TableWriteOptions } from './table-writer.js';
+
+/** Options shared by every HDU. */
+export interface HduWriteOptions {
+  /** Header cards (user cards, in order; structural cards are generated and checked). */
+  header?: HeaderInput;
+  /** EXTNAME (overrides the header's). */
+  extname?: string;
+  /** Write CHECKSUM and DATASUM (default: the writer's `checksum` option). */
+  checksum?: boolean;
+}
+
+/** Options of {@link FitsWriter.addImage}. */
+export interface ImageWriteOptions extends HduWriteOptions, ImageEncodingOptions {
+  /** Axis lengths, C order (slowest first). Default: the data's `shape`, else 1-D. */
+  shape?: readonly number[];
+}
+
+/** Options of {@link FitsWriter.addImageStream}: the whole image's shape and element type up front. */
+export interface ImageStreamOptions extends ImageWriteOptions {
+  shape: readonly number[];
+  dtype: DType;
+}
+
+/** An image as readers return it. */
+export interface ImageInput {
+  data: ImageArray;
+  shape?: readonly number[];
+}
+
+export interface FitsWriterOptions {
+  /** Write CHECKSUM/DATASUM in every HDU (default false). */
+  checksum?: boolean;
+  /** HDUs already in the output (appending to an existing file): the first HDU written is then an extension. */
+  existingHdus?: number;
+}
+
+/** Writes HDUs in order. Each `add…` must finish (be awaited) before the next. */
+export class FitsWriter {
+  private hdus: number;
+  private busy = false;
+  private state: 'open' | 'closed' | 'failed' = 'open';
+
+  constructor(
+    /** Where the bytes go. */
+    readonly sink: ByteSink,
+    private readonly options: FitsWriterOptions = {},
+  ) {
+    this.hdus = options.existingHdus ?? 0;
+  }
+
+  /** Number of HDUs written so far. */
+  get hduCount(): number {
+    return this.hdus;
+  }
+
+  /**
+   * Add an image HDU (the primary HDU when it is the first). `null` data
+   * writes a header-only HDU (NAXIS = 0).
+   */
+  async addImage(data: ImageArray | ImageInput | null, opts: ImageWriteOptions = {}): Promise<void> {
+    const arr = data === null ? null : isImageInput(data) ? data.data : data;
+    const shape = opts.shape ?? (data !== null && isImageInput(data) ? data.shape : undefined) ?? (arr ? [arr.length] : []);
+    const dtype = arr ? dtypeOf(arr) : 'uint8';
+    await this.writeImage({ ...opts, shape, dtype }, arr ? [arr] : []);
+  }
+
+  /**
+   * Add an image from chunks of pixels in C order (any chunk lengths; together
+   * exactly the image). Memory use is bounded by the chunk size.
+   */
+  async addImageStream(opts: ImageStreamOptions, chunks: AsyncIterable<ImageArray> | Iterable<ImageArray>): Promise<void> {
+    await this.writeImage(opts, chunks);
+  }
+
+  /**
+   * Add a binary table: Columns (as readers return them), a FitsTable (its
+   * `columns`), an array of column descriptions, or `{ name: values }`.
+   */
+  async addTable(table: TableInput, opts: TableWriteOptions = {}): Promise<void> {
+    await writeTable(this, table, opts);
+  }
+
+  /**
+   * Add a tile-compressed image (a BINTABLE with ZIMAGE = T): RICE_1 (default),
+   * GZIP_1, GZIP_2, HCOMPRESS_1 or PLIO_1, any tile shape; floating-point data
+   * quantized (with dithering) or, with `quantize: 'none'`, lossless GZIP.
+   */
+  async addCompressedImage(data: ImageArray | ImageInput, opts: CompressedImageOptions = {}): Promise<void> {
+    const arr = isImageInput(data) ? data.data : data;
+    const shape = opts.shape ?? (isImageInput(data) ? data.shape : undefined) ?? [arr.length];
+    await writeCompressedImage(this, arr, { ...opts, shape });
+  }
+
+  /** Add an ASCII table (XTENSION = 'TABLE') from numeric and string columns. */
+  async addAsciiTable(table: TableInput, opts: AsciiTableWriteOptions = {}): Promise<void> {
+    await writeAsciiTable(this, table, opts);
+  }
+
+  /** Add a binary table whose rows arrive in chunks (NAXIS2 is filled in at the end). */
+  async addTableStream(schema: readonly ColumnSchema[], chunks: AsyncIterable<TableInput> | Iterable<TableInput>, opts: TableWriteOptions = {}): Promise<void> {
+    await writeTableStream(this, schema, chunks, opts);
+  }
+
+  /** Write an HDU from a prepared header and raw (already big-endian) data bytes. */
+  async addRaw(header: HeaderInput, data: Uint8Array | AsyncIterable<Uint8Array> | Iterable<Uint8Array>, opts: { checksum?: boolean } = {}): Promise<void> {
+    await this.run(async () => {
+      const cards = toCardInputs(header);
+      const index = this.hdus;
+      const first = cards.find((c) => !c.commentary);
+      const key = first ? keyOf(first) : '';
+      if (index === 0 && key !== 'SIMPLE') throw new FitsError('BAD_HEADER', 'The first HDU must start with SIMPLE.', { hdu: 0 });
+      if (index > 0 && key !== 'XTENSION') throw new FitsError('BAD_HEADER', 'An extension must start with XTENSION.', { hdu: index });
+      const checksum = opts.checksum ?? this.options.checksum ?? false;
+      const assembled = assembleHeader(cards, { mandatory: [], trailing: checksum ? checksumCards() : [], longstrn: false, hdu: index });
+      const chunks = data instanceof Uint8Array ? [data] : data;
+      await this.emit(assembled, async (emit) => {
+        for await (const c of chunks) await emit(c);
+      }, { checksum, hdu: index });
+    });
+  }
+
+  /** Finish the file (an empty primary HDU is written if nothing was). */
+  async close(): Promise<void> {
+    if (this.state === 'closed') return;
+    if (this.state === 'failed') throw new FitsError('IO', 'The writer failed earlier; the output was discarded.');
+    if (this.busy) throw new FitsError('BAD_ARGUMENT', 'An HDU is still being written.');
+    if (this.hdus === 0) await this.addImage(null);
+    await this.sink.close();
+    this.state = 'closed';
+  }
+
+  /** Give up: the output is discarded (a file sink removes its temporary file). */
+  async abort(reason?: unknown): Promise<void> {
+    if (this.state === 'closed') return;
+    this.state = 'failed';
+    await this.sink.abort(reason);
+  }
+
+  // ---------------------------------------------------------------------------
+  // Internals shared with the table and compressed-image writers.
+
+  /** Index the next HDU will get. */
+  get nextIndex(): number {
+    return this.hdus;
+  }
+
+  /** Whether the writer writes checksums for an HDU given its options. */
+  wantsChecksum(opts: { checksum?: boolean }): boolean {
+    return opts.checksum ?? this.options.checksum ?? false;
+  }
+
+  /** Write an empty primary HDU first if the next HDU must be an extension. */
+  async ensurePrimary(): Promise<void> {
+    if (this.hdus === 0) await this.addImage(null, { header: [] });
+  }
+
+  /**
+   * Run one HDU write: refuses concurrent use; an error after bytes were
+   * written aborts the output (errors before leave the writer usable).
+   */
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.state !== 'open') throw new FitsError('BAD_ARGUMENT', `The writer is ${this.state}.`);
+    if (this.busy) throw new FitsError('BAD_ARGUMENT', 'Another HDU is being written; await each add… call.');
+    this.busy = true;
+    const start = this.sink.position;
+    try {
+      return await fn();
+    } catch (e) {
+      if (this.sink.position !== start) await this.abort(e);
+      throw e;
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  /** Emit a prepared HDU and count it. */
+  async emit(
+    cards: AssembledCard[],
+    produce: (emit: (bytes: Uint8Array) => Promise<void>) => Promise<void>,
+    opts: { checksum: boolean; dataBytes?: number; finalize?: (written: number) => Record<string, CardValue>; hdu: number; fill?: number },
+  ): Promise<void> {
+    await emitHdu(this.sink, cards, produce, opts);
+    this.hdus++;
+  }
+
+  private async writeImage(opts: ImageStreamOptions, chunks: AsyncIterable<ImageArray> | Iterable<ImageArray>): Promise<void> {
+    await this.run(async () => {
+      const index = this.hdus;
+      const shape = [...opts.shape];
+      for (const n of shape) {
+        if (!Number.isSafeInteger(n) || n < 0) throw new FitsError('BAD_ARGUMENT', `Image axis length ${n} is not a non-negative integer.`, { hdu: index });
+      }
+      const user = toCardInputs(opts.header);
+      const enc = chooseImageEncoding(opts.dtype, opts, headerScaling(user, opts));
+      const checksum = this.wantsChecksum(opts);
+      const cards = imageHeader(index, shape, enc, user, { extname: opts.extname, checksum, emptyData: shape.length === 0 });
+      const count = shape.length === 0 ? 0 : shape.reduce((a, b) => a * b, 1);
+      const width = Math.abs(enc.bitpix) / 8;
+      await this.emit(cards, async (emit) => {
+        let seen = 0;
+        // Encode in pieces of ≤ 8 MiB so memory stays bounded for large chunks;
+        // two scratch buffers take turns, so a piece is encoded while the
+        // previous one is being written.
+        const per = Math.max(1, Math.floor(PIXEL_CHUNK / width));
+        const scratch = [new Uint8Array(0), new Uint8Array(0)];
+        let which = 0;
+        let pending: Promise<void> | null = null;
+        try {
+          for await (const chunk of chunks) {
+            if (dtypeOf(chunk) !== opts.dtype && !(opts.dtype === 'uint8' && chunk instanceof Uint8ClampedArray)) {
+              throw new FitsError('BAD_ARGUMENT', `A chunk of ${dtypeOf(chunk)} in a ${opts.dtype} image.`, { hdu: index });
+            }
+            if (seen + chunk.length > count) throw new FitsError('BAD_ARGUMENT', `The image data has more than the ${count} pixels of its shape.`, { hdu: index });
+            for (let i = 0; i < chunk.length; i += per) {
+              const part = chunk.subarray(i, Math.min(chunk.length, i + per)) as ImageArray;
+              const need = part.length * width;
+              if (scratch[which]!.length < need) scratch[which] = new Uint8Array(Math.max(need, Math.min(per, count) * width));
+              const out = scratch[which]!.subarray(0, need);
+              encodePixels(part, enc, out);
+              if (pending) await pending;
+              pending = emit(out);
+              which ^= 1;
+            }
+            seen += chunk.length;
+          }
+          await pending;
+        } catch (e) {
+          await pending?.catch(() => undefined);
+          throw e;
+        }
+        if (seen !== count) throw new FitsError('BAD_ARGUMENT', `The image data has ${seen} pixels but its shape needs ${count}.`, { hdu: index });
+      }, { checksum, dataBytes: count * width, hdu: index });
+    });
+  }
+}
+
+function isImageInput(x: unknown): x is ImageInput {
+  return typeof x === 'object' && x !== null && !ArrayBuffer.isView(x) && 'data' in x;
+}
+
+function findValue(cards: readonly CardInput[], key: string): CardValue | undefined {
+  const c = cards.find((x) => !x.commentary && keyOf(x) === key);
+  return c ? (c.value ?? null) : undefined;
+}
+
+/** The scaling keywords of the user's header, unless explicit options override them. */
+function headerScaling(user: readonly CardInput[], opts: ImageEncodingOptions): { bitpix?: CardValue; bscale?: CardValue; bzero?: CardValue; blank?: CardValue } {
+  return {
+    bitpix: opts.bitpix !== undefined ? undefined : findValue(user, 'BITPIX'),
+    bscale: findValue(user, 'BSCALE'),
+    bzero: findValue(user, 'BZERO'),
+    blank: findValue(user, 'BLANK'),
+  };
+}
+
+/** Bytes of pixels encoded per write: at least the file sink's buffer, so they are written without a copy. */
+const PIXEL_CHUNK = 8 << 20;
+
+const EXT_ONLY = new Set(['XTENSION', 'PCOUNT', 'GCOUNT']);
+const PRIMARY_ONLY = new Set(['SIMPLE', 'EXTEND']);
+
+/** The structural cards of an image HDU merged with the user's cards. */
+export function imageHeader(
+  index: number,
+  shape: readonly number[],
+  enc: ImageEncoding,
+  user: CardInput[],
+  o: { extname?: string; checksum: boolean; emptyData?: boolean; extra?: StructuralCard[] },
+): AssembledCard[] {
+  const naxes = [...shape].reverse();
+  const primary = index === 0;
+  const mandatory: StructuralCard[] = [
+    primary ? { keyword: 'SIMPLE', value: true, comment: 'conforms to FITS standard' } : { keyword: 'XTENSION', value: 'IMAGE', comment: 'Image extension' },
+    { keyword: 'BITPIX', value: enc.bitpix, comment: 'array data type' },
+    { keyword: 'NAXIS', value: naxes.length, comment: 'number of array dimensions' },
+    ...naxes.map((n, i) => ({ keyword: `NAXIS${i + 1}`, value: n, comment: '' })),
+  ];
+  if (!primary) mandatory.push({ keyword: 'PCOUNT', value: 0, comment: 'number of parameters' }, { keyword: 'GCOUNT', value: 1, comment: 'number of groups' });
+  const required: StructuralCard[] = [];
+  const userHasSimple = user.some((c) => !c.commentary && keyOf(c) === 'SIMPLE');
+  if (primary && !userHasSimple) required.push({ keyword: 'EXTEND', value: true, comment: 'FITS dataset may contain extensions' });
+  const scaling = scalingCards(enc).map((c) => ({ ...c, mode: 'derived' as const }));
+  required.push(...scaling);
+  if (o.extname !== undefined) required.push({ keyword: 'EXTNAME', value: o.extname, comment: 'extension name', mode: 'derived' });
+  if (o.extra) required.push(...o.extra);
+  const scalingKeys = new Set(scaling.map((c) => c.keyword));
+  const filtered = user.filter((c) => {
+    if (c.commentary) return true;
+    const k = keyOf(c);
+    // Stale axes (NAXISn beyond NAXIS).
+    const m = /^NAXIS(\d+)$/.exec(k);
+    if (m && Number(m[1]) > naxes.length) return false;
+    // Scaling cards that the encoding does not use: keep harmless ones (BSCALE 1, BZERO 0, BLANK on float data).
+    // (BLANK is kept: readers ignore it where it does not apply.)
+    if ((k === 'BSCALE' || k === 'BZERO') && !scalingKeys.has(k)) return k === 'BSCALE' ? sameValue(c.value, 1) : sameValue(c.value, 0);
+    return true;
+  });
+  return assembleHeader(filtered, {
+    mandatory,
+    required,
+    trailing: o.checksum ? checksumCards() : [],
+    drop: (k) => (primary ? EXT_ONLY.has(k) : PRIMARY_ONLY.has(k)) || (!o.checksum ? false : false),
+    hdu: index,
+  });
+}
+
+export type { Bitpix, ImageEncoding };
+export { BYTES_PER };
