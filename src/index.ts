@@ -21,3 +21,56 @@ export type { SectionRequest } from './image/section.js';
 export type { ChecksumResult, ChecksumStatus } from './checksum/verify.js';
 export { encodeChecksum, OnesComplementSum } from './checksum/sum32.js';
 export { digestFile, digestHdu, type FileDigest, type HduDigest, type DigestOptions } from './digest/digest.js';
+
+// Tables and random groups
+import { registerTableDigests } from './table/table-digest.js';
+registerTableDigests();
+export { FitsTable } from './table/fits-table.js';
+export type { Column, ColumnDType, ColumnArray } from './table/column.js';
+export { cellSize, isValid } from './table/column.js';
+export type { ReadTableOptions, IterateTableOptions } from './table/read-table.js';
+export type { RowRange } from './table/selection.js';
+export { readBinaryTableColumns, readVlaDescriptors, type VlaCellRanges } from './table/read-binary.js';
+export { readAsciiTableColumns } from './table/read-ascii.js';
+export { readRandomGroups, type RandomGroups, type GroupParameter } from './table/random-groups.js';
+export { digestTable, digestRandomGroups } from './table/table-digest.js';
+// Remote files (http, https, s3), the block cache, datasets.
+import { installRemoteOpeners } from './cache/install.js';
+installRemoteOpeners();
+export { HttpSource, fetchTransport, setDefaultHttpTransport, type HttpSourceOptions, type HttpStats, type HttpTransport, type HttpRequest, type HttpResponse, type RequestSigner, type SourceIdentity, type RemoteOpenOptions } from './io/http-source.js';
+export { planRanges, type RangePlanOptions } from './io/range-planner.js';
+export { s3HttpUrl, signV4, type S3Options, type AwsCredentials, type SignV4Input, type SignV4Output } from './io/s3.js';
+export { CachedSource, DEFAULT_BLOCK_SIZE, type CacheOptions, type CachedSourceStats } from './cache/cached-source.js';
+export { MemoryBlockCache, sharedMemoryCache, type MemoryCacheOptions, type MemoryCacheStats } from './cache/memory-cache.js';
+export { CacheApiStore, type CacheApiStoreOptions } from './cache/cache-api-store.js';
+export type { PersistentStore, CachedObject, StoreCounters, StoreStats, VerifyReport } from './cache/store.js';
+export { FitsDataset, type DatasetOptions, type DatasetProgress, type DatasetFailure, type DatasetItemInfo } from './dataset/dataset.js';
+// Writing FITS: FitsWriter over a ByteSink (MemorySink here; NodeFileSink in the Node entry).
+export { FitsWriter, type FitsWriterOptions, type HduWriteOptions, type ImageWriteOptions, type ImageStreamOptions, type ImageInput } from './write/writer.js';
+export { MemorySink, type ByteSink } from './write/sink.js';
+export type { CardInput } from './write/card-format.js';
+export { formatCard, formatReal } from './write/card-format.js';
+export type { HeaderInput } from './write/header-build.js';
+export type { ImageEncodingOptions, Bitpix } from './write/image-encode.js';
+export type { ColumnInput, TableInput } from './write/table-encode.js';
+export type { ColumnSchema, TableWriteOptions } from './write/table-writer.js';
+export type { AsciiTableWriteOptions } from './write/ascii-table.js';
+export type { CompressedImageOptions, CompressionType } from './write/compressed-image.js';
+export { copyFits, copyHdu, type CopyOptions } from './write/copy.js';
+export { riceEncode } from './write/codecs/rice.js';
+export { gzip1Encode, gzip2Encode, setDeflater, type Deflater } from './write/codecs/gzip.js';
+export { hcompressEncode } from './write/codecs/hcompress.js';
+export { plioEncode } from './write/codecs/plio.js';
+export { quantizeTile, type QuantizeOptions, type QuantizedTile } from './write/codecs/quantize.js';
+// GPU compute (WebGPU): device, GPU image decoding, GPU table backend (src/gpu/).
+import { installGpu } from './gpu/install.js';
+installGpu();
+export { useGpu, releaseGpu, onGpuEvent, gpuContext, requireGpu, currentGpuInfo, describeAdapter, type GpuChoice, type GpuInput, type GpuEvent, type GpuEventListener, type GpuAdapterSummary, type GpuContext } from './gpu/device.js';
+export { readImageGpu, readImageToGpuBuffer, type GpuImage, type GpuImageOptions } from './gpu/image-gpu.js';
+export { readCompressedImageToGpuBuffer, type GpuCompressedReadOptions } from './gpu/compressed-gpu.js';
+export { AUTO_THRESHOLDS, GPU_CODECS } from './gpu/planner.js';
+// Tile-compressed images and the worker pool.
+export { setWorkerPoolFactory, closeDefaultWorkerPool, type WorkerPool } from './workers/pool.js';
+export { createWebWorkerPool, installWebWorkerPool, type WebWorkerPoolOptions } from './workers/pool-web.js';
+export { compressedImageHeader, PARALLEL_MIN_PIXELS, type CompressedReadOptions } from './decompress/tiled-image.js';
+export { registerTileCodec } from './decompress/codec-registry.js';
