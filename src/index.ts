@@ -25,7 +25,12 @@ export { digestFile, digestHdu, type FileDigest, type HduDigest, type DigestOpti
 // Tables and random groups
 import { registerTableDigests } from './table/table-digest.js';
 registerTableDigests();
-export { FitsTable } from './table/fits-table.js';
+export { FitsTable, type Cell, type Row, type FilterOptions, type SortOptions } from './table/fits-table.js';
+export { registerTableBackend, type TableBackend, type SortKeySpec } from './table/backend.js';
+export { ExpressionError } from './table/expression/tokenizer.js';
+export { parseExpression } from './table/expression/parser.js';
+export { checkExpression } from './table/expression/check.js';
+export { sortKeyWords, nullFlags } from './table/sort/keys.js';
 export type { Column, ColumnDType, ColumnArray } from './table/column.js';
 export { cellSize, isValid } from './table/column.js';
 export type { ReadTableOptions, IterateTableOptions } from './table/read-table.js';
@@ -67,7 +72,7 @@ import { installGpu } from './gpu/install.js';
 installGpu();
 export { useGpu, releaseGpu, onGpuEvent, gpuContext, requireGpu, currentGpuInfo, describeAdapter, type GpuChoice, type GpuInput, type GpuEvent, type GpuEventListener, type GpuAdapterSummary, type GpuContext } from './gpu/device.js';
 export { readImageGpu, readImageToGpuBuffer, type GpuImage, type GpuImageOptions } from './gpu/image-gpu.js';
-export { readCompressedImageToGpuBuffer, type GpuCompressedReadOptions } from './gpu/compressed-gpu.js';
+export { readCompressedImageGpu, readCompressedImageToGpuBuffer, type GpuCompressedReadOptions } from './gpu/compressed-gpu.js';
 export { AUTO_THRESHOLDS, GPU_CODECS } from './gpu/planner.js';
 // Tile-compressed images and the worker pool.
 export { setWorkerPoolFactory, closeDefaultWorkerPool, type WorkerPool } from './workers/pool.js';

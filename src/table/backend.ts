@@ -6,6 +6,23 @@
  * `false` → CPU; `true` → the registered GPU backend, or FitsError('GPU') when
  * none is registered; `'auto'` (default) → the GPU backend when registered and
  * it accepts the job ({@link TableBackend.supports}), else the CPU.
+ *
+ * FitsTable's synchronous `filter`/`sort` need a backend that answers
+ * synchronously; `filterAsync`/`sortAsync` await any backend (a WebGPU one will
+ * be asynchronous).
+ *
+ * Writing a backend (notes for the GPU one):
+ * - `filter` gets the type-checked tree ({@link CheckedExpr}): column leaves
+ *   carry the column position, dtype, flat element index and cell stride, so
+ *   a WGSL compiler never sees user text. Its semantics are documented in
+ *   expression/compile-cpu.ts (float64 compare, exact 64-bit constants, Kleene
+ *   nulls); WGSL lacks f64 and i64, so 64-bit comparisons against constants are
+ *   best done on the two u32 halves, as the CPU's Range64Pred does.
+ * - `sort` can upload the order-preserving u32 key words of sort/keys.ts
+ *   (`sortKeyWords`): comparing them as unsigned words, most significant first,
+ *   gives exactly the CPU order, NaN and -0 included; nulls via `nullFlags`.
+ * - `table.columnSource(i)` gives a column's storage and the view's row index,
+ *   so views need not be gathered before upload.
  */
 import { FitsError } from '../errors.js';
 import type { CheckedExpr } from './expression/check.js';

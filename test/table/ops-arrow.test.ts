@@ -114,6 +114,8 @@ const columnArb = (n: number, k: number): fc.Arbitrary<Column> =>
       if (nulls && dtype !== 'complex64' && dtype !== 'complex128') {
         validity = new Uint8Array((count + 7) >>> 3);
         for (let i = 0; i < count; i++) if (rnd() % 3) validity[i >>> 3]! |= 1 << (i & 7);
+        // The column contract: a null logical holds 0.
+        if (dtype === 'bool') for (let i = 0; i < count; i++) if (!bit(validity, i)) (data as Uint8Array)[i] = 0;
       }
       const code = { bool: 'L', string: 'A', uint8: 'B', int8: 'B', int16: 'I', uint16: 'I', int32: 'J', uint32: 'J', int64: 'K', uint64: 'K', float32: 'E', float64: 'D', complex64: 'C', complex128: 'M' }[dtype];
       const col: Column = {

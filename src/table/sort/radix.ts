@@ -43,8 +43,10 @@ class Work {
   }
   /** The permutation, in a fresh array of its own; the scratch goes back to the pool. */
   finish(): Uint32Array {
-    const out = this.perm.slice();
-    releaseU32(this.keys, this.tmpKeys, this.perm, this.tmpPerm);
+    // The result keeps its (borrowed) buffer unless that buffer is much bigger than needed.
+    const p = this.perm;
+    const out = p.buffer.byteLength <= p.byteLength * 1.25 ? p : p.slice();
+    releaseU32(this.keys, this.tmpKeys, this.tmpPerm, out === p ? null : p);
     return out;
   }
 }
