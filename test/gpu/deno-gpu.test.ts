@@ -1,0 +1,35 @@
+/**
+ * Deno: navigator.gpu (Mesa lavapipe on machines without a GPU) decodes Rice
+ * files through the built package (dist/, built by `npm test`), bit for bit
+ * as the CPU. Skips, saying why, only when Deno reports no adapter.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { repoRoot } from '../helpers/corpus.js';
+
+const deno = join(repoRoot, 'node_modules/.bin/deno');
+const dist = process.env.FITSFLOW_DIST ?? join(repoRoot, 'dist');
+/** dist/ built from sources that include the GPU code (npm test builds it first). */
+const built = existsSync(join(dist, 'index.node.js')) && existsSync(join(dist, 'index.d.ts')) && readFileSync(join(dist, 'index.d.ts'), 'utf8').includes('useGpu');
+
+describe('Deno + WebGPU', () => {
+  it.runIf(built && existsSync(deno))('decodes Rice tiles on the GPU through dist/, equal to the CPU', (ctx) => {
+    const env: Record<string, string | undefined> = { ...process.env, DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1' };
+    // Let Deno's own Vulkan loader pick the system driver (lavapipe), not the SwiftShader ICD the Node tests use.
+    delete env.VK_ICD_FILENAMES;
+    const out = execFileSync(deno, ['run', '--allow-read', '--allow-env', 'test/gpu/deno-rice.mjs', `file://${dist}/`], {
+      cwd: repoRoot,
+      encoding: 'utf8',
+      env,
+      timeout: 300_000,
+    });
+    if (out.includes('deno gpu: no adapter')) {
+      console.warn(`Deno GPU test skipped: ${out.trim()}`);
+      ctx.skip();
+    }
+    expect(out).toContain('deno gpu ok');
+    console.log(out.trim());
+  });
+});
