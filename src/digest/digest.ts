@@ -71,7 +71,7 @@ export async function digestHdu(hdu: Hdu, opts: DigestOptions = {}): Promise<Hdu
       else if (hdu.layout.naxes.some((n) => n === 0)) {
         const dtype = pixelScaling(hdu.header, hdu.layout.bitpix).dtype;
         Object.assign(d, { shape: [...hdu.layout.naxes].reverse(), dtype, sha256: EMPTY_SHA256, sha256_f64: EMPTY_SHA256, min: null, max: null, mean: null, nan_count: 0 });
-      } else Object.assign(d, imageArrayDigest(await hdu.readImage()));
+      } else Object.assign(d, imageArrayDigest(await hdu.readImage(opts.readOptions)));
       break;
     }
     case 'compressed-image':

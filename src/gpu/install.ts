@@ -5,6 +5,7 @@
  */
 import { hduReaders } from '../hdu/hdu.js';
 import { gpuAwareCompressedReader } from './compressed-gpu.js';
+import { readImageGpu } from './image-gpu.js';
 import { getTableBackend, registerTableBackend } from '../table/backend.js';
 import { gpuTableBackend } from './table-backend-gpu.js';
 
@@ -14,5 +15,6 @@ export function installGpu(): void {
   if (installed) return;
   installed = true;
   hduReaders.compressedImage ??= gpuAwareCompressedReader;
+  hduReaders.plainImageGpu ??= (hdu, opts) => readImageGpu(hdu, opts);
   if (!getTableBackend('gpu')) registerTableBackend('gpu', gpuTableBackend);
 }

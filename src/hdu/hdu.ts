@@ -33,6 +33,8 @@ export interface CompressedImageReader {
 /** Reader overrides (e.g. a GPU decoder); by default compressed images use the built-in tile container. */
 export interface HduReaders {
   compressedImage?: CompressedImageReader;
+  /** Plain images with `readImage({ gpu })` set (installed by src/gpu). */
+  plainImageGpu?: (hdu: Hdu, opts: ReadImageOptions) => Promise<ImageData>;
 }
 export const hduReaders: HduReaders = {};
 
@@ -110,6 +112,10 @@ export class Hdu implements HduContext {
     if (this.kind === 'compressed-image') return compressedReader().read(this, opts);
     if (this.kind !== 'image') {
       throw new FitsError('BAD_ARGUMENT', `HDU ${this.index} is a ${this.kind}, not an image.`, { hdu: this.index });
+    }
+    if (opts.gpu !== undefined && opts.gpu !== false) {
+      if (!hduReaders.plainImageGpu) throw new FitsError('GPU', 'GPU decoding is not available in this build.', { hdu: this.index });
+      return hduReaders.plainImageGpu(this, opts);
     }
     return readImage(this.imageLocation(), opts);
   }

@@ -19,6 +19,12 @@ export interface ReadImageOptions extends SectionRequest {
    * cost of touching fresh memory, which for large images exceeds the read itself.
    */
   into?: ImageArray;
+  /**
+   * Where to decode/convert: the CPU (`false`, the default for plain images), the GPU
+   * (`true`: fails with FitsError 'GPU' when no adapter exists), or `'auto'` (the GPU
+   * only where measured thresholds say it wins). Results are bit-identical either way.
+   */
+  gpu?: boolean | 'auto';
 }
 
 /** An image, or a section of one: values in C order. */

@@ -46,7 +46,10 @@ export interface TableBackend {
   /** A table of the given rows of `table`, materialised. */
   gather(table: FitsTable, indices: Uint32Array): FitsTable | Promise<FitsTable>;
   /** Whether this backend can run a job (for `gpu: 'auto'`); absent means yes. */
-  supports?(job: { kind: 'filter'; table: FitsTable; expr: CheckedExpr } | { kind: 'sort'; table: FitsTable; keys: readonly SortKeySpec[] }): boolean;
+  supports?(job: ({ kind: 'filter'; table: FitsTable; expr: CheckedExpr } | { kind: 'sort'; table: FitsTable; keys: readonly SortKeySpec[] }) & {
+    /** True when the caller needs a synchronous answer (FitsTable.filter/sort); an async-only backend must decline. */
+    sync?: boolean;
+  }): boolean;
 }
 
 /** Which backend a call should use. */

@@ -381,7 +381,7 @@ export class FitsTable {
   /** Ascending indices of the rows where `expression` is true. */
   filterIndices(expression: string, opts: FilterOptions = {}): Uint32Array {
     const expr = this.check(expression);
-    const backend = chooseBackend(opts.gpu, cpuBackend, { kind: 'filter', table: this, expr });
+    const backend = chooseBackend(opts.gpu, cpuBackend, { kind: 'filter', table: this, expr, sync: true });
     return syncResult(backend, backend.filter(this, expr));
   }
 
@@ -402,7 +402,7 @@ export class FitsTable {
   /** The stable permutation that sorts the table (`argsort`). */
   sortIndices(keys: string | readonly string[], opts: SortOptions = {}): Uint32Array {
     const specs = this.#sortSpecs(keys, opts);
-    const backend = chooseBackend(opts.gpu, cpuBackend, { kind: 'sort', table: this, keys: specs });
+    const backend = chooseBackend(opts.gpu, cpuBackend, { kind: 'sort', table: this, keys: specs, sync: true });
     return syncResult(backend, backend.sort(this, specs));
   }
 
