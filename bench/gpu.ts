@@ -25,7 +25,7 @@ import { gpuTableBackend } from '../src/gpu/table-backend-gpu.js';
 import { readImageGpu } from '../src/gpu/image-gpu.js';
 import { FitsTable } from '../src/table/fits-table.js';
 import { MemorySource } from '../src/io/memory-source.js';
-import { plioEncode, riceEncode } from '../test/gpu/encoders.js';
+import { plioEncode, riceEncode } from '../test/helpers/encoders.js';
 
 const args = process.argv.slice(2);
 const arg = (name: string, dflt: string) => {

@@ -1,3 +1,4 @@
+import { extendedList, oldList, plioEncode, wordsToBytes } from '../helpers/encoders.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { plioDecode } from '../../src/decompress/plio.js';
@@ -14,27 +15,6 @@ import {
   sha256Hex,
   tilePixelCount,
 } from './codec-fixtures.js';
-
-/** 16-bit words (as signed or unsigned numbers) to big-endian bytes, as stored in a 1PI heap. */
-function wordsToBytes(words: readonly number[]): Uint8Array {
-  const bytes = new Uint8Array(words.length * 2);
-  words.forEach((w, k) => {
-    bytes[2 * k] = (w >> 8) & 0xff;
-    bytes[2 * k + 1] = w & 0xff;
-  });
-  return bytes;
-}
-
-/** An old-form list: [0, 0, length] then the instructions. */
-function oldList(instructions: readonly number[]): Uint8Array {
-  return wordsToBytes([0, 0, 3 + instructions.length, ...instructions]);
-}
-
-/** An extended-form list: 7-word header with the length in words 3 and 4. */
-function extendedList(instructions: readonly number[]): Uint8Array {
-  const length = 7 + instructions.length;
-  return wordsToBytes([0, 7, -100, length % 32768, Math.floor(length / 32768), 0, 0, ...instructions]);
-}
 
 function decode(src: Uint8Array, n: number) {
   return decodeGuarded(Int32Array, n, src, (s, out) => plioDecode(s, out));
@@ -53,49 +33,6 @@ function expectCorrupt(src: Uint8Array, n: number): void {
 
 // ------------------------------------------------------------------ test-only encoder
 
-/**
- * A line-list encoder written from the format (not a port of pl_p2li), using
- * every instruction: zero runs (0), set value (1), value steps (2, 3), runs of
- * the value (4), zeros-then-value (5) and step-then-pixel (6, 7). Values must
- * be in 0..2^27-1, as PLIO allows.
- */
-function plioEncode(px: Int32Array, form: 'old' | 'extended'): Uint8Array {
-  const ins: number[] = [];
-  let pv = 1;
-  const setValue = (v: number) => {
-    const d = v - pv;
-    if (d > 0 && d <= 4095) ins.push(0x2000 | d);
-    else if (d < 0 && d >= -4095) ins.push(0x3000 | -d);
-    else if (d !== 0) ins.push(0x1000 | (v & 4095), v >>> 12);
-    pv = v;
-  };
-  let i = 0;
-  while (i < px.length) {
-    let j = i;
-    while (j < px.length && px[j] === px[i]) j++;
-    const v = px[i];
-    let run = j - i;
-    if (v === 0) {
-      // zeros then a single pixel of pv: one instruction (5)
-      if (j < px.length && px[j] === pv && run < 4095 && (j + 1 === px.length || px[j + 1] !== pv)) {
-        ins.push(0x5000 | (run + 1));
-        i = j + 1;
-        continue;
-      }
-      for (; run > 0; run -= 4095) ins.push(Math.min(run, 4095));
-    } else if (run === 1 && v !== pv && Math.abs(v - pv) <= 4095) {
-      ins.push((v > pv ? 0x6000 : 0x7000) | Math.abs(v - pv));
-      pv = v;
-    } else {
-      setValue(v);
-      for (; run > 0; run -= 4095) ins.push(0x4000 | Math.min(run, 4095));
-    }
-    i = j;
-  }
-  return form === 'old' ? oldList(ins) : extendedList(ins);
-}
-
-/** Non-negative pixel rows made of runs, like masks. */
 const maskRow = fc
   .array(
     fc.tuple(

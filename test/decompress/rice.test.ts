@@ -1,3 +1,4 @@
+import { riceEncode } from '../helpers/encoders.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { riceDecode } from '../../src/decompress/rice.js';
@@ -21,69 +22,6 @@ const ARRAY_TYPE = { 1: Uint8Array, 2: Int16Array, 4: Int32Array } as const;
 
 // ------------------------------------------------------------------ test-only encoder
 
-/**
- * A Rice encoder written from CFITSIO's fits_rcomp / fits_rcomp_short /
- * fits_rcomp_byte, including its choice of the split level fs, so that its
- * output is byte-for-byte what CFITSIO (fpack, astropy, fitsio) writes.
- */
-function riceEncode(values: IntArray, bytepix: Bytepix, blockSize: number): Uint8Array {
-  const fsbits = { 1: 3, 2: 4, 4: 5 }[bytepix];
-  const fsmax = { 1: 6, 2: 14, 4: 25 }[bytepix];
-  const bbits = 8 * bytepix;
-  const bytes: number[] = [];
-  let acc = 0;
-  let nacc = 0;
-  const put = (value: number, n: number) => {
-    for (let k = n - 1; k >= 0; k--) {
-      acc = (acc << 1) | ((value >>> k) & 1);
-      if (++nacc === 8) {
-        bytes.push(acc);
-        acc = 0;
-        nacc = 0;
-      }
-    }
-  };
-  // Differences wrap at the pixel width, as CFITSIO's short / signed char pdiff.
-  const wrap = (d: number) => (bytepix === 4 ? d | 0 : bytepix === 2 ? (d << 16) >> 16 : (d << 24) >> 24);
-
-  put(values[0], bbits);
-  let last = values[0];
-  for (let i = 0; i < values.length; i += blockSize) {
-    const end = Math.min(values.length, i + blockSize);
-    const n = end - i;
-    const mapped: number[] = [];
-    let pixelsum = 0;
-    for (let j = i; j < end; j++) {
-      const pdiff = wrap(values[j] - last);
-      const m = (pdiff < 0 ? ~(pdiff << 1) : pdiff << 1) >>> 0;
-      mapped.push(m);
-      pixelsum += m;
-      last = values[j];
-    }
-    let dpsum = (pixelsum - Math.floor(n / 2) - 1) / n;
-    if (dpsum < 0) dpsum = 0;
-    let psum = Math.floor(dpsum) >>> 1;
-    let fs = 0;
-    for (; psum > 0; fs++) psum = Math.floor(psum / 2);
-    if (fs >= fsmax) {
-      put(fsmax + 1, fsbits);
-      for (const m of mapped) put(m, bbits);
-    } else if (fs === 0 && pixelsum === 0) {
-      put(0, fsbits);
-    } else {
-      put(fs + 1, fsbits);
-      for (const m of mapped) {
-        for (let z = Math.floor(m / 2 ** fs); z > 0; z--) put(0, 1);
-        put(1, 1);
-        put(m & ((1 << fs) - 1), fs);
-      }
-    }
-  }
-  if (nacc > 0) bytes.push(acc << (8 - nacc));
-  return new Uint8Array(bytes);
-}
-
-/** Random pixels mixing repeats, small and large steps and raw values. */
 function pixelArray(bytepix: Bytepix, maxLength = 400) {
   return fc
     .array(fc.tuple(fc.integer({ min: 0, max: 3 }), fc.integer()), { minLength: 1, maxLength })

@@ -13,7 +13,7 @@ import { decodeTilesGpu } from '../../src/gpu/tiles-gpu.js';
 import { decodeTiles, TILE_FIELDS, SRC_CODEC, type TileJobSpec } from '../../src/decompress/tile-decode.js';
 import { ARRAY_CTOR, BYTES_PER, type ImageArray, type PixelScaling } from '../../src/image/pixel-type.js';
 import type { QuantizeMethod } from '../../src/decompress/quantize.js';
-import { plioEncode, riceEncode } from './encoders.js';
+import { plioEncode, riceEncode } from '../helpers/encoders.js';
 import { bitDiffs } from './compare.js';
 import { FitsError } from '../../src/errors.js';
 import { constants as zc, deflateSync, gzipSync } from 'node:zlib';

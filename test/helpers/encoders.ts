@@ -1,6 +1,5 @@
 /**
- * Test-side encoders (copied from test/decompress/rice.test.ts and
- * plio.test.ts, independent of the library's writer): a Rice encoder written
+ * Test-side encoders (shared by the CPU codec tests and the GPU tests; independent of the library's writer): a Rice encoder written
  * from CFITSIO's fits_rcomp family, and a PLIO line-list encoder written from
  * the format.
  */
@@ -68,7 +67,7 @@ export function riceEncode(values: ArrayLike<number>, bytepix: 1 | 2 | 4, blockS
 
 
 /** 16-bit words (as signed or unsigned numbers) to big-endian bytes, as stored in a 1PI heap. */
-function wordsToBytes(words: readonly number[]): Uint8Array {
+export function wordsToBytes(words: readonly number[]): Uint8Array {
   const bytes = new Uint8Array(words.length * 2);
   words.forEach((w, k) => {
     bytes[2 * k] = (w >> 8) & 0xff;
@@ -78,12 +77,12 @@ function wordsToBytes(words: readonly number[]): Uint8Array {
 }
 
 /** An old-form list: [0, 0, length] then the instructions. */
-function oldList(instructions: readonly number[]): Uint8Array {
+export function oldList(instructions: readonly number[]): Uint8Array {
   return wordsToBytes([0, 0, 3 + instructions.length, ...instructions]);
 }
 
 /** An extended-form list: 7-word header with the length in words 3 and 4. */
-function extendedList(instructions: readonly number[]): Uint8Array {
+export function extendedList(instructions: readonly number[]): Uint8Array {
   const length = 7 + instructions.length;
   return wordsToBytes([0, 7, -100, length % 32768, Math.floor(length / 32768), 0, 0, ...instructions]);
 }
