@@ -8,6 +8,7 @@ import { open, NodeFileSource } from '../dist/index.node.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const runs = Number(process.argv[2] ?? 9);
+const WARMUP = Number(process.env.WARMUP ?? 20);
 const dir = '/tmp/fitsflow-bench';
 const path = join(dir, 'image_f32.fits');
 mkdirSync(dir, { recursive: true });
@@ -16,7 +17,7 @@ if (!existsSync(path)) execFileSync('/usr/bin/python3', [join(here, 'make-image.
 const median = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
 async function time(fn) {
   const ts = [];
-  for (let i = 0; i < 3; i++) await fn(); // warm-up (JIT, page cache)
+  for (let i = 0; i < WARMUP; i++) await fn(); // warm-up: JIT (a long-running process is warm) and page cache
   for (let i = 0; i < runs; i++) {
     const t = performance.now();
     await fn();
