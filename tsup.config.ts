@@ -10,6 +10,8 @@ export default defineConfig({
     // new URL('./decode-worker.js', import.meta.url) (Web Workers).
     'decode-worker-node': 'src/workers/decode-worker-node.ts',
     'decode-worker': 'src/workers/decode-worker-web.ts',
+    // Tile encoding for compressed writes (src/write/encode-pool-node.ts).
+    'encode-worker-node': 'src/write/encode-worker-node.ts',
   },
   format: ['esm'],
   target: 'es2022',

@@ -35,6 +35,7 @@ installNodeDeflater();
 export { NodeFileSink, type NodeFileSinkOptions } from './write/node-sink.js';
 export { updateHeader, replaceImageData, appendHdus, type HeaderEdits } from './write/update-node.js';
 export { createFitsWriter } from './write/create-node.js';
+export { installNodeEncodePool } from './write/encode-pool-node.js';
 // WebGPU in Node/Bun through the optional `webgpu` package (never required).
 import { installNodeWebGpu } from './gpu/node-webgpu.js';
 installNodeWebGpu();

@@ -5,26 +5,29 @@
  * images are quantized (ZSCALE/ZZERO per tile, NO_DITHER, SUBTRACTIVE_DITHER_1
  * or _2 with ZDITHER0) or stored losslessly with GZIP (ZQUANTIZ = 'NONE').
  * NaN pixels become ZBLANK. Tiles that cannot be quantized are stored gzipped
- * in GZIP_COMPRESSED_DATA, as CFITSIO does.
+ * in GZIP_COMPRESSED_DATA, as CFITSIO does. GZIP tiles use deflate level 1
+ * by default, as CFITSIO (fpack, astropy, fitsio) does.
+ *
+ * The tiles are compressed by tile-encoder.ts, for large images in batches
+ * spread over the calling thread and the encode pool's workers when one is
+ * installed (encode-pool.ts); the bytes are the same either way. Images can
+ * also arrive in chunks ({@link writeCompressedImageStream}).
  */
 import { FitsError } from '../errors.js';
 import type { CardValue } from '../header/card.js';
-import type { DType, ImageArray } from '../image/pixel-type.js';
+import { ARRAY_CTOR, type DType, type ImageArray } from '../image/pixel-type.js';
 import { NULL_VALUE, type QuantizeMethod } from '../decompress/quantize.js';
 import type { CardInput } from './card-format.js';
 import { keyOf, toCardInputs } from './header-build.js';
-import { chooseImageEncoding, dtypeOf, encodePixels, type ImageEncoding } from './image-encode.js';
-import { riceBound, riceEncodeInto } from './codecs/rice.js';
-import { gzip1Encode } from './codecs/gzip.js';
-import { swapInPlace } from '../image/convert.js';
-import { hcompressEncode } from './codecs/hcompress.js';
-import { plioEncode } from './codecs/plio.js';
-import { checksumDitherSeed, noiseEstimate, quantizeTile } from './codecs/quantize.js';
+import { chooseImageEncoding, dtypeOf, type ImageEncoding } from './image-encode.js';
+import { checksumDitherSeed } from './codecs/quantize.js';
+import { encodeBatch, encodePool, encodeWorkersNow, TASK_ENCODE_TILES, type EncodeTilesInput } from './encode-pool.js';
+import { TileEncoder, type CompressionType, type TileBatchResult, type TileSpec } from './tile-encoder.js';
 import type { ColumnInput } from './table-encode.js';
 import { writeTable } from './table-writer.js';
 import type { FitsWriter, ImageWriteOptions } from './writer.js';
 
-export type CompressionType = 'RICE_1' | 'GZIP_1' | 'GZIP_2' | 'HCOMPRESS_1' | 'PLIO_1';
+export type { CompressionType };
 
 /** Options of {@link FitsWriter.addCompressedImage}. */
 export interface CompressedImageOptions extends ImageWriteOptions {
@@ -49,6 +52,12 @@ export interface CompressedImageOptions extends ImageWriteOptions {
   blockSize?: number;
   /** Deflate level for GZIP (default 1, Z_BEST_SPEED, as CFITSIO and fpack). */
   gzipLevel?: number;
+  /**
+   * Compress tiles on worker threads too, when a pool is installed (Node's
+   * createFitsWriter installs one) and the image is large (default true).
+   * The output is the same either way.
+   */
+  workers?: boolean;
 }
 
 /** Deflate level of GZIP tiles by default: CFITSIO's (Z_BEST_SPEED). */
@@ -75,10 +84,18 @@ class TileCursor {
   constructor(
     private readonly dims: readonly number[],
     private readonly tile: readonly number[],
+    /** Start at this tile (FITS order). */
+    first = 0,
   ) {
     this.idx = dims.map(() => 0);
     this.start = dims.map(() => 0);
     this.shape = dims.map(() => 0);
+    // Tile index → per-axis tile indices, the last C axis fastest.
+    for (let i = dims.length - 1; i >= 0 && first > 0; i--) {
+      const count = Math.ceil(dims[i]! / tile[i]!);
+      this.idx[i] = first % count;
+      first = Math.floor(first / count);
+    }
     this.update();
   }
   /** Move to the next tile: the last C axis (fastest) advances first. */
@@ -132,78 +149,227 @@ function gatherTile(src: ImageArray, dims: readonly number[], start: readonly nu
   }
 }
 
-/** Big-endian bytes → Int32 values of the stored integer type (into `out`). */
-function storedInts(be: Uint8Array, bitpix: number, out: Int32Array): Int32Array {
-  const n = be.length / (bitpix / 8);
-  const ints = out.subarray(0, n);
-  if (bitpix === 8) {
-    ints.set(be);
-    return ints;
+/** Where the tiles of an image are, and their pixels. */
+class TileLayout {
+  readonly nd: number;
+  readonly strides: number[];
+  readonly tileMax: number;
+  readonly nTiles: number;
+  private tileBuf: ImageArray | null = null;
+  constructor(
+    readonly data: ImageArray,
+    readonly dims: readonly number[],
+    readonly tile: readonly number[],
+  ) {
+    this.nd = dims.length;
+    this.strides = new Array<number>(this.nd);
+    for (let i = this.nd - 1, acc = 1; i >= 0; i--) {
+      this.strides[i] = acc;
+      acc *= dims[i]!;
+    }
+    this.tileMax = tile.reduce((a, b) => a * b, 1);
+    this.nTiles = dims.reduce((acc, d, i) => acc * Math.ceil(d / tile[i]!), 1);
   }
-  const dv = new DataView(be.buffer, be.byteOffset, be.byteLength);
-  if (bitpix === 16) for (let i = 0; i < n; i++) ints[i] = dv.getInt16(2 * i);
-  else for (let i = 0; i < n; i++) ints[i] = dv.getInt32(4 * i);
-  return ints;
+  /** Index in `data` of the cursor's tile when it is one run of pixels, else −1. */
+  runStart(c: TileCursor): number {
+    return contiguousStart(this.dims, this.strides, c.start, c.shape);
+  }
+  /** The pixels of the cursor's tile: a view of the image, or a copy in a scratch array (valid until the next call). */
+  tilePixels(c: TileCursor): ImageArray {
+    const at = this.runStart(c);
+    if (at >= 0) return this.data.subarray(at, at + c.size) as ImageArray;
+    this.tileBuf ??= new (this.data.constructor as new (n: number) => ImageArray)(this.tileMax);
+    const vals = this.tileBuf.subarray(0, c.size) as ImageArray;
+    gatherTile(this.data, this.dims, c.start, c.shape, vals);
+    return vals;
+  }
 }
 
-/** CFITSIO's GZIP_2 shuffle of big-endian bytes into `out` (returned, trimmed). */
-function shuffleInto(src: Uint8Array, bytepix: number, out: Uint8Array): Uint8Array {
-  if (bytepix === 1) return src;
-  const n = src.length / bytepix;
-  const o = out.subarray(0, src.length);
-  for (let k = 0; k < bytepix; k++) {
-    const base = k * n;
-    for (let i = 0, j = k; i < n; i++, j += bytepix) o[base + i] = src[j]!;
-  }
-  return o;
+/** All tiles compressed: the heaps and per-tile offsets (tile t is [offsets[t], offsets[t+1])). */
+interface CompressedTiles {
+  heap: Uint8Array;
+  offsets: Float64Array;
+  gzHeap: Uint8Array;
+  gzOffsets: Float64Array;
+  zscale: Float64Array;
+  zzero: Float64Array;
+  anyNull: boolean;
+  anyFallback: boolean;
 }
 
-/** Int32 values → their big-endian bytes, shuffled as GZIP_2 does (most significant bytes first). */
-function intsShuffled(ints: Int32Array, out: Uint8Array): Uint8Array {
-  const n = ints.length;
-  const n2 = 2 * n;
-  const n3 = 3 * n;
-  for (let i = 0; i < n; i++) {
-    const v = ints[i]!;
-    out[i] = v >>> 24;
-    out[n + i] = v >>> 16;
-    out[n2 + i] = v >>> 8;
-    out[n3 + i] = v;
-  }
-  return out.subarray(0, 4 * n);
+/** Images at least this large (pixels) are compressed on worker threads too, when a pool is installed. */
+const PARALLEL_MIN_PIXELS = 1 << 20;
+/** Pixels per batch of tiles handed to a thread. */
+const BATCH_PIXELS = 1 << 19;
+
+function yieldToEvents(): Promise<void> {
+  return new Promise((resolve) => (typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0)));
 }
 
-/** Int32 values → big-endian bytes. */
-function intsBE(ints: Int32Array, out: Uint8Array): Uint8Array {
-  const o = out.subarray(0, ints.length * 4);
-  o.set(new Uint8Array(ints.buffer, ints.byteOffset, ints.byteLength));
-  swapInPlace(o.buffer, o.byteOffset, ints.length, 4);
-  return o;
+function isShared(b: ArrayBufferLike): boolean {
+  return typeof SharedArrayBuffer !== 'undefined' && b instanceof SharedArrayBuffer;
 }
 
-/** A growing byte buffer holding compressed tiles back to back. */
-class ByteHeap {
-  buf: Uint8Array;
-  size = 0;
-  constructor(capacity: number) {
-    this.buf = new Uint8Array(capacity);
+/**
+ * Compress every tile, in batches spread over the calling thread and the
+ * encode pool's workers when there is one (same bytes as on one thread: each
+ * tile is compressed on its own, and the results are put back in order).
+ */
+async function compressTiles(layout: TileLayout, spec: TileSpec, parallel: boolean, rawBytes: number): Promise<CompressedTiles> {
+  const { nTiles, tileMax, nd } = layout;
+  const pool = parallel && layout.data.length >= PARALLEL_MIN_PIXELS ? encodePool() : null;
+  const workers = pool ? encodeWorkersNow(pool) : 0;
+  const batchTiles = Math.max(1, Math.floor(BATCH_PIXELS / tileMax));
+  const nb = Math.ceil(nTiles / batchTiles);
+  if (!pool || workers < 1 || nb < 4) {
+    // One thread: one encoder, tiles read in place when they are runs of the image.
+    const enc = new TileEncoder(spec, tileMax, nTiles, Math.min(rawBytes, Math.max(1 << 20, rawBytes >> 2)));
+    const cur = new TileCursor(layout.dims, layout.tile);
+    for (let t = 0; t < nTiles; t++) {
+      if (t > 0) cur.next();
+      const cols = cur.shape[nd - 1]!;
+      enc.add(t, t, layout.tilePixels(cur), cur.size / cols, cols);
+    }
+    return assemble([enc.result()], nTiles);
   }
-  /** Make room for `n` more bytes. */
-  reserve(n: number): void {
-    const need = this.size + n;
-    if (need <= this.buf.length) return;
-    const next = new Uint8Array(Math.max(need, Math.ceil(this.buf.length * 1.5), 1 << 16));
-    next.set(this.buf.subarray(0, this.size));
-    this.buf = next;
+
+  // Batches of consecutive tiles, prepared in order (one cursor walks the image).
+  const cur = new TileCursor(layout.dims, layout.tile);
+  let curTile = 0;
+  const prepare = (b: number): EncodeTilesInput => {
+    const t0 = b * batchTiles;
+    const count = Math.min(batchTiles, nTiles - t0);
+    const sizes = new Int32Array(count);
+    const cols = new Int32Array(count);
+    let total = 0;
+    for (let i = 0; i < count; i++, curTile++) {
+      if (curTile > 0) cur.next();
+      sizes[i] = cur.size;
+      cols[i] = cur.shape[nd - 1]!;
+      total += cur.size;
+    }
+    // Walk back over the batch to collect its pixels: one run of the image, or gathered.
+    return { spec, t0, sizes, cols, tileMax, pixels: batchPixels(layout, t0, count, total) };
+  };
+  const results: TileBatchResult[] = new Array(nb);
+  let next = 0;
+  let error: unknown = null;
+  const inflight = new Set<Promise<void>>();
+  const depth = 2 * workers;
+  const submit = (): void => {
+    const b = next++;
+    const input = prepare(b);
+    // The worker gets its own copy (transferred), or a view of shared memory.
+    const pixels = isShared(input.pixels.buffer) ? input.pixels : (input.pixels.slice() as ImageArray);
+    const transfer = isShared(pixels.buffer) ? [] : [pixels.buffer as ArrayBuffer];
+    const p: Promise<void> = pool
+      .run<TileBatchResult>({ ...input, type: TASK_ENCODE_TILES, pixels }, transfer)
+      .then(
+        (r) => {
+          results[b] = r;
+        },
+        () => {
+          // A worker failed: this batch on the calling thread (its errors are the real ones).
+          results[b] = encodeBatch(input);
+        },
+      )
+      .catch((e: unknown) => {
+        error ??= e;
+        next = nb;
+      })
+      .finally(() => {
+        inflight.delete(p);
+        while (error === null && next < nb && inflight.size < depth) submit();
+      });
+    inflight.add(p);
+  };
+  try {
+    while (next < nb && inflight.size < depth) submit();
+    // The calling thread takes batches too, letting worker replies in between.
+    while (next < nb) {
+      const b = next++;
+      results[b] = encodeBatch(prepare(b));
+      await yieldToEvents();
+    }
+  } catch (e) {
+    error ??= e;
+    next = nb;
   }
-  append(bytes: Uint8Array): void {
-    this.reserve(bytes.length);
-    this.buf.set(bytes, this.size);
-    this.size += bytes.length;
+  while (inflight.size) await Promise.all([...inflight]);
+  if (error !== null) throw error;
+  return assemble(results, nTiles);
+}
+
+/** The pixels of tiles [t0, t0 + count) back to back (`total` of them): a view of the image when they are one run. */
+function batchPixels(layout: TileLayout, t0: number, count: number, total: number): ImageArray {
+  const c = new TileCursor(layout.dims, layout.tile, t0);
+  const first = layout.runStart(c);
+  if (first >= 0) {
+    // One run when every tile starts where the previous one ended.
+    let at = first;
+    let run = true;
+    for (let i = 0; i < count; i++) {
+      if (i > 0) c.next();
+      if (layout.runStart(c) !== at) {
+        run = false;
+        break;
+      }
+      at += c.size;
+    }
+    if (run) return layout.data.subarray(first, first + total) as ImageArray;
   }
-  bytes(): Uint8Array {
-    return this.buf.subarray(0, this.size);
+  const out = new (layout.data.constructor as new (n: number) => ImageArray)(total);
+  const g = new TileCursor(layout.dims, layout.tile, t0);
+  let o = 0;
+  for (let i = 0; i < count; i++) {
+    if (i > 0) g.next();
+    const px = layout.tilePixels(g);
+    (out as unknown as { set(a: ArrayLike<unknown>, at: number): void }).set(px as unknown as ArrayLike<unknown>, o);
+    o += px.length;
   }
+  return out;
+}
+
+/** Batch results (in tile order) → one heap and offsets per tile. */
+function assemble(parts: TileBatchResult[], nTiles: number): CompressedTiles {
+  const quantized = parts[0]!.zscale.length > 0 || parts[0]!.gzEnds.length > 0;
+  const offsets = new Float64Array(nTiles + 1);
+  const gzOffsets = new Float64Array(quantized ? nTiles + 1 : 1);
+  const zscale = new Float64Array(quantized ? nTiles : 0);
+  const zzero = new Float64Array(quantized ? nTiles : 0);
+  let anyNull = false;
+  let anyFallback = false;
+  let size = 0;
+  let gzSize = 0;
+  for (const p of parts) {
+    size += p.heap.length;
+    gzSize += p.gzHeap.length;
+  }
+  const single = parts.length === 1;
+  const heap = single ? parts[0]!.heap : new Uint8Array(size);
+  const gzHeap = single ? parts[0]!.gzHeap : new Uint8Array(gzSize);
+  let t = 0;
+  let base = 0;
+  let gzBase = 0;
+  for (const p of parts) {
+    if (!single) {
+      heap.set(p.heap, base);
+      gzHeap.set(p.gzHeap, gzBase);
+    }
+    for (let i = 0; i < p.ends.length; i++, t++) {
+      offsets[t + 1] = base + p.ends[i]!;
+      if (quantized) {
+        gzOffsets[t + 1] = gzBase + p.gzEnds[i]!;
+        zscale[t] = p.zscale[i]!;
+        zzero[t] = p.zzero[i]!;
+      }
+    }
+    base += p.heap.length;
+    gzBase += p.gzHeap.length;
+    anyNull ||= p.anyNull;
+    anyFallback ||= p.anyFallback;
+  }
+  return { heap, offsets, gzHeap, gzOffsets, zscale, zzero, anyNull, anyFallback };
 }
 
 /** The VLA column of a heap: row i is bytes [offsets[i], offsets[i+1]) (for 'I', big-endian 16-bit words). */
@@ -236,15 +402,25 @@ function contiguousStart(dims: readonly number[], strides: readonly number[], st
   return at;
 }
 
-/** Compress an image into a BINTABLE HDU. */
-export async function writeCompressedImage(w: FitsWriter, data: ImageArray, opts: CompressedImageOptions): Promise<void> {
+/** What every compressed write decides before touching pixels. */
+interface CompressionPlan {
+  index: number;
+  dims: number[];
+  tile: number[];
+  count: number;
+  width: number;
+  user: CardInput[];
+  /** Everything but the dither seed, which may come from the first tile. */
+  spec: TileSpec;
+  lossless: boolean;
+}
+
+/** Check the options against the image and decide storage, tiles and codec. */
+function planCompression(w: FitsWriter, dtype: DType, dims: number[], opts: CompressedImageOptions): CompressionPlan {
   const index = Math.max(1, w.nextIndex);
-  const dims = [...(opts.shape ?? [data.length])];
   const count = dims.reduce((a, b) => a * b, 1);
-  if (dims.length === 0 || count !== data.length) throw bad(`The image has ${data.length} pixels but its shape [${dims.join(', ')}] needs ${count}.`, index);
   const type = opts.compression ?? 'RICE_1';
   const user = toCardInputs(opts.header);
-  const dtype: DType = dtypeOf(data);
   const enc: ImageEncoding = chooseImageEncoding(dtype, opts, {
     bitpix: opts.bitpix !== undefined ? undefined : findValue(user, 'BITPIX') ?? findValue(user, 'ZBITPIX'),
     bscale: findValue(user, 'BSCALE'),
@@ -270,88 +446,129 @@ export async function writeCompressedImage(w: FitsWriter, data: ImageArray, opts
   const level = opts.quantize === undefined || opts.quantize === 'none' ? 16 : opts.quantize;
   const method: QuantizeMethod = opts.dither ?? 'SUBTRACTIVE_DITHER_1';
   const quantized = isFloat && !lossless;
-  const width = Math.abs(bitpix) / 8;
-
-  let anyNull = false;
-  let anyFallback = false;
-  let seed = opts.ditherSeed ?? 0;
+  const seed = opts.ditherSeed ?? 0;
   if (quantized && method !== 'NO_DITHER' && opts.ditherSeed !== undefined && !(Number.isInteger(seed) && seed >= 1 && seed <= 10000)) {
     throw bad(`ZDITHER0 must be an integer 1 … 10000, got ${seed}.`, index);
   }
-  const gzipLevel = opts.gzipLevel ?? DEFAULT_GZIP_LEVEL;
-  const blockSize = opts.blockSize ?? 32;
-  const Ctor = data.constructor as new (n: number) => ImageArray;
+  const spec: TileSpec = {
+    type,
+    enc,
+    quantized,
+    level,
+    method,
+    seed,
+    blockSize: opts.blockSize ?? 32,
+    gzipLevel: opts.gzipLevel ?? DEFAULT_GZIP_LEVEL,
+    hcompScale: type === 'HCOMPRESS_1' ? opts.hcompScale ?? 0 : 0,
+  };
+  return { index, dims, tile, count, width: Math.abs(bitpix) / 8, user, spec, lossless };
+}
+
+/** The default ZDITHER0 of quantized images: from the bytes of the first tile (as CFITSIO's checksum seed). */
+function withSeed(plan: CompressionPlan, layout: TileLayout): TileSpec {
+  const spec = plan.spec;
+  if (!spec.quantized || spec.seed !== 0) return spec;
+  const first = layout.tilePixels(new TileCursor(layout.dims, layout.tile));
+  const f = first instanceof Float32Array || first instanceof Float64Array ? first : Float64Array.from(first as ArrayLike<number>);
+  return { ...spec, seed: checksumDitherSeed(new Uint8Array(f.buffer, f.byteOffset, f.byteLength)) };
+}
+
+/** Compress an image into a BINTABLE HDU. */
+export async function writeCompressedImage(w: FitsWriter, data: ImageArray, opts: CompressedImageOptions): Promise<void> {
+  const dims = [...(opts.shape ?? [data.length])];
+  const count = dims.reduce((a, b) => a * b, 1);
+  if (dims.length === 0 || count !== data.length) throw bad(`The image has ${data.length} pixels but its shape [${dims.join(', ')}] needs ${count}.`, Math.max(1, w.nextIndex));
+  const plan = planCompression(w, dtypeOf(data), dims, opts);
+  const layout = new TileLayout(data, plan.dims, plan.tile);
+  // The seed is taken before the tiles are spread over threads.
+  const spec = withSeed(plan, layout);
+  const tiles = await w.prepare(() => compressTiles(layout, spec, opts.workers !== false, plan.count * plan.width));
+  await writeCompressedTable(w, plan, spec, tiles, opts);
+}
+
+/** Options of {@link FitsWriter.addCompressedImageStream}: the whole image's shape and element type up front. */
+export interface CompressedImageStreamOptions extends CompressedImageOptions {
+  shape: readonly number[];
+  dtype: DType;
+}
+
+/**
+ * Compress an image whose pixels arrive in chunks (C order, any lengths).
+ * The pixels are held one band of tiles at a time (the tiles sharing the
+ * slowest axis' index, tile[0] × the other axes); the compressed tiles stay in
+ * memory until the table is written. Same bytes as writeCompressedImage.
+ */
+export async function writeCompressedImageStream(w: FitsWriter, opts: CompressedImageStreamOptions, chunks: AsyncIterable<ImageArray> | Iterable<ImageArray>): Promise<void> {
+  const index = Math.max(1, w.nextIndex);
+  const dims = [...opts.shape];
+  for (const n of dims) if (!Number.isSafeInteger(n) || n < 1) throw bad(`Image axis length ${n} is not a positive integer.`, index);
+  if (dims.length === 0) throw bad('A compressed image needs at least one axis.', index);
+  const plan = planCompression(w, opts.dtype, dims, opts);
+  const { tile, count } = plan;
+  const nd = dims.length;
+  const rowPixels = plan.count / dims[0]!; // pixels per index of the slowest axis
+  const bandRows = tile[0]!;
+  const tilesPerBand = dims.reduce((acc, d, i) => (i === 0 ? acc : acc * Math.ceil(d / tile[i]!)), 1);
+  const Ctor = ARRAY_CTOR[opts.dtype] as unknown as new (n: number) => ImageArray;
+  const band = new Ctor(bandRows * rowPixels);
+  let spec: TileSpec | null = null;
+  let encoder: TileEncoder | null = null;
+  const nTiles = Math.ceil(dims[0]! / bandRows) * tilesPerBand;
   const tileMax = tile.reduce((a, b) => a * b, 1);
-  const nTiles = dims.reduce((acc, d, i) => acc * Math.ceil(d / tile[i]!), 1);
-  const strides = new Array<number>(nd);
-  for (let i = nd - 1, acc = 1; i >= 0; i--) {
-    strides[i] = acc;
-    acc *= dims[i]!;
-  }
-  // Scratch reused by every tile: the gathered pixels (when a tile is not a
-  // contiguous run of the image), the quantized or stored integers, and bytes.
-  let tileBuf: ImageArray | null = null;
-  const intBuf = new Int32Array(tileMax);
-  const byteBuf = new Uint8Array(tileMax * Math.max(width, 4));
-  const shuffleBuf = type === 'GZIP_2' ? new Uint8Array(tileMax * Math.max(width, 4)) : byteBuf;
-  // Compressed tiles go one after another into one heap (offsets per tile).
-  const heap = new ByteHeap(Math.min(count * width, Math.max(1 << 20, (count * width) >> 2)));
-  const offsets = new Float64Array(nTiles + 1);
-  const gzHeap = new ByteHeap(0);
-  const gzOffsets = new Float64Array(quantized ? nTiles + 1 : 1);
-  const zscale = new Float64Array(quantized ? nTiles : 0);
-  const zzero = new Float64Array(quantized ? nTiles : 0);
-  const box = new TileCursor(dims, tile);
-  for (let t = 0; t < nTiles; t++) {
-    if (t > 0) box.next();
-    const n = box.size;
-    let vals: ImageArray;
-    const at = contiguousStart(dims, strides, box.start, box.shape);
-    if (at >= 0) vals = data.subarray(at, at + n) as ImageArray;
-    else {
-      tileBuf ??= new Ctor(tileMax);
-      vals = tileBuf.subarray(0, n) as ImageArray;
-      gatherTile(data, dims, box.start, box.shape, vals);
+  let filled = 0; // pixels in `band`
+  let seen = 0;
+  let k = 0; // band index
+  const flush = (): void => {
+    const rows = Math.min(bandRows, dims[0]! - k * bandRows);
+    const bandDims = [rows, ...dims.slice(1)];
+    const layout = new TileLayout(band.subarray(0, rows * rowPixels) as ImageArray, bandDims, tile);
+    spec ??= withSeed(plan, layout);
+    encoder ??= new TileEncoder(spec, tileMax, nTiles, Math.min(count * plan.width, Math.max(1 << 20, (count * plan.width) >> 2)));
+    const cur = new TileCursor(bandDims, tile);
+    for (let i = 0; i < tilesPerBand; i++) {
+      if (i > 0) cur.next();
+      const t = k * tilesPerBand + i;
+      const cols = cur.shape[nd - 1]!;
+      encoder.add(t, t, layout.tilePixels(cur), cur.size / cols, cols);
     }
-    const cols = box.shape[nd - 1]!;
-    const rows = n / cols;
-    if (quantized) {
-      const f = (vals instanceof Float32Array || vals instanceof Float64Array ? vals : Float64Array.from(vals as ArrayLike<number>)) as Float32Array | Float64Array;
-      if (t === 0 && seed === 0) seed = checksumDitherSeed(new Uint8Array(f.buffer, f.byteOffset, f.byteLength));
-      const q = quantizeTile(f, cols, rows, { level, method, ditherSeed: seed, tileIndex: t }, intBuf);
-      if (!q) {
-        const be = byteBuf.subarray(0, n * width);
-        encodePixels(vals, enc, be);
-        gzHeap.append(gzip1Encode(be, gzipLevel));
-        anyFallback = true;
-        zscale[t] = 0;
-        zzero[t] = 0;
-      } else {
-        anyNull ||= q.anyNull;
-        zscale[t] = q.zscale;
-        zzero[t] = q.zzero;
-        compressInts(heap, type, q.ints, 4, rows, cols, opts, blockSize, gzipLevel, byteBuf, shuffleBuf, type === 'HCOMPRESS_1' ? hcompScaleOf(opts, q.ints, cols, rows) : 0);
+    k++;
+    filled = 0;
+  };
+  const tiles = await w.prepare(async () => {
+    for await (const chunk of chunks) {
+      if (dtypeOf(chunk) !== opts.dtype && !(opts.dtype === 'uint8' && chunk instanceof Uint8ClampedArray)) {
+        throw bad(`A chunk of ${dtypeOf(chunk)} in a ${opts.dtype} image.`, index);
       }
-      gzOffsets[t + 1] = gzHeap.size;
-    } else {
-      const be = byteBuf.subarray(0, n * width);
-      encodePixels(vals, enc, be);
-      if (type === 'GZIP_1') heap.append(gzip1Encode(be, gzipLevel));
-      else if (type === 'GZIP_2') heap.append(gzip1Encode(shuffleInto(be, width, shuffleBuf), gzipLevel));
-      else {
-        const ints = storedInts(be, bitpix, intBuf);
-        const s = type === 'HCOMPRESS_1' ? hcompScaleOf(opts, ints, cols, rows) : 0;
-        compressInts(heap, type, ints, width as 1 | 2 | 4, rows, cols, opts, blockSize, gzipLevel, byteBuf, shuffleBuf, s, t);
+      if (seen + chunk.length > count) throw bad(`The image data has more than the ${count} pixels of its shape.`, index);
+      let at = 0;
+      while (at < chunk.length) {
+        const bandSize = Math.min(bandRows, dims[0]! - k * bandRows) * rowPixels;
+        const take = Math.min(bandSize - filled, chunk.length - at);
+        (band as unknown as { set(a: ArrayLike<unknown>, o: number): void }).set(chunk.subarray(at, at + take) as unknown as ArrayLike<unknown>, filled);
+        filled += take;
+        at += take;
+        if (filled === bandSize) flush();
       }
+      seen += chunk.length;
     }
-    offsets[t + 1] = heap.size;
-  }
+    if (seen !== count) throw bad(`The image data has ${seen} pixels but its shape needs ${count}.`, index);
+    return assemble([encoder!.result()], nTiles);
+  });
+  await writeCompressedTable(w, plan, spec!, tiles, opts);
+}
+
+/** The BINTABLE of the compressed tiles: Z keywords, then the user's (image) cards. */
+async function writeCompressedTable(w: FitsWriter, plan: CompressionPlan, spec: TileSpec, tiles: CompressedTiles, opts: CompressedImageOptions): Promise<void> {
+  const { dims, tile, user, width, lossless } = plan;
+  const { type, enc, quantized, method, seed } = spec;
+  const bitpix = enc.bitpix;
+  const { heap, offsets, gzHeap, gzOffsets, zscale, zzero, anyNull, anyFallback } = tiles;
 
   // The table: one row per tile.
   const columns: ColumnInput[] = [];
-  if (type === 'PLIO_1') columns.push(vlaColumn(heap.bytes(), offsets, 'COMPRESSED_DATA', 'I'));
-  else columns.push(vlaColumn(heap.bytes(), offsets, 'COMPRESSED_DATA', 'B'));
-  if (anyFallback) columns.push(vlaColumn(gzHeap.bytes(), gzOffsets, 'GZIP_COMPRESSED_DATA', 'B'));
+  if (type === 'PLIO_1') columns.push(vlaColumn(heap, offsets, 'COMPRESSED_DATA', 'I'));
+  else columns.push(vlaColumn(heap, offsets, 'COMPRESSED_DATA', 'B'));
+  if (anyFallback) columns.push(vlaColumn(gzHeap, gzOffsets, 'GZIP_COMPRESSED_DATA', 'B'));
   if (quantized) {
     columns.push({ name: 'ZSCALE', data: zscale, format: '1D' });
     columns.push({ name: 'ZZERO', data: zzero, format: '1D' });
@@ -391,48 +608,4 @@ export async function writeCompressedImage(w: FitsWriter, data: ImageArray, opts
   if (enc.blank !== undefined && !userCards.some((c) => keyOf(c) === 'BLANK')) scaling.push({ keyword: 'BLANK', value: enc.blank });
   const extname = opts.extname ?? (findValue(user, 'EXTNAME') === undefined ? 'COMPRESSED_IMAGE' : undefined);
   await writeTable(w, columns, { header: [...z, ...scaling, ...userCards], extname, checksum: opts.checksum });
-}
-
-/** HCOMPRESS scale for one tile: relative to its noise when > 0 (CFITSIO). */
-function hcompScaleOf(opts: CompressedImageOptions, ints: Int32Array, cols: number, rows: number): number {
-  const s = opts.compression === 'HCOMPRESS_1' ? opts.hcompScale ?? 0 : 0;
-  if (s === 0) return 0;
-  if (s < 0) return Math.trunc(-s + 0.5);
-  const e = noiseEstimate(ints, cols, rows, null, false);
-  let sigma = e.noise3;
-  if (e.noise2 !== 0 && e.noise2 < sigma) sigma = e.noise2;
-  if (e.noise5 !== 0 && e.noise5 < sigma) sigma = e.noise5;
-  return Math.trunc(Math.fround(s * sigma) + 0.5);
-}
-
-/** Compress one tile of integers, appending the stream to `heap`. */
-function compressInts(
-  heap: ByteHeap, type: CompressionType, ints: Int32Array, bytepix: 1 | 2 | 4, rows: number, cols: number, opts: CompressedImageOptions,
-  blockSize: number, gzipLevel: number, byteBuf: Uint8Array, shuffleBuf: Uint8Array, hscale: number, tile?: number,
-): void {
-  switch (type) {
-    case 'RICE_1': {
-      heap.reserve(riceBound(ints.length, bytepix, blockSize));
-      heap.size = riceEncodeInto(ints, ints.length, bytepix, blockSize, heap.buf, heap.size);
-      return;
-    }
-    case 'HCOMPRESS_1':
-      heap.append(hcompressEncode(ints, rows, cols, hscale));
-      return;
-    case 'PLIO_1': {
-      const words = plioEncode(ints, tile);
-      heap.reserve(words.length * 2);
-      const dv = new DataView(heap.buf.buffer, heap.buf.byteOffset + heap.size, words.length * 2);
-      for (let i = 0; i < words.length; i++) dv.setInt16(2 * i, words[i]!);
-      heap.size += words.length * 2;
-      return;
-    }
-    case 'GZIP_1':
-      heap.append(gzip1Encode(intsBE(ints, byteBuf), gzipLevel));
-      return;
-    case 'GZIP_2':
-      heap.append(gzip1Encode(intsShuffled(ints, shuffleBuf), gzipLevel));
-      return;
-  }
-  void opts;
 }

@@ -89,7 +89,8 @@ async function emitRows(plans: ColumnPlan[], sources: ColumnSource[], nrows: num
   if (rowWidth === 0 || nrows === 0) return;
   const per = Math.max(1, Math.floor(ROW_CHUNK / rowWidth));
   const size = Math.min(per, nrows) * rowWidth;
-  const bufs = [new Uint8Array(size), nrows > per ? new Uint8Array(size) : null];
+  const bufs = takeBuffers();
+  for (let i = 0; i < (nrows > per ? 2 : 1); i++) if (bufs[i]!.length < size) bufs[i] = new Uint8Array(size);
   let pending: Promise<void> | null = null;
   try {
     for (let r = 0, which = 0; r < nrows; r += per, which ^= 1) {
@@ -104,6 +105,21 @@ async function emitRows(plans: ColumnPlan[], sources: ColumnSource[], nrows: num
     await pending?.catch(() => undefined);
     throw e;
   }
+  giveBuffers(bufs);
+}
+
+// The row buffers of the last table, kept for the next one while the garbage
+// collector lets them live (fresh memory costs page faults).
+let bufferCache: WeakRef<Uint8Array[]> | undefined;
+
+function takeBuffers(): Uint8Array[] {
+  const b = bufferCache?.deref();
+  bufferCache = undefined;
+  return b ?? [new Uint8Array(0), new Uint8Array(0)];
+}
+
+function giveBuffers(b: Uint8Array[]): void {
+  bufferCache = new WeakRef(b);
 }
 
 /**

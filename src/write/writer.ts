@@ -18,7 +18,7 @@ import { checksumCards, emitHdu } from './hdu-emit.js';
 import { chooseImageEncoding, dtypeOf, encodePixels, scalingCards, type Bitpix, type ImageEncoding, type ImageEncodingOptions } from './image-encode.js';
 import type { ByteSink } from './sink.js';
 import type { TableInput } from './table-encode.js';
-import { writeCompressedImage, type CompressedImageOptions } from './compressed-image.js';
+import { writeCompressedImage, writeCompressedImageStream, type CompressedImageOptions, type CompressedImageStreamOptions } from './compressed-image.js';
 import { writeAsciiTable, type AsciiTableWriteOptions } from './ascii-table.js';
 import { writeTable, writeTableStream, type ColumnSchema, type TableWriteOptions } from './table-writer.js';
 
@@ -114,6 +114,16 @@ export class FitsWriter {
     await writeCompressedImage(this, arr, { ...opts, shape });
   }
 
+  /**
+   * Add a tile-compressed image whose pixels arrive in chunks (C order, any
+   * lengths; together exactly the image): the pixels are held one band of
+   * tiles at a time, the compressed tiles until the end. Same bytes as
+   * {@link addCompressedImage}.
+   */
+  async addCompressedImageStream(opts: CompressedImageStreamOptions, chunks: AsyncIterable<ImageArray> | Iterable<ImageArray>): Promise<void> {
+    await writeCompressedImageStream(this, opts, chunks);
+  }
+
   /** Add an ASCII table (XTENSION = 'TABLE') from numeric and string columns. */
   async addAsciiTable(table: TableInput, opts: AsciiTableWriteOptions = {}): Promise<void> {
     await writeAsciiTable(this, table, opts);
@@ -196,6 +206,21 @@ export class FitsWriter {
     }
   }
 
+  /**
+   * Work before an HDU's first byte (compressing an image's tiles): other
+   * HDUs are refused meanwhile, as during {@link run}; nothing is written.
+   */
+  async prepare<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.state !== 'open') throw new FitsError('BAD_ARGUMENT', `The writer is ${this.state}.`);
+    if (this.busy) throw new FitsError('BAD_ARGUMENT', 'Another HDU is being written; await each add… call.');
+    this.busy = true;
+    try {
+      return await fn();
+    } finally {
+      this.busy = false;
+    }
+  }
+
   /** Emit a prepared HDU and count it. */
   async emit(
     cards: AssembledCard[],
@@ -225,7 +250,7 @@ export class FitsWriter {
         // two scratch buffers take turns, so a piece is encoded while the
         // previous one is being written.
         const per = Math.max(1, Math.floor(PIXEL_CHUNK / width));
-        const scratch = [new Uint8Array(0), new Uint8Array(0)];
+        const scratch = takeScratch();
         let which = 0;
         let pending: Promise<void> | null = null;
         try {
@@ -251,6 +276,7 @@ export class FitsWriter {
           await pending?.catch(() => undefined);
           throw e;
         }
+        giveScratch(scratch);
         if (seen !== count) throw new FitsError('BAD_ARGUMENT', `The image data has ${seen} pixels but its shape needs ${count}.`, { hdu: index });
       }, { checksum, dataBytes: count * width, hdu: index });
     });
@@ -276,8 +302,22 @@ function headerScaling(user: readonly CardInput[], opts: ImageEncodingOptions): 
   };
 }
 
-/** Bytes of pixels encoded per write: at least the file sink's buffer, so they are written without a copy. */
-const PIXEL_CHUNK = 8 << 20;
+/** Bytes of pixels encoded per write: the file sink's buffer size, so they are written without a copy. */
+const PIXEL_CHUNK = 4 << 20;
+
+// The two encoding buffers of the last image, kept for the next one while the
+// garbage collector lets them live (fresh memory costs page faults).
+let scratchCache: WeakRef<Uint8Array[]> | undefined;
+
+function takeScratch(): Uint8Array[] {
+  const s = scratchCache?.deref();
+  scratchCache = undefined;
+  return s ?? [new Uint8Array(0), new Uint8Array(0)];
+}
+
+function giveScratch(s: Uint8Array[]): void {
+  scratchCache = new WeakRef(s);
+}
 
 const EXT_ONLY = new Set(['XTENSION', 'PCOUNT', 'GCOUNT']);
 const PRIMARY_ONLY = new Set(['SIMPLE', 'EXTEND']);
