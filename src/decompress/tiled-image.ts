@@ -53,6 +53,9 @@ export interface CompressedReadOptions extends ReadImageOptions {
  */
 export const PARALLEL_MIN_PIXELS = 1 << 20;
 
+/** How long a parallel decode waits for its workers' replies after the image is complete. */
+const WORKER_REPLY_WAIT_MS = 100;
+
 /** What the Z keywords say about a compressed image. */
 export interface CompressedImageInfo {
   /** Dimensions, C order. */
@@ -639,14 +642,15 @@ async function decodeParallel(pool: WorkerPool, nWorkers: number, job: SharedTil
   let poolFailed: () => void = () => undefined;
   const failed = new Promise<void>((res) => (poolFailed = res));
   let broken = false;
+  const runs: Promise<unknown>[] = [];
   for (let i = 0; i < nWorkers; i++) {
-    pool.run({ type: 'decode-tiles', job }).catch((e) => {
+    runs.push(pool.run({ type: 'decode-tiles', job }).catch((e) => {
       // A FitsError means a corrupt tile: this thread meets it too and reports it.
       if (!(e instanceof FitsError)) {
         broken = true;
         poolFailed();
       }
-    });
+    }));
   }
   const pending = leadTileJob(job);
   if (pending.length) await Promise.race([tilesCommitted(job.states, pending), failed]);
@@ -661,6 +665,14 @@ async function decodeParallel(pool: WorkerPool, nWorkers: number, job: SharedTil
       }
     }
   }
+  // Let the workers' replies arrive before returning (they stop within one tile once
+  // every chunk is claimed). Otherwise, when the caller reads again without yielding
+  // to the event loop (sync file reads), the pool still counts them busy and posts the
+  // next job only after this thread has decoded it all alone. A stalled worker costs
+  // at most the bound below, never the result.
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([Promise.allSettled(runs), new Promise<void>((res) => (timer = setTimeout(res, WORKER_REPLY_WAIT_MS)))]);
+  clearTimeout(timer);
   let workerTiles = 0;
   for (let r = 0; r < job.ntiles; r++) if (job.states[r] === TILE_DONE_WORKER) workerTiles++;
   Object.assign(lastDecodeStats, { workers: nWorkers, workerTiles, inlineTiles: job.ntiles - workerTiles, fallback });
