@@ -11,17 +11,15 @@
  */
 import { FitsError } from '../errors.js';
 import type { CompressedImageReader, HduContext } from '../hdu/hdu.js';
-import type { ByteSource } from '../io/byte-source.js';
 import { ARRAY_CTOR, BYTES_PER, type ImageArray } from '../image/pixel-type.js';
 import type { ImageData } from '../image/read-image.js';
 import { resolveSection, type ResolvedSection } from '../image/section.js';
 import { allocateBuffer } from '../util/buffers.js';
 import { tileDecoder } from '../decompress/codec-registry.js';
 import type { QuantizeMethod } from '../decompress/quantize.js';
-import { compressedImageInfo, compressedImageSummary, readCompressedImage, type CompressedImageInfo, type CompressedReadOptions } from '../decompress/tiled-image.js';
-import { F_INDEX, F_LENGTH, F_OFFSET, F_SOURCE, F_ZBLANK, F_ZSCALE, F_ZZERO, SRC_CODEC, SRC_GZIP, SRC_RAW, TILE_FIELDS, type TileJobSpec } from '../decompress/tile-decode.js';
+import { compressedImageInfo, compressedImageSummary, loadTiles, readCompressedImage, type CompressedImageInfo, type CompressedReadOptions } from '../decompress/tiled-image.js';
+import type { TileJobSpec } from '../decompress/tile-decode.js';
 import { checkTilePixels, tilesForSection, type TilePlacement } from '../decompress/tile-grid.js';
-import { readTileRows } from '../decompress/tile-table.js';
 import { U } from './constants.js';
 import { emitGpuEvent, requireGpu, type GpuChoice, type GpuContext } from './device.js';
 import { isGpuLost } from './dispatch.js';
@@ -33,30 +31,6 @@ import { decodeTilesGpu, gpuTileJobProblem, type GpuTileJob, type TileDecodeRepo
 export interface GpuCompressedReadOptions extends CompressedReadOptions {
   /** Decode on the GPU (`true`), the CPU (`false`, default), or where the planner expects the GPU to win (`'auto'`). */
   gpu?: GpuChoice;
-}
-
-function readSyncOf(source: ByteSource): ((offset: number, length: number, into?: Uint8Array) => Uint8Array) | undefined {
-  const s = source as ByteSource & { readSync?: (o: number, l: number, into?: Uint8Array) => Uint8Array };
-  return typeof s.readSync === 'function' ? s.readSync.bind(s) : undefined;
-}
-
-async function readAll(source: ByteSource, jobs: { offset: number; into: Uint8Array }[], hdu: number): Promise<void> {
-  const sync = readSyncOf(source);
-  const check = (got: Uint8Array, j: { offset: number; into: Uint8Array }) => {
-    if (got.length !== j.into.length) {
-      throw new FitsError('TRUNCATED', `The file ends inside the compressed image data (wanted ${j.into.length} bytes at ${j.offset}, got ${got.length}).`, { hdu, offset: j.offset });
-    }
-    if (got !== j.into && got.buffer !== j.into.buffer) j.into.set(got);
-  };
-  if (sync) {
-    for (const j of jobs) check(sync(j.offset, j.into.length, j.into), j);
-    return;
-  }
-  for (let i = 0; i < jobs.length; i += 64) {
-    const batch = jobs.slice(i, i + 64);
-    const got = await Promise.all(batch.map((j) => source.read(j.offset, j.into.length, j.into)));
-    got.forEach((g, k) => check(g, batch[k]!));
-  }
 }
 
 function quantizeMethodOf(info: CompressedImageInfo, hdu: number): QuantizeMethod {
@@ -91,78 +65,6 @@ function jobSpec(info: CompressedImageInfo, sec: ResolvedSection, hdu: number): 
     shape: sec.shape,
     step: sec.step,
   };
-}
-
-/**
- * Read the table rows and heap bytes of the placements, as tiled-image.ts
- * does (the same rows, the same merged byte ranges, the same tile records).
- */
-async function stageTiles(ctx: HduContext, info: CompressedImageInfo, placements: TilePlacement[]): Promise<{ tiles: Float64Array; staging: Uint8Array }> {
-  const hdu = ctx.index;
-  const { table } = info;
-  const rowRuns: { first: number; count: number }[] = [];
-  for (const p of placements) {
-    const last = rowRuns[rowRuns.length - 1];
-    if (last && last.first + last.count === p.index) last.count++;
-    else rowRuns.push({ first: p.index, count: 1 });
-  }
-  const ntiles = placements.length;
-  const tiles = new Float64Array(ntiles * TILE_FIELDS);
-  const fileOffsets = new Float64Array(ntiles);
-  const num = (a: ArrayLike<number | bigint> | undefined, k: number) => (a === undefined ? undefined : Number(a[k]));
-  let r = 0;
-  for (const run of rowRuns) {
-    const rows = await readTileRows(ctx, table, run.first, run.count);
-    const { compressed, gzip, uncompressed } = rows.ranges;
-    for (let k = 0; k < run.count; k++, r++) {
-      const index = run.first + k;
-      const b = r * TILE_FIELDS;
-      let src: number;
-      let at: number;
-      let len: number;
-      if (compressed && compressed.byteLengths[k]! > 0) [src, at, len] = [SRC_CODEC, compressed.fileOffsets[k]!, compressed.byteLengths[k]!];
-      else if (gzip && gzip.byteLengths[k]! > 0) [src, at, len] = [SRC_GZIP, gzip.fileOffsets[k]!, gzip.byteLengths[k]!];
-      else if (uncompressed && uncompressed.byteLengths[k]! > 0) [src, at, len] = [SRC_RAW, uncompressed.fileOffsets[k]!, uncompressed.byteLengths[k]!];
-      else throw new FitsError('CORRUPT_DATA', 'The tile has no data (its COMPRESSED_DATA is empty and there is no other copy).', { hdu, tile: index });
-      tiles[b + F_INDEX] = index;
-      tiles[b + F_SOURCE] = src;
-      fileOffsets[r] = at;
-      tiles[b + F_LENGTH] = len;
-      if (info.quantized) {
-        const zscale = num(rows.values.zscale, k) ?? info.zscaleKeyword;
-        if (zscale === undefined) throw new FitsError('BAD_HEADER', 'A quantized tile has no ZSCALE.', { hdu, tile: index });
-        tiles[b + F_ZSCALE] = zscale;
-        tiles[b + F_ZZERO] = num(rows.values.zzero, k) ?? info.zzeroKeyword ?? 0;
-        tiles[b + F_ZBLANK] = num(rows.values.zblank, k) ?? info.zblankKeyword ?? NaN;
-      } else {
-        tiles[b + F_ZSCALE] = NaN;
-        tiles[b + F_ZZERO] = 0;
-        tiles[b + F_ZBLANK] = NaN;
-      }
-    }
-  }
-  const order = Array.from({ length: ntiles }, (_, i) => i).sort((a, b) => fileOffsets[a]! - fileOffsets[b]!);
-  const merged: { start: number; end: number; at: number }[] = [];
-  let staged = 0;
-  for (const i of order) {
-    const start = fileOffsets[i]!;
-    const end = start + tiles[i * TILE_FIELDS + F_LENGTH]!;
-    let m = merged[merged.length - 1];
-    if (m && start <= m.end) {
-      if (end > m.end) {
-        staged += end - m.end;
-        m.end = end;
-      }
-    } else {
-      m = { start, end, at: staged };
-      merged.push(m);
-      staged += end - start;
-    }
-    tiles[i * TILE_FIELDS + F_OFFSET] = m.at + (start - m.start);
-  }
-  const staging = new Uint8Array(staged);
-  await readAll(ctx.source, merged.map((m) => ({ offset: m.start, into: staging.subarray(m.at, m.at + (m.end - m.start)) })), hdu);
-  return { tiles, staging };
 }
 
 interface Prepared {
@@ -224,7 +126,7 @@ async function gpuRead(gctx: GpuContext, ctx: HduContext, p: Prepared, opts: Com
   }
   const result: ImageData = { data: out, shape: p.sec.shape, dtype: s.dtype };
   if (p.placements.length === 0) return result;
-  const { tiles, staging } = await stageTiles(ctx, p.info, p.placements);
+  const { tiles, staging } = await loadTiles(ctx, p.info, p.placements, false);
   const job: GpuTileJob = { spec: p.spec, tiles, ntiles: p.placements.length, staging };
   const report = await decodeTilesGpu(gctx, job, { out });
   emitGpuEvent({ type: 'plan', operation: 'compressed-image', target: 'gpu', reason: describeReport(report, p.info.codec) });
@@ -266,7 +168,7 @@ export async function readCompressedImageToGpuBuffer(ctx: HduContext, opts: GpuC
     const pl = await plan('compressed-image-to-buffer', opts.gpu ?? 'auto', () => autoVerdict(p));
     const problem = gpuTileJobProblem(gctx, { spec: p.spec, tiles: new Float64Array(0), ntiles: 0, staging: new Uint8Array(0) });
     if (pl.target === 'gpu' && !problem) {
-      const { tiles, staging } = await stageTiles(ctx, p.info, p.placements);
+      const { tiles, staging } = await loadTiles(ctx, p.info, p.placements, false);
       await decodeTilesGpu(gctx, { spec: p.spec, tiles, ntiles: p.placements.length, staging }, { target: buffer });
     } else {
       const img = await readCompressedImage(ctx, { ...opts });
