@@ -45,24 +45,23 @@ export function createNodeWorkerPool(opts: NodeWorkerPoolOptions = {}): WorkerPo
   if (url.protocol === 'file:' && !existsSync(fileURLToPath(url))) {
     throw new Error(`The worker script ${fileURLToPath(url)} does not exist (build with tsup).`);
   }
-  return new BasicWorkerPool(
-    size,
-    (): WorkerHandle => {
-      const w = new Worker(url);
-      return {
-        post: (m, t) => w.postMessage(m, t as never),
-        listen(onMessage, onFailure) {
-          w.on('message', onMessage);
-          w.on('error', onFailure);
-          w.on('exit', (code) => onFailure(new Error(`worker exited with code ${code}`)));
-        },
-        terminate: () => w.terminate(),
-        ref: () => w.ref(),
-        unref: () => w.unref(),
-      };
+  return new BasicWorkerPool(size, () => spawnNodeWorker(url), reviveWorkerError);
+}
+
+/** Start one worker_threads Worker on `url`, wrapped for BasicWorkerPool (used by the decode and encode pools). */
+export function spawnNodeWorker(url: URL): WorkerHandle {
+  const w = new Worker(url);
+  return {
+    post: (m, t) => w.postMessage(m, t as never),
+    listen(onMessage, onFailure) {
+      w.on('message', onMessage);
+      w.on('error', onFailure);
+      w.on('exit', (code) => onFailure(new Error(`worker exited with code ${code}`)));
     },
-    reviveWorkerError,
-  );
+    terminate: () => w.terminate(),
+    ref: () => w.ref(),
+    unref: () => w.unref(),
+  };
 }
 
 /**

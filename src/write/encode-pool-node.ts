@@ -7,8 +7,8 @@
 import { existsSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
-import { BasicWorkerPool, type WorkerHandle } from '../workers/pool-core.js';
+import { BasicWorkerPool } from '../workers/pool-core.js';
+import { spawnNodeWorker } from '../workers/pool-node.js';
 import type { WorkerPool } from '../workers/pool.js';
 import { hasEncodePoolFactory, setEncodePoolFactory } from './encode-pool.js';
 
@@ -31,20 +31,7 @@ export function createNodeEncodePool(opts: NodeEncodePoolOptions = {}): WorkerPo
   if (size < 1) return null;
   const url = opts.workerUrl === undefined ? new URL('./encode-worker-node.js', import.meta.url) : typeof opts.workerUrl === 'string' ? new URL(opts.workerUrl, 'file:///') : opts.workerUrl;
   if (url.protocol !== 'file:' || !existsSync(fileURLToPath(url))) return null;
-  return new BasicWorkerPool(size, (): WorkerHandle => {
-    const w = new Worker(url);
-    return {
-      post: (m, t) => w.postMessage(m, t as never),
-      listen(onMessage, onFailure) {
-        w.on('message', onMessage);
-        w.on('error', onFailure);
-        w.on('exit', (code) => onFailure(new Error(`worker exited with code ${code}`)));
-      },
-      terminate: () => w.terminate(),
-      ref: () => w.ref(),
-      unref: () => w.unref(),
-    };
-  });
+  return new BasicWorkerPool(size, () => spawnNodeWorker(url));
 }
 
 /**
