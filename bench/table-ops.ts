@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FitsTable } from '../src/table/fits-table.js';
-import type { Column } from '../src/table/column.js';
+import { packedStringColumn, type Column } from '../src/table/column.js';
 
 const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
 const SIZES = sizes.length ? sizes : [1_000_000, 10_000_000];
@@ -26,6 +26,12 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 const PY_SCRIPT = process.env.TABLE_OPS_PY ?? join(HERE, 'table-ops.py');
 /** NO_STRINGS=1: leave the 8A column out entirely (no JS strings alive: shows the GC's share). */
 const NO_STRINGS = process.env.NO_STRINGS === '1';
+/**
+ * The 8A column is packed fixed-width bytes, as a file read gives it (column.ts);
+ * STRING_ARRAY=1 holds it as a string[] instead (one JS string per cell, as
+ * after `column('NAME').data` or a table built from arrays).
+ */
+const STRING_ARRAY = process.env.STRING_ARRAY === '1';
 
 /** xorshift128+ → uniform [0, 1). Deterministic. */
 function rng(seed: number) {
@@ -79,13 +85,13 @@ function build(n: number): { table: FitsTable; raw: Record<string, Uint8Array> }
     col('DEC', 'float64', 'D', dec),
     ...mags.map((m, k) => col(['MAG_G', 'MAG_R', 'MAG_I', 'MAG_Z', 'MAG_Y'][k]!, 'float32', 'E', m)),
     col('FLAGS', 'int16', 'I', flags),
-    col('NAME', 'string', '8A', names),
+    STRING_ARRAY ? col('NAME', 'string', '8A', names) : packedStringColumn({ name: 'NAME', dtype: 'string', format: '8A', cellShape: [] }, n, { bytes: nameBytes, width: 8 }),
     col('PARALLAX', 'float32', 'E', plx),
   ].filter((c) => !(NO_STRINGS && c.name === 'NAME'));
   const bytes = (a: ArrayBufferView) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
   const raw: Record<string, Uint8Array> = {};
   for (const c of columns) raw[c.name] = c.name === 'NAME' ? nameBytes : bytes(c.data as ArrayBufferView);
-  if (NO_STRINGS) names.length = 0;
+  if (NO_STRINGS || !STRING_ARRAY) names.length = 0;
   return { table: new FitsTable(columns, n), raw };
 }
 
@@ -113,7 +119,7 @@ for (const n of SIZES) {
   const runs = Number(process.env.RUNS ?? (n >= 5_000_000 ? 7 : 15));
   const t0 = performance.now();
   const { table, raw } = build(n);
-  console.log(`\n=== ${n.toLocaleString('en')} rows${NO_STRINGS ? ', without the 8A column' : ''} (built in ${((performance.now() - t0) / 1000).toFixed(1)} s), median of ${runs} runs, ms ===`);
+  console.log(`\n=== ${n.toLocaleString('en')} rows${NO_STRINGS ? ', without the 8A column' : STRING_ARRAY ? ', 8A as string[]' : ''} (built in ${((performance.now() - t0) / 1000).toFixed(1)} s), median of ${runs} runs, ms ===`);
 
   // fitsflow
   const filterIdx = time(runs, () => table.filterIndices('MAG_G < 20'));

@@ -24,7 +24,8 @@
  * every column exactly (a validity bitmap without nulls comes back absent).
  */
 import type * as ArrowNS from 'apache-arrow';
-import { cellSize, type Column, type ColumnArray, type ColumnDType } from './column.js';
+import { cellSize, type Column, type ColumnArray, type ColumnDType, type PackedStrings } from './column.js';
+import { trimmedLength } from './strings.js';
 import { FitsError } from '../errors.js';
 
 export type ArrowModule = typeof ArrowNS;
@@ -97,6 +98,35 @@ function encodeStrings(strings: readonly string[]): { offsets: Int32Array; bytes
   return { offsets, bytes };
 }
 
+/** UTF-8 encode packed Latin-1 cells (column.ts), padding removed, into Arrow's offsets + bytes. */
+function encodePackedStrings(src: Uint8Array, width: number, count: number): { offsets: Int32Array; bytes: Uint8Array } {
+  const offsets = new Int32Array(count + 1);
+  let total = 0;
+  for (let i = 0; i < count; i++) {
+    const at = i * width;
+    const len = trimmedLength(src, at, width);
+    total += len;
+    for (let k = at; k < at + len; k++) if (src[k]! > 0x7f) total++; // two UTF-8 bytes
+  }
+  const bytes = new Uint8Array(total);
+  let o = 0;
+  for (let i = 0; i < count; i++) {
+    const at = i * width;
+    const len = trimmedLength(src, at, width);
+    offsets[i] = o;
+    for (let k = at; k < at + len; k++) {
+      const b = src[k]!;
+      if (b < 0x80) bytes[o++] = b;
+      else {
+        bytes[o++] = 0xc0 | (b >>> 6);
+        bytes[o++] = 0x80 | (b & 0x3f);
+      }
+    }
+  }
+  offsets[count] = o;
+  return { offsets, bytes };
+}
+
 function elementType(A: ArrowModule, dtype: ColumnDType): AnyType {
   switch (dtype) {
     case 'bool':
@@ -129,11 +159,15 @@ function elementType(A: ArrowModule, dtype: ColumnDType): AnyType {
 }
 
 /** Arrow Data for `count` flat elements of a column's element type (complex: FixedSizeList<2>). */
-function leafData(A: ArrowModule, col: Column, data: Column['data'], count: number, validity: Uint8Array | undefined): AnyData {
+function leafData(A: ArrowModule, col: Column, data: Column['data'] | PackedStrings, count: number, validity: Uint8Array | undefined): AnyData {
   const nullCount = countNulls(validity, count);
   const nullBitmap = nullCount ? validity : undefined;
   const type = elementType(A, col.dtype);
   if (col.dtype === 'string') {
+    if (col.strings && data === col.strings) {
+      const { offsets, bytes } = encodePackedStrings(col.strings.bytes, col.strings.width, count);
+      return A.makeData({ type: type as ArrowNS.Utf8, length: count, nullCount, nullBitmap, valueOffsets: offsets, data: bytes });
+    }
     if (Array.isArray(data)) {
       const { offsets, bytes } = encodeStrings(data.length === count ? data : data.slice(0, count));
       return A.makeData({ type: type as ArrowNS.Utf8, length: count, nullCount, nullBitmap, valueOffsets: offsets, data: bytes });
@@ -181,10 +215,11 @@ function columnData(A: ArrowModule, col: Column): AnyData {
   }
   const shape = col.cellShape ?? [];
   const cs = cellSize(col);
-  if (shape.length === 0) return leafData(A, col, col.data, n, col.validity);
+  const values = col.strings ?? col.data; // packed strings are encoded without decoding
+  if (shape.length === 0) return leafData(A, col, values, n, col.validity);
   // Array cells: nested FixedSizeLists, innermost axis last. Level k has
   // n × shape[0] × … × shape[k-1] entries.
-  let data = leafData(A, col, col.data, n * cs, col.validity);
+  let data = leafData(A, col, values, n * cs, col.validity);
   for (let k = shape.length - 1; k >= 0; k--) {
     const count = n * shape.slice(0, k).reduce((a, b) => a * b, 1);
     data = A.makeData({

@@ -2,7 +2,7 @@
  * The CPU table backend, plus the column kernels FitsTable uses directly:
  * gather (take rows by index) and zero-copy slicing.
  */
-import { cellSize, type Column } from './column.js';
+import { cellSize, columnFields, packedStringColumn, type Column, type PackedStrings } from './column.js';
 import { FitsError } from '../errors.js';
 import { filterRows } from './expression/compile-cpu.js';
 import { referencedColumns, type CheckedExpr } from './expression/check.js';
@@ -74,6 +74,22 @@ export function gatherColumn(col: Column, indices: Uint32Array): Column {
   if (col.offsets) return gatherVarColumn(col, indices);
   const cs = cellSize(col);
   const validity = col.validity ? gatherBits(col.validity, indices, cs) : undefined;
+  if (col.strings) {
+    const { bytes, width } = col.strings;
+    const out = new Uint8Array(m * cs * width);
+    const w = cs * width;
+    if (w % 8 === 0 && bytes.byteOffset % 8 === 0) {
+      const v = w / 8;
+      const src = new Float64Array(bytes.buffer, bytes.byteOffset, bytes.length / 8);
+      const dst = new Float64Array(out.buffer);
+      if (v === 1) gather1(src, indices, dst);
+      else gatherCells(src, v, indices, dst);
+    } else if (w % 4 === 0 && bytes.byteOffset % 4 === 0) {
+      const src = new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4);
+      gatherCells(src, w / 4, indices, new Uint32Array(out.buffer));
+    } else gatherCells(bytes, w, indices, out);
+    return packedStringColumn(columnFields(col), m, { bytes: out, width }, validity);
+  }
   let data: Column['data'];
   if (Array.isArray(col.data)) {
     const src = col.data;
@@ -96,11 +112,9 @@ export function gatherColumn(col: Column, indices: Uint32Array): Column {
 }
 
 function withData(col: Column, length: number, data: Column['data'], offsets: Column['offsets'], validity: Uint8Array | undefined): Column {
-  const out: { -readonly [K in keyof Column]: Column[K] } = { ...col, length, data };
+  const out: { -readonly [K in keyof Column]: Column[K] } = { ...columnFields(col), length, data };
   if (offsets) out.offsets = offsets;
-  else delete out.offsets;
   if (validity) out.validity = validity;
-  else delete out.validity;
   return out;
 }
 
@@ -155,6 +169,7 @@ export function scatterColumn(col: Column, sel: Uint32Array | null, inv: Uint32A
       }
     }
   }
+  if (col.strings) return packedStringColumn(columnFields(col), m, { bytes: scatterStrings(col.strings, cs, sel, inv), width: col.strings.width }, validity);
   let data: Column['data'];
   if (Array.isArray(col.data)) {
     const src = col.data;
@@ -179,6 +194,22 @@ export function scatterColumn(col: Column, sel: Uint32Array | null, inv: Uint32A
     data = dst;
   }
   return withData(col, m, data, undefined, validity);
+}
+
+/** scatterColumn for packed strings: whole cells moved as 8-, 4- or 1-byte words. */
+function scatterStrings(p: PackedStrings, cs: number, sel: Uint32Array | null, inv: Uint32Array): Uint8Array {
+  const { bytes, width } = p;
+  const w = cs * width;
+  const out = new Uint8Array(inv.length * w);
+  if (w % 8 === 0 && bytes.byteOffset % 8 === 0) {
+    const src = new Float64Array(bytes.buffer, bytes.byteOffset, bytes.length / 8);
+    const dst = new Float64Array(out.buffer);
+    if (w === 8) scatter1(src, sel, inv, dst);
+    else scatterCells(src, w / 8, sel, inv, dst);
+  } else if (w % 4 === 0 && bytes.byteOffset % 4 === 0) {
+    scatterCells(new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4), w / 4, sel, inv, new Uint32Array(out.buffer));
+  } else scatterCells(bytes, w, sel, inv, out);
+  return out;
 }
 
 function scatter1(src: Uint8Array | Uint16Array | Uint32Array | Float64Array, sel: Uint32Array | null, inv: Uint32Array, dst: typeof src): void {
@@ -213,6 +244,11 @@ export function sliceColumn(col: Column, start: number, end: number): Column {
   if (col.offsets) {
     // Offsets stay absolute into the shared data.
     return withData(col, m, col.data, col.offsets.subarray(start, end + 1), col.validity);
+  }
+  if (col.strings) {
+    const w = cellSize(col) * col.strings.width;
+    const validity = col.validity ? sliceBits(col.validity, start * cellSize(col), m * cellSize(col)) : undefined;
+    return packedStringColumn(columnFields(col), m, { bytes: col.strings.bytes.subarray(start * w, end * w), width: col.strings.width }, validity);
   }
   const cs = cellSize(col) * (col.dtype === 'complex64' || col.dtype === 'complex128' ? 2 : 1);
   const data = Array.isArray(col.data) ? col.data.slice(start * cellSize(col), end * cellSize(col)) : col.data.subarray(start * cs, end * cs);

@@ -54,7 +54,8 @@
  */
 import { FitsError } from '../errors.js';
 import type { Complex } from '../header/card.js';
-import { cellSize, type Column, type ColumnArray } from './column.js';
+import { cellSize, elementCount, type Column, type ColumnArray } from './column.js';
+import { packedString } from './strings.js';
 import { chooseBackend, type BackendChoice, type SortKeySpec, type TableBackend } from './backend.js';
 import { cpuBackend, gatherColumn, scatterColumn, sliceColumn } from './backend-cpu.js';
 import { checkExpression, resolveColumnName, type CheckedExpr } from './expression/check.js';
@@ -541,8 +542,9 @@ function checkColumn(c: Column, numRows: number): void {
     if (numRows > 0 && c.offsets[numRows]! * per > c.data.length) throw new FitsError('BAD_ARGUMENT', `Column '${c.name}': offsets point past its data.`);
     return;
   }
-  const need = numRows * cellSize(c) * (Array.isArray(c.data) ? 1 : per);
-  if (c.data.length < need) throw new FitsError('BAD_ARGUMENT', `Column '${c.name}' holds ${c.data.length} values; ${numRows} rows need ${need}.`);
+  const have = elementCount(c);
+  const need = numRows * cellSize(c) * (c.dtype === 'string' ? 1 : per);
+  if (have < need) throw new FitsError('BAD_ARGUMENT', `Column '${c.name}' holds ${have} values; ${numRows} rows need ${need}.`);
   if (c.validity && c.validity.length * 8 < numRows * cellSize(c)) throw new FitsError('BAD_ARGUMENT', `Column '${c.name}': its validity bitmap is too short.`);
 }
 
@@ -573,7 +575,7 @@ export function cellValue(col: Column, r: number): Cell {
   }
   let anyNull = false;
   for (let i = a; i < b && v; i++) if (!valid(i)) anyNull = true;
-  if (!anyNull && !complex && col.dtype !== 'bool' && !Array.isArray(col.data)) {
+  if (!anyNull && !complex && col.dtype !== 'bool' && col.dtype !== 'string') {
     return (col.data as ColumnArray).slice(a, b);
   }
   const out: (number | bigint | string | boolean | Complex | null)[] = [];
@@ -583,6 +585,7 @@ export function cellValue(col: Column, r: number): Cell {
 
 function element(col: Column, i: number, complex: boolean, valid: (i: number) => boolean): number | bigint | string | boolean | Complex | null {
   if (!valid(i)) return null;
+  if (col.strings) return packedString(col.strings, i);
   const d = col.data;
   if (complex) return { re: (d as Float64Array)[2 * i]!, im: (d as Float64Array)[2 * i + 1]! };
   if (col.dtype === 'bool') return (d as Uint8Array)[i] !== 0;

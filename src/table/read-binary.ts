@@ -10,12 +10,12 @@ import type { ByteSource } from '../io/byte-source.js';
 import { flipSignInPlace } from '../image/convert.js';
 import { allocateBuffer } from '../util/buffers.js';
 import { binaryTableLayout, type BinaryColumnSpec, type BinaryTableLayout, type ElementCode } from './binary-layout.js';
-import type { Column, ColumnArray, ColumnDType } from './column.js';
+import { columnFields, packedStringColumn, type Column, type ColumnArray, type ColumnDType } from './column.js';
 import { gather16, gather32, gather64, gather8, gatherBits, gatherLogical, gatherScaled, markNulls, ValidityBuilder } from './gather.js';
 import { gatherDescriptors, heapBytes, readVlaArrays, type HeapLocation, type VlaDescriptors } from './heap.js';
 import { forEachRowBlock } from './row-blocks.js';
 import { resolveRows, selectColumns, type RowRange } from './selection.js';
-import { gatherStrings, StringInterner } from './strings.js';
+import { gatherStringBytes } from './strings.js';
 
 /** Collects one column from the row blocks of a read. */
 interface ColumnGatherer {
@@ -125,16 +125,15 @@ function bitGatherer(spec: BinaryColumnSpec, rows: number, rowBytes: number): Co
   };
 }
 
+/** Fixed-width strings (A): the cells' bytes, packed; strings are decoded only if someone asks (column.ts). */
 function stringGatherer(spec: BinaryColumnSpec, rows: number, rowBytes: number): ColumnGatherer {
-  const total = rows * spec.count;
-  if (total > 2 ** 32 - 1) throw new FitsError('BAD_SIZE', `Column ${spec.name} has too many strings (${total}) for one array.`);
-  const data: string[] = new Array<string>(total);
-  const interner = new StringInterner(spec.stringWidth);
+  const cellBytes = spec.count * spec.stringWidth;
+  const bytes = new Uint8Array(allocateBuffer(rows * cellBytes));
   return {
-    gather(src, dv, first, n) {
-      gatherStrings(src, dv, spec.offset, rowBytes, n, spec.count, spec.stringWidth, data, first * spec.count, interner);
+    gather(src, _dv, first, n) {
+      gatherStringBytes(src, spec.offset, rowBytes, n, cellBytes, bytes, first * cellBytes);
     },
-    finish: () => columnOf(spec, rows, data),
+    finish: () => packedStringColumn(columnFields(columnOf(spec, rows, [])), rows, { bytes, width: spec.stringWidth }),
   };
 }
 

@@ -215,3 +215,53 @@ export function gatherStrings(
     for (let k = 0, p = s; k < perRow; k++, p += width) out[j++] = interner.get(src, dv, p);
   }
 }
+
+/** Every element of packed fixed-width strings, decoded (interned as a column read does). */
+export function decodePackedStrings(p: { readonly bytes: Uint8Array; readonly width: number }): string[] {
+  const { bytes, width } = p;
+  const n = width > 0 ? Math.floor(bytes.length / width) : 0;
+  const out = new Array<string>(n);
+  if (n === 0) return out;
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  gatherStrings(bytes, dv, 0, width, n, 1, width, out, 0, new StringInterner(width));
+  return out;
+}
+
+/**
+ * Copy `n` rows of `perRow` fixed-width cells (`width` bytes each, starting at
+ * byte `pos` of each `rowBytes`-long row) into `out` at byte `at`: the packed
+ * layout of a string column.
+ */
+export function gatherStringBytes(src: Uint8Array, pos: number, rowBytes: number, n: number, cellBytes: number, out: Uint8Array, at: number): void {
+  if (cellBytes >= 64) {
+    for (let i = 0, s = pos; i < n; i++, s += rowBytes, at += cellBytes) out.set(src.subarray(s, s + cellBytes), at);
+    return;
+  }
+  if (cellBytes % 4 === 0 && (out.byteOffset + at) % 4 === 0) {
+    // Whole 32-bit words, bytes kept in stored order (little-endian loads into a little-endian-stored view).
+    const dv = new DataView(src.buffer, src.byteOffset, src.byteLength);
+    const words = cellBytes >>> 2;
+    const o32 = new Uint32Array(out.buffer, out.byteOffset + at, n * words);
+    if (words === 2) {
+      for (let i = 0, s = pos, j = 0; i < n; i++, s += rowBytes, j += 2) {
+        o32[j] = dv.getUint32(s, LITTLE);
+        o32[j + 1] = dv.getUint32(s + 4, LITTLE);
+      }
+      return;
+    }
+    for (let i = 0, s = pos, j = 0; i < n; i++, s += rowBytes) for (let k = 0; k < words; k++) o32[j++] = dv.getUint32(s + 4 * k, LITTLE);
+    return;
+  }
+  for (let i = 0, s = pos; i < n; i++, s += rowBytes) {
+    for (let k = 0; k < cellBytes; k++) out[at++] = src[s + k]!;
+  }
+}
+
+/** The host's byte order, for loads that must keep bytes in stored order. */
+const LITTLE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** Element i of packed fixed-width strings, decoded. */
+export function packedString(p: { readonly bytes: Uint8Array; readonly width: number }, i: number): string {
+  const at = i * p.width;
+  return latin1(p.bytes, at, trimmedLength(p.bytes, at, p.width));
+}

@@ -17,6 +17,7 @@ import type { AsciiColumnSpec } from './ascii-layout.js';
 import type { Column } from './column.js';
 import { readRandomGroups } from './random-groups.js';
 import { readTableColumns } from './read-table.js';
+import { trimmedLength } from './strings.js';
 
 const BATCH_BYTES = 8 << 20;
 
@@ -57,6 +58,25 @@ class HashBuffer {
     for (let k = 0; k < s.length; k++) b[p++] = s.charCodeAt(k);
     b[p++] = 0;
     this.fill = p;
+  }
+
+  /** Packed fixed-width string cells (column.ts): what string() writes for each decoded cell. */
+  packed(bytes: Uint8Array, width: number): void {
+    for (let at = 0; at + width <= bytes.length; at += width) {
+      const len = trimmedLength(bytes, at, width);
+      if (len + 1 > this.buf.length) {
+        this.flush();
+        this.hasher.update(bytes.subarray(at, at + len));
+        this.hasher.update(new Uint8Array(1));
+        continue;
+      }
+      this.room(len + 1);
+      const b = this.buf;
+      let p = this.fill;
+      for (let k = at; k < at + len; k++) b[p++] = bytes[k]!;
+      b[p++] = 0;
+      this.fill = p;
+    }
   }
 
   /** Numeric elements little-endian with canonical NaNs. */
@@ -133,6 +153,10 @@ function hashBatch(col: Column, out: HashBuffer): void {
       out.uint64(b - a);
       out.elements((data as ImageArray).subarray(a * per, b * per) as ImageArray);
     }
+    return;
+  }
+  if (col.strings) {
+    out.packed(col.strings.bytes, col.strings.width);
     return;
   }
   if (col.dtype === 'string') {

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { FitsTable } from '../../src/table/fits-table.js';
-import type { Column, ColumnDType } from '../../src/table/column.js';
+import { packedStringColumn, type Column, type ColumnDType } from '../../src/table/column.js';
 import { isFitsError } from '../../src/errors.js';
 
 // ---------------------------------------------------------------- random tables
@@ -18,6 +18,8 @@ interface RefColumn {
   dtype: ColumnDType;
   /** Cell values; null = null. */
   values: (Val | null)[];
+  /** Strings: store as packed fixed-width bytes (as a file read does) when the values allow it. */
+  packed?: boolean;
 }
 
 const INT_RANGE: Record<string, [number, number]> = {
@@ -73,9 +75,12 @@ function columnArb(dtype: ColumnDType, name: string, n: number): fc.Arbitrary<Re
     nulls: fc.oneof(fc.constant(null), fc.array(fc.boolean(), { minLength: n, maxLength: n })),
     // Few distinct values: many ties.
     pool: fc.boolean(),
-  }).map(({ values, nulls, pool }) => {
+    packed: fc.boolean(),
+  }).map(({ values, nulls, pool, packed }) => {
     if (pool && values.length > 3) values = values.map((_, i) => values[i % 3]!);
-    return { name, dtype, values: values.map((x, i) => (nulls && nulls[i] ? null : x)) };
+    // Packed strings hold Latin-1 without trailing padding: make the values so.
+    if (packed && dtype === 'string') values = values.map((x) => String.fromCharCode(...[...(x as string)].map((ch) => ch.charCodeAt(0) & 0xff)).replace(/[ \0]+$/, ''));
+    return { name, dtype, packed, values: values.map((x, i) => (nulls && nulls[i] ? null : x)) };
   });
 }
 
@@ -99,9 +104,21 @@ function toColumn(rc: RefColumn): Column {
     case 'bool':
       data = Uint8Array.from(rc.values, (x) => (x === true ? 1 : 0));
       break;
-    case 'string':
-      data = rc.values.map((x) => junk(x, 'null!'));
+    case 'string': {
+      const strs = rc.values.map((x) => junk(x, 'null!'));
+      if (rc.packed && strs.every((x) => /^[\0-\xff]*$/.test(x) && !/[ \0]$/.test(x))) {
+        // The layout a file read gives: fixed-width bytes, padded with spaces or NULs.
+        const width = Math.max(1, ...strs.map((x) => x.length));
+        const bytes = new Uint8Array(n * width);
+        strs.forEach((x, i) => {
+          bytes.fill(i % 2 ? 0 : 0x20, i * width, (i + 1) * width);
+          for (let k = 0; k < x.length; k++) bytes[i * width + k] = x.charCodeAt(k);
+        });
+        return packedStringColumn({ name: rc.name, dtype: 'string', format: `${width}A`, cellShape: [] }, n, { bytes, width }, validity);
+      }
+      data = strs;
       break;
+    }
     case 'int64':
       data = BigInt64Array.from(rc.values, (x) => junk(x, 3n));
       break;

@@ -22,7 +22,7 @@
  *   A row matches a filter only if the filter is TRUE (not null) for it.
  * - Strings compare by UTF-16 code units with trailing spaces ignored.
  */
-import type { Column } from '../column.js';
+import type { Column, PackedStrings } from '../column.js';
 import { FitsError } from '../../errors.js';
 import type { CompareOp } from './ast.js';
 import { MATH, type CheckedColumn, type CheckedExpr } from './check.js';
@@ -617,6 +617,10 @@ class CompareStrPred implements Pred {
     private readonly columns: readonly Column[],
   ) {}
   select(want: boolean, start: number, sel: Sel, n: number, out: Uint32Array): number {
+    if (typeof this.b === 'string' && typeof this.a !== 'string' && (this.op === '==' || this.op === '!=')) {
+      const col = this.columns[this.a.column]!;
+      if (col.strings && !col.validity) return packedEquals(col.strings, this.a.stride, this.a.element, this.b, want === (this.op === '=='), start, sel, n, out);
+    }
     const side = (s: CheckedColumn | string) =>
       typeof s === 'string'
         ? { data: null, validity: undefined, stride: 0, element: 0, c: s }
@@ -649,6 +653,38 @@ class CompareStrPred implements Pred {
     }
     return m;
   }
+}
+
+/**
+ * `column == 'literal'` over packed fixed-width cells (column.ts), without
+ * decoding: a cell equals the literal when its first bytes are the literal's
+ * and the rest is padding (spaces, NULs). A literal ending in a space or NUL,
+ * longer than the cells, or beyond Latin-1 equals no (trimmed) cell.
+ */
+function packedEquals(p: PackedStrings, stride: number, element: number, literal: string, eq: boolean, start: number, sel: Sel, n: number, out: Uint32Array): number {
+  const { bytes, width } = p;
+  const L = literal.length;
+  const last = L ? literal.charCodeAt(L - 1) : -1;
+  let possible = L <= width && last !== 0x20 && last !== 0;
+  const lit = new Uint8Array(L);
+  for (let j = 0; j < L && possible; j++) {
+    const ch = literal.charCodeAt(j);
+    if (ch > 0xff) possible = false;
+    lit[j] = ch;
+  }
+  let m = 0;
+  for (let k = 0; k < n; k++) {
+    const r = sel ? sel[k]! : start + k;
+    let same = possible;
+    if (same) {
+      const at = (r * stride + element) * width;
+      for (let j = 0; j < L; j++) if (bytes[at + j] !== lit[j]) { same = false; break; }
+      if (same) for (let j = at + L; j < at + width; j++) if (bytes[j] !== 0x20 && bytes[j] !== 0) { same = false; break; }
+    }
+    out[m] = r;
+    m += +(same === eq);
+  }
+  return m;
 }
 
 /** A logical (bool) column element. */

@@ -59,6 +59,7 @@ export function sortKeyWords(
     case 'complex128':
       throw new FitsError('BAD_ARGUMENT', `Cannot sort by '${col.name}': complex numbers have no order.`);
     case 'string':
+      if (col.strings) return packedStringKeyWords(col.strings.bytes, col.strings.width, n, idx, desc, alloc);
       return stringKeyWords(d as string[], n, idx, desc, alloc);
     case 'float32': {
       const u = view32(d as Float32Array, 1);
@@ -187,6 +188,40 @@ function stringKeyWords(d: string[], n: number, idx: (i: number) => number, desc
     for (let i = 0; i < n && exact; i++) if (d[idx(i)]!.includes('\0')) exact = false;
   }
   return { words, bits: words.map(() => 32), exact };
+}
+
+/**
+ * stringKeyWords over packed fixed-width Latin-1 cells (column.ts): the same
+ * words the decoded strings would give (bytes are the code units; trailing
+ * spaces and NULs are padding), without decoding.
+ */
+function packedStringKeyWords(bytes: Uint8Array, width: number, n: number, idx: (i: number) => number, desc: boolean, alloc: (n: number) => Uint32Array): SortKeyWords {
+  const lengths = new Uint32Array(n);
+  let maxLen = 0;
+  let innerNul = false;
+  for (let i = 0; i < n; i++) {
+    const at = idx(i) * width;
+    let end = at + width;
+    while (end > at && (bytes[end - 1] === 0x20 || bytes[end - 1] === 0)) end--;
+    const len = end - at;
+    lengths[i] = len;
+    if (len > maxLen) maxLen = len;
+    if (!innerNul) for (let k = at; k < end; k++) if (bytes[k] === 0) { innerNul = true; break; }
+  }
+  const nWords = Math.min(MAX_STRING_KEY_WORDS, Math.ceil(maxLen / 4));
+  const words: Uint32Array[] = [];
+  for (let w = 0; w < nWords; w++) words.push(alloc(n));
+  const flip = desc ? 0xffffffff : 0;
+  for (let i = 0; i < n; i++) {
+    const at = idx(i) * width;
+    const len = lengths[i]!;
+    for (let w = 0, c = 0; w < nWords; w++) {
+      let k = 0;
+      for (let u = 0; u < 4; u++, c++) k = (k << 8) | (c < len ? bytes[at + c]! : 0);
+      words[w]![i] = (k ^ flip) >>> 0;
+    }
+  }
+  return { words, bits: words.map(() => 32), exact: maxLen <= nWords * 4 && !innerNul };
 }
 
 /** 1 for null elements (validity bit 0), 0 otherwise (one per row, or per `rows` entry); null without nulls. */
