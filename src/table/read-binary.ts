@@ -8,7 +8,7 @@ import { FitsError } from '../errors.js';
 import type { HduContext } from '../hdu/hdu.js';
 import type { ByteSource } from '../io/byte-source.js';
 import { flipSignInPlace } from '../image/convert.js';
-import { allocateBuffer } from '../util/buffers.js';
+import { allocateBuffer, sharedMemoryAvailable } from '../util/buffers.js';
 import { binaryTableLayout, type BinaryColumnSpec, type BinaryTableLayout, type ElementCode } from './binary-layout.js';
 import { columnFields, packedStringColumn, type Column, type ColumnArray, type ColumnDType } from './column.js';
 import { gather16, gather32, gather64, gather8, gatherBits, gatherLogical, gatherScaled, markNulls, ValidityBuilder } from './gather.js';
@@ -16,12 +16,19 @@ import { gatherDescriptors, heapBytes, readVlaArrays, type HeapLocation, type Vl
 import { forEachRowBlock } from './row-blocks.js';
 import { resolveRows, selectColumns, type RowRange } from './selection.js';
 import { gatherStringBytes } from './strings.js';
+import { gatherRowsParallel, PARALLEL_BLOCK_BYTES, PARALLEL_MIN_BYTES, type BlockGather, type ParallelGatherPlan } from './gather-parallel.js';
+import { defaultWorkerPool, type WorkerPool } from '../workers/pool.js';
+
+/** Gathers rows `first .. first + n - 1` (counted from the read's first row) of one column out of a block. */
+export type RowGather = (src: Uint8Array, dv: DataView, first: number, n: number) => void;
 
 /** Collects one column from the row blocks of a read. */
-interface ColumnGatherer {
+export interface ColumnGatherer {
   /** Gather rows `first .. first + n - 1` (counted from the read's first row) out of a block. */
   gather(src: Uint8Array, dv: DataView, first: number, n: number, blockFileOffset: number): void;
   finish(): Column | Promise<Column>;
+  /** The whole output, for columns other threads may gather into (see isParallelGatherable). */
+  output?: ColumnArray;
 }
 
 type NumericCtor = new (buffer: ArrayBuffer | SharedArrayBuffer) => ColumnArray;
@@ -42,9 +49,9 @@ const ARRAY_OF: Record<Exclude<ColumnDType, 'string'>, { ctor: NumericCtor; byte
 };
 
 /** A typed array for `elements` elements of `dtype` (complex: two numbers each), through the allocation cap. */
-export function allocateColumnArray(dtype: Exclude<ColumnDType, 'string'>, elements: number): ColumnArray {
+export function allocateColumnArray(dtype: Exclude<ColumnDType, 'string'>, elements: number, shared = false): ColumnArray {
   const a = ARRAY_OF[dtype];
-  return new a.ctor(allocateBuffer(elements * a.numbersPerElement * a.bytes));
+  return new a.ctor(allocateBuffer(elements * a.numbersPerElement * a.bytes, shared));
 }
 
 function columnOf(spec: BinaryColumnSpec, length: number, data: ColumnArray | string[], extra: Partial<Column> = {}): Column {
@@ -62,42 +69,51 @@ function columnOf(spec: BinaryColumnSpec, length: number, data: ColumnArray | st
 }
 
 /** Fixed numeric columns (B I J K E D C M), raw, unsigned or scaled, with TNULL validity. */
-function numericGatherer(spec: BinaryColumnSpec, rows: number, rowBytes: number): ColumnGatherer {
-  const perRow = spec.count;
-  const code = spec.elementCode;
-  const complex = code === 'C' || code === 'M';
-  const numbersPerRow = complex ? 2 * perRow : perRow;
-  const data = allocateColumnArray(spec.dtype as Exclude<ColumnDType, 'string'>, rows * perRow);
-  const validity = spec.tnull !== undefined ? new ValidityBuilder(rows * perRow) : undefined;
-  const { mode, tscal, tzero } = spec.scaling;
-  const buffer = data.buffer;
-  const u8 = new Uint8Array(buffer);
-  const u16 = code === 'I' && mode !== 'scale' ? new Uint16Array(buffer) : undefined;
-  const u32 = mode !== 'scale' && 'JEKDCM'.includes(code) ? new Uint32Array(buffer) : undefined;
+function numericGatherer(spec: BinaryColumnSpec, rows: number, rowBytes: number, shared: boolean): ColumnGatherer {
+  const data = allocateColumnArray(spec.dtype as Exclude<ColumnDType, 'string'>, rows * spec.count, shared);
+  const validity = spec.tnull !== undefined ? new ValidityBuilder(rows * spec.count) : undefined;
+  const gather = numericGather(spec, rowBytes, data);
   return {
+    output: data,
     gather(src, dv, first, n) {
-      const pos = spec.offset;
-      const at = first * numbersPerRow;
-      if (mode === 'scale') {
-        gatherScaled(dv, pos, rowBytes, n, perRow, code, tscal, tzero, data as Float64Array, at);
-      } else {
-        switch (code) {
-          case 'B': gather8(src, pos, rowBytes, n, perRow, u8, at); break;
-          case 'I': gather16(dv, pos, rowBytes, n, perRow, u16!, at); break;
-          case 'J': case 'E': case 'C': gather32(dv, pos, rowBytes, n, numbersPerRow, u32!, at); break;
-          default: gather64(dv, pos, rowBytes, n, numbersPerRow, u32!, at); break;
-        }
-        if (mode === 'unsigned') {
-          const width = data.BYTES_PER_ELEMENT;
-          flipSignInPlace(buffer, at * width, n * perRow, width);
-        }
-      }
-      if (validity) markNulls(dv, pos, rowBytes, n, perRow, code, spec.tnull!, validity, first * perRow);
+      gather(src, dv, first, n);
+      if (validity) markNulls(dv, spec.offset, rowBytes, n, spec.count, spec.elementCode, spec.tnull!, validity, first * spec.count);
     },
     finish() {
       const v = validity?.finish();
       return columnOf(spec, rows, data, v ? { validity: v } : {});
     },
+  };
+}
+
+/** Gathers a fixed numeric column's values (not its TNULLs) into `data`. */
+function numericGather(spec: BinaryColumnSpec, rowBytes: number, data: ColumnArray): RowGather {
+  const perRow = spec.count;
+  const code = spec.elementCode;
+  const complex = code === 'C' || code === 'M';
+  const numbersPerRow = complex ? 2 * perRow : perRow;
+  const { mode, tscal, tzero } = spec.scaling;
+  const buffer = data.buffer;
+  const u8 = new Uint8Array(buffer, data.byteOffset, data.byteLength);
+  const u16 = code === 'I' && mode !== 'scale' ? new Uint16Array(buffer, data.byteOffset, data.byteLength >>> 1) : undefined;
+  const u32 = mode !== 'scale' && 'JEKDCM'.includes(code) ? new Uint32Array(buffer, data.byteOffset, data.byteLength >>> 2) : undefined;
+  return (src, dv, first, n) => {
+    const pos = spec.offset;
+    const at = first * numbersPerRow;
+    if (mode === 'scale') {
+      gatherScaled(dv, pos, rowBytes, n, perRow, code, tscal, tzero, data as Float64Array, at);
+      return;
+    }
+    switch (code) {
+      case 'B': gather8(src, pos, rowBytes, n, perRow, u8, at); break;
+      case 'I': gather16(dv, pos, rowBytes, n, perRow, u16!, at); break;
+      case 'J': case 'E': case 'C': gather32(dv, pos, rowBytes, n, numbersPerRow, u32!, at); break;
+      default: gather64(dv, pos, rowBytes, n, numbersPerRow, u32!, at); break;
+    }
+    if (mode === 'unsigned') {
+      const width = data.BYTES_PER_ELEMENT;
+      flipSignInPlace(buffer, data.byteOffset + at * width, n * perRow, width);
+    }
   };
 }
 
@@ -115,26 +131,54 @@ function logicalGatherer(spec: BinaryColumnSpec, rows: number, rowBytes: number)
   };
 }
 
-function bitGatherer(spec: BinaryColumnSpec, rows: number, rowBytes: number): ColumnGatherer {
-  const data = allocateColumnArray('bool', rows * spec.count) as Uint8Array;
-  return {
-    gather(src, dv, first, n) {
-      gatherBits(src, spec.offset, rowBytes, n, spec.count, data, first * spec.count);
-    },
-    finish: () => columnOf(spec, rows, data),
-  };
+function bitGatherer(spec: BinaryColumnSpec, rows: number, rowBytes: number, shared: boolean): ColumnGatherer {
+  const data = allocateColumnArray('bool', rows * spec.count, shared) as Uint8Array;
+  return { output: data, gather: bitGather(spec, rowBytes, data), finish: () => columnOf(spec, rows, data) };
+}
+
+function bitGather(spec: BinaryColumnSpec, rowBytes: number, data: Uint8Array): RowGather {
+  return (src, _dv, first, n) => gatherBits(src, spec.offset, rowBytes, n, spec.count, data, first * spec.count);
 }
 
 /** Fixed-width strings (A): the cells' bytes, packed; strings are decoded only if someone asks (column.ts). */
-function stringGatherer(spec: BinaryColumnSpec, rows: number, rowBytes: number): ColumnGatherer {
-  const cellBytes = spec.count * spec.stringWidth;
-  const bytes = new Uint8Array(allocateBuffer(rows * cellBytes));
+function stringGatherer(spec: BinaryColumnSpec, rows: number, rowBytes: number, shared: boolean): ColumnGatherer {
+  const bytes = new Uint8Array(allocateBuffer(rows * spec.count * spec.stringWidth, shared));
   return {
-    gather(src, _dv, first, n) {
-      gatherStringBytes(src, spec.offset, rowBytes, n, cellBytes, bytes, first * cellBytes);
-    },
+    output: bytes,
+    gather: stringGather(spec, rowBytes, bytes),
     finish: () => packedStringColumn(columnFields(columnOf(spec, rows, [])), rows, { bytes, width: spec.stringWidth }),
   };
+}
+
+function stringGather(spec: BinaryColumnSpec, rowBytes: number, bytes: Uint8Array): RowGather {
+  const cellBytes = spec.count * spec.stringWidth;
+  return (src, _dv, first, n) => gatherStringBytes(src, spec.offset, rowBytes, n, cellBytes, bytes, first * cellBytes);
+}
+
+/**
+ * Columns whose gathers write only their own output array (no TNULL or
+ * logical validity, no heap): these can be gathered by several threads at
+ * once, each on its own rows, into shared outputs (gather-parallel.ts).
+ */
+export function isParallelGatherable(spec: BinaryColumnSpec): boolean {
+  if (spec.tform.repeat === 0 || spec.variable) return false;
+  const c = spec.elementCode;
+  if (c === 'L') return false;
+  if (c === 'A' || c === 'X') return true;
+  return spec.tnull === undefined;
+}
+
+/**
+ * The row gather of a parallel-gatherable column writing into `out` (the
+ * column's whole output: packed bytes for strings, the typed array otherwise).
+ * Used by workers, which get the output through shared memory.
+ */
+export function parallelRowGather(spec: BinaryColumnSpec, rowBytes: number, out: ColumnArray): RowGather {
+  switch (spec.elementCode) {
+    case 'A': return stringGather(spec, rowBytes, out as Uint8Array);
+    case 'X': return bitGather(spec, rowBytes, out as Uint8Array);
+    default: return numericGather(spec, rowBytes, out);
+  }
 }
 
 function emptyGatherer(spec: BinaryColumnSpec, rows: number): ColumnGatherer {
@@ -170,7 +214,7 @@ function vlaGatherer(spec: BinaryColumnSpec, rows: number, rowBytes: number, sou
   };
 }
 
-function gathererFor(spec: BinaryColumnSpec, rows: number, rowBytes: number, source: ByteSource, heap: HeapLocation | undefined): ColumnGatherer {
+function gathererFor(spec: BinaryColumnSpec, rows: number, rowBytes: number, source: ByteSource, heap: HeapLocation | undefined, shared = false): ColumnGatherer {
   if (spec.tform.repeat === 0) return emptyGatherer(spec, rows);
   if (spec.variable) {
     if (!heap) throw new Error('variable-length column without a heap');
@@ -178,9 +222,9 @@ function gathererFor(spec: BinaryColumnSpec, rows: number, rowBytes: number, sou
   }
   switch (spec.elementCode) {
     case 'L': return logicalGatherer(spec, rows, rowBytes);
-    case 'X': return bitGatherer(spec, rows, rowBytes);
-    case 'A': return stringGatherer(spec, rows, rowBytes);
-    default: return numericGatherer(spec, rows, rowBytes);
+    case 'X': return bitGatherer(spec, rows, rowBytes, shared);
+    case 'A': return stringGatherer(spec, rows, rowBytes, shared);
+    default: return numericGatherer(spec, rows, rowBytes, shared);
   }
 }
 
@@ -222,12 +266,40 @@ async function runGatherers(loc: RowsLocation, start: number, count: number, gat
  * (one pass over the rows for all columns), then read the heap arrays of
  * variable-length columns. Also used for random groups, whose groups are rows.
  */
-export async function gatherColumns(loc: RowsLocation, specs: readonly BinaryColumnSpec[], start: number, count: number, heap?: HeapLocation): Promise<Column[]> {
-  const gatherers = specs.map((s) => gathererFor(s, count, loc.rowBytes, loc.source, heap));
-  if (specs.some((s) => s.width > 0)) await runGatherers(loc, start, count, gatherers);
+export async function gatherColumns(loc: RowsLocation, specs: readonly BinaryColumnSpec[], start: number, count: number, heap?: HeapLocation, workers?: WorkerChoice): Promise<Column[]> {
+  const pool = parallelPool(loc, specs, count, workers);
+  const gatherers = specs.map((s) => gathererFor(s, count, loc.rowBytes, loc.source, heap, pool !== null && isParallelGatherable(s)));
+  if (pool) {
+    const plan: ParallelGatherPlan = { shared: [], local: [], specs: [], outputs: [] };
+    gatherers.forEach((g, i) => {
+      const gather: BlockGather = (src, dv, first, n) => g.gather(src, dv, first, n, loc.dataOffset + (start + first) * loc.rowBytes);
+      if (g.output && isParallelGatherable(specs[i]!)) {
+        plan.shared.push(gather);
+        plan.specs.push(specs[i]!);
+        plan.outputs.push(g.output);
+      } else plan.local.push(gather);
+    });
+    await gatherRowsParallel(loc.source, loc.hdu, loc.dataOffset, loc.rowBytes, start, count, plan, pool);
+  } else if (specs.some((s) => s.width > 0)) await runGatherers(loc, start, count, gatherers);
   const out: Column[] = [];
   for (const g of gatherers) out.push(await g.finish());
   return out;
+}
+
+/**
+ * Whether a read uses a worker: `false` never; a pool: that pool; undefined:
+ * the default pool, for reads of at least PARALLEL_MIN_BYTES stored bytes.
+ */
+export type WorkerChoice = false | WorkerPool | undefined;
+
+function parallelPool(loc: RowsLocation, specs: readonly BinaryColumnSpec[], count: number, workers: WorkerChoice): WorkerPool | null {
+  if (workers === false || !sharedMemoryAvailable || count < 2) return null;
+  if (!specs.some(isParallelGatherable)) return null;
+  const bytes = count * loc.rowBytes;
+  if (workers === undefined && bytes < PARALLEL_MIN_BYTES) return null;
+  if (bytes < 2 * Math.max(loc.rowBytes, PARALLEL_BLOCK_BYTES)) return null; // fewer than two blocks
+  const pool = workers ?? defaultWorkerPool();
+  return pool && pool.size > 0 ? pool : null;
 }
 
 /**
@@ -241,11 +313,11 @@ export async function gatherColumns(loc: RowsLocation, specs: readonly BinaryCol
  * const [tiles, zscale] = await readBinaryTableColumns(hdu, ['COMPRESSED_DATA', 'ZSCALE'], { start: 10, count: 4 });
  * const bytesOfRow0 = (tiles.data as Uint8Array).subarray(tiles.offsets![0], tiles.offsets![1]);
  */
-export async function readBinaryTableColumns(ctx: HduContext, columns?: readonly (string | number)[], rows?: RowRange): Promise<Column[]> {
+export async function readBinaryTableColumns(ctx: HduContext, columns?: readonly (string | number)[], rows?: RowRange, workers?: WorkerChoice): Promise<Column[]> {
   const t = binaryLayoutOf(ctx);
   const specs = selectColumns(t.columns, columns, ctx.index);
   const { start, count } = resolveRows(rows, t.nrows, ctx.index);
-  return gatherColumns(rowsOf(ctx, t), specs, start, count, heapOf(ctx, t));
+  return gatherColumns(rowsOf(ctx, t), specs, start, count, heapOf(ctx, t), workers);
 }
 
 /** Where the arrays of a variable-length column are, without reading them. */

@@ -10,6 +10,7 @@ import { FitsTable } from './fits-table.js';
 import { asciiLayoutOf, readAsciiTableColumns } from './read-ascii.js';
 import { binaryLayoutOf, readBinaryTableColumns } from './read-binary.js';
 import type { RowRange } from './selection.js';
+import type { WorkerPool } from '../workers/pool.js';
 
 /** Options of {@link Hdu.readTable}. */
 export interface ReadTableOptions {
@@ -17,6 +18,14 @@ export interface ReadTableOptions {
   columns?: readonly string[] | readonly number[];
   /** Rows to read: `count` rows from `start` (0-based); all when omitted. */
   rows?: RowRange;
+  /**
+   * Binary tables: a worker thread gathers half of the row blocks of big reads
+   * (at least 8 MiB of rows) when the runtime has workers and
+   * SharedArrayBuffer; `false` reads on this thread only; a pool uses that
+   * pool (whatever the size). Gathered columns are then backed by
+   * SharedArrayBuffers.
+   */
+  workers?: false | WorkerPool;
 }
 
 /** Options of {@link Hdu.iterateTable}. */
@@ -43,8 +52,8 @@ export function tableShape(ctx: HduContext): { rows: number; rowBytes: number } 
 }
 
 /** Read the columns of a binary or ASCII table. */
-export function readTableColumns(ctx: HduContext, columns?: readonly (string | number)[], rows?: RowRange): Promise<Column[]> {
-  return isAscii(ctx) ? readAsciiTableColumns(ctx, columns, rows) : readBinaryTableColumns(ctx, columns, rows);
+export function readTableColumns(ctx: HduContext, columns?: readonly (string | number)[], rows?: RowRange, workers?: false | WorkerPool): Promise<Column[]> {
+  return isAscii(ctx) ? readAsciiTableColumns(ctx, columns, rows) : readBinaryTableColumns(ctx, columns, rows, workers);
 }
 
 /**
@@ -54,7 +63,7 @@ export function readTableColumns(ctx: HduContext, columns?: readonly (string | n
  */
 export async function readTable(ctx: HduContext, opts: ReadTableOptions = {}): Promise<FitsTable> {
   const { rows } = tableShape(ctx);
-  const columns = await readTableColumns(ctx, opts.columns, opts.rows);
+  const columns = await readTableColumns(ctx, opts.columns, opts.rows, opts.workers);
   const count = opts.rows ? (opts.rows.count ?? rows - opts.rows.start) : rows;
   return new FitsTable(columns, count);
 }

@@ -4,6 +4,8 @@
  */
 import { FitsError } from '../errors.js';
 import { bareMessage, workTileJob, type SharedTileJob } from '../decompress/tile-decode.js';
+import { TASK_GATHER_ROWS, type GatherRowsJob } from '../table/gather-parallel.js';
+import { workGatherRows } from '../table/gather-worker.js';
 import type { PoolRequest, PoolResponse } from './pool-core.js';
 import type { WorkerErrorData } from './pool.js';
 
@@ -28,6 +30,8 @@ export function handleRequest(msg: PoolRequest): PoolResponse {
         return { id: msg.id, reply: { ok: true, result: 'pong' } };
       case TASK_DECODE_TILES:
         return { id: msg.id, reply: { ok: true, result: workTileJob(task.job as SharedTileJob) } };
+      case TASK_GATHER_ROWS:
+        return { id: msg.id, reply: { ok: true, result: workGatherRows(task.job as GatherRowsJob) } };
       default:
         throw new Error(`unknown task type ${String(task.type)}`);
     }
