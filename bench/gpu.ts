@@ -12,8 +12,9 @@
  * (On a machine with a GPU, leave VK_ICD_FILENAMES unset.) The inputs are
  * synthetic and made in memory: a smooth sky with noise and stars, Rice-coded
  * in 4096-pixel row tiles (int16, BYTEPIX 2) and quantized float32
- * (SUBTRACTIVE_DITHER_1), a PLIO mask, and random table columns. The encoders
- * are the test-side ones (test/gpu/encoders.ts).
+ * (SUBTRACTIVE_DITHER_1), the same int16 as GZIP_2 row tiles and as HCOMPRESS_1
+ * 16-row tiles, a PLIO mask, and random table columns. The encoders are the
+ * test-side ones (test/helpers/encoders.ts) and fitsflow's writer codecs.
  */
 import { decodeTiles, SRC_CODEC, TILE_FIELDS, type TileJobSpec } from '../src/decompress/tile-decode.js';
 import type { PixelScaling } from '../src/image/pixel-type.js';
@@ -26,6 +27,8 @@ import { readImageGpu } from '../src/gpu/image-gpu.js';
 import { FitsTable } from '../src/table/fits-table.js';
 import { MemorySource } from '../src/io/memory-source.js';
 import { plioEncode, riceEncode } from '../test/helpers/encoders.js';
+import { hcompressEncode } from '../src/write/codecs/hcompress.js';
+import { gzip2Encode } from '../src/write/codecs/gzip.js';
 
 const args = process.argv.slice(2);
 const arg = (name: string, dflt: string) => {
@@ -34,7 +37,7 @@ const arg = (name: string, dflt: string) => {
 };
 const ROWS = Number(arg('rows', '10000000'));
 const RUNS = Number(arg('runs', '3'));
-const ONLY = arg('only', 'rice,quant,plio,image,table').split(',');
+const ONLY = arg('only', 'rice,gzip,hcompress,quant,plio,image,table').split(',');
 const N = 4096;
 
 installNodeWebGpu();
@@ -88,12 +91,13 @@ const scaling = (bitpix: number, dtype: PixelScaling['dtype']): PixelScaling => 
   bitpix, raw: bitpix === 16 ? 'int16' : bitpix === 32 ? 'int32' : 'float32', dtype, mode: 'raw', bscale: 1, bzero: 0, blank: undefined,
 });
 
-/** Row tiles of a 4096×4096 image, each encoded by `encode(rowIndex)`. */
-function rowJob(spec: Omit<TileJobSpec, 'hdu' | 'dims' | 'tile' | 'counts' | 'start' | 'shape' | 'step'>, encode: (y: number) => Uint8Array, z?: (y: number) => [number, number]): GpuTileJob {
+/** Tiles of `rows` full rows (default 1) of a 4096×4096 image, tile t encoded by `encode(t)`. */
+function rowJob(spec: Omit<TileJobSpec, 'hdu' | 'dims' | 'tile' | 'counts' | 'start' | 'shape' | 'step'>, encode: (y: number) => Uint8Array, z?: (y: number) => [number, number], rows = 1): GpuTileJob {
   const parts: Uint8Array[] = [];
-  const tiles = new Float64Array(N * TILE_FIELDS);
+  const ntiles = N / rows;
+  const tiles = new Float64Array(ntiles * TILE_FIELDS);
   let at = 0;
-  for (let y = 0; y < N; y++) {
+  for (let y = 0; y < ntiles; y++) {
     const b = encode(y);
     parts.push(b);
     const [zs, zz] = z ? z(y) : [NaN, 0];
@@ -107,9 +111,9 @@ function rowJob(spec: Omit<TileJobSpec, 'hdu' | 'dims' | 'tile' | 'counts' | 'st
     o += p.length;
   }
   return {
-    spec: { ...spec, hdu: 1, dims: [N, N], tile: [1, N], counts: [N, 1], start: [0, 0], shape: [N, N], step: [1, 1] },
+    spec: { ...spec, hdu: 1, dims: [N, N], tile: [rows, N], counts: [ntiles, 1], start: [0, 0], shape: [N, N], step: [1, 1] },
     tiles,
-    ntiles: N,
+    ntiles,
     staging,
   };
 }
@@ -132,7 +136,7 @@ async function benchJob(name: string, job: GpuTileJob, out: Int16Array | Int32Ar
   );
 }
 
-const img = ONLY.includes('rice') || ONLY.includes('quant') || ONLY.includes('plio') || ONLY.includes('image') ? sky() : new Float64Array(0);
+const img = ['rice', 'quant', 'plio', 'image', 'gzip', 'hcompress'].some((k) => ONLY.includes(k)) ? sky() : new Float64Array(0);
 
 if (ONLY.includes('rice')) {
   const v = Int16Array.from(img, (x) => Math.max(-32768, Math.min(32767, Math.round(x))));
@@ -141,6 +145,33 @@ if (ONLY.includes('rice')) {
     (y) => riceEncode(v.subarray(y * N, (y + 1) * N), 2, 32),
   );
   await benchJob('RICE_1 int16 (4096 row tiles)', job, new Int16Array(N * N));
+}
+
+if (ONLY.includes('gzip')) {
+  // GZIP_2 int16 row tiles: big-endian pixels, byte-shuffled, deflated (what fpack -g2 writes).
+  const v = Int16Array.from(img, (x) => Math.max(-32768, Math.min(32767, Math.round(x))));
+  const job = rowJob(
+    { codec: 'GZIP_2', zbitpix: 16, bytepix: 2, blocksize: 32, smooth: false, quantized: false, method: 'NO_DITHER', ditherSeed: 1, scaling: scaling(16, 'int16') },
+    (y) => {
+      const be = new Uint8Array(2 * N);
+      const dv = new DataView(be.buffer);
+      for (let x = 0; x < N; x++) dv.setInt16(2 * x, v[y * N + x]!);
+      return gzip2Encode(be, 2);
+    },
+  );
+  await benchJob('GZIP_2 int16 (4096 row tiles)', job, new Int16Array(N * N));
+}
+
+if (ONLY.includes('hcompress')) {
+  // HCOMPRESS_1 int16 in 16-row tiles (fpack's default for HCOMPRESS), lossless.
+  const v = Int16Array.from(img, (x) => Math.max(-32768, Math.min(32767, Math.round(x))));
+  const job = rowJob(
+    { codec: 'HCOMPRESS_1', zbitpix: 16, bytepix: 2, blocksize: 32, smooth: false, quantized: false, method: 'NO_DITHER', ditherSeed: 1, scaling: scaling(16, 'int16') },
+    (t) => hcompressEncode(v.subarray(t * 16 * N, (t + 1) * 16 * N), 16, N, 0),
+    undefined,
+    16,
+  );
+  await benchJob('HCOMPRESS_1 int16 (16-row tiles)', job, new Int16Array(N * N));
 }
 
 if (ONLY.includes('quant')) {

@@ -104,10 +104,17 @@ function autoVerdict(p: Prepared): string | null {
   return null;
 }
 
+/** Why tiles of a codec with a GPU kernel may still be decoded on the CPU (tiles-gpu.ts). */
+const CPU_FALLBACK_REASON: Record<string, string> = {
+  GZIP_1: 'streams the GPU inflater does not vouch for',
+  GZIP_2: 'streams the GPU inflater does not vouch for',
+  HCOMPRESS_1: 'tiles too large for GPU scratch memory, or beyond the range the kernel proves exact',
+};
+
 function describeReport(r: TileDecodeReport, codec: string): string {
   const parts: string[] = [];
   if (r.gpuTiles) parts.push(`${r.gpuTiles} tiles decoded by the ${codec} GPU kernel`);
-  if (r.cpuTiles) parts.push(`${r.cpuTiles} tiles decoded on the CPU (${GPU_CODECS.includes(codec) ? 'streams the GPU inflater does not vouch for' : `no GPU kernel for ${codec}`})`);
+  if (r.cpuTiles) parts.push(`${r.cpuTiles} tiles decoded on the CPU (${GPU_CODECS.includes(codec) ? CPU_FALLBACK_REASON[codec] ?? 'the GPU kernel handed them back' : `no GPU kernel for ${codec}`})`);
   if (r.rawTiles) parts.push(`${r.rawTiles} uncompressed tiles`);
   return `${parts.join(', ')}; placement/scaling/dequantization on the GPU`;
 }

@@ -21,8 +21,12 @@
 import { emitGpuEvent, gpuContext, requireGpu, describeAdapter, type GpuChoice, type GpuContext } from './device.js';
 import { FitsError } from '../errors.js';
 
-/** Tile codecs with a WGSL decoder. Everything else is decoded on the CPU (then placed/dequantized on the GPU when the GPU path runs). */
-export const GPU_CODECS: readonly string[] = ['RICE_1', 'PLIO_1', 'GZIP_1', 'GZIP_2'];
+/**
+ * Tile codecs with a WGSL decoder (HCOMPRESS_1 included: hcompress.wgsl.ts).
+ * Everything else is decoded on the CPU (then placed/dequantized on the GPU
+ * when the GPU path runs).
+ */
+export const GPU_CODECS: readonly string[] = ['RICE_1', 'PLIO_1', 'GZIP_1', 'GZIP_2', 'HCOMPRESS_1'];
 
 /** 'auto' thresholds (unmeasured on hardware; see the module notes). Mutable for calibration. */
 export const AUTO_THRESHOLDS = {

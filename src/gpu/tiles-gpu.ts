@@ -6,13 +6,18 @@
  * Per tile:
  *  - RICE_1 (BYTEPIX 1, 2, 4) and PLIO_1 tiles are decoded by WGSL kernels
  *    (rice.wgsl.ts, plio.wgsl.ts), one invocation per tile;
+ *  - HCOMPRESS_1 tiles are decoded by hcompress.wgsl.ts, one invocation per
+ *    tile, with per-tile scratch in a storage buffer (dispatched in batches
+ *    that fit the device's binding limit). A tile whose scratch alone exceeds
+ *    it, or whose values the kernel cannot prove the CPU computes exactly
+ *    (HC_USE_CPU), is decoded by hcompress.ts instead, and uploaded;
  *  - GZIP_1 / GZIP_2 tiles and GZIP_COMPRESSED_DATA tiles are inflated by
  *    inflate.wgsl.ts (GZIP_2's byte planes are read in place by the
  *    placement kernel); a stream the GPU inflater does not vouch for is
  *    inflated by the CPU inflater instead, and uploaded;
- *  - tiles of other codecs (HCOMPRESS_1, NOCOMPRESS, codecs registered at run
- *    time) are decoded on the CPU by the same functions as the CPU path, and
- *    their integers / raw bytes uploaded;
+ *  - tiles of other codecs (NOCOMPRESS, codecs registered at run time) are
+ *    decoded on the CPU by the same functions as the CPU path, and their
+ *    integers / raw bytes uploaded;
  *  - UNCOMPRESSED_DATA tiles are read by the GPU straight from the staged bytes.
  * Then one kernel (tile-decode.wgsl.ts) places every selected pixel in the
  * output: section geometry, sign offsets, BSCALE/BZERO/BLANK and
@@ -31,6 +36,7 @@ import { cfitsioRandoms, ditherOffset, N_RANDOM } from '../decompress/quantize.j
 import { decodeTiles, F_INDEX, F_LENGTH, F_OFFSET, F_SOURCE, F_ZBLANK, F_ZSCALE, F_ZZERO, SRC_CODEC, SRC_GZIP, SRC_RAW, TILE_FIELDS, type TileJobSpec } from '../decompress/tile-decode.js';
 import { riceKernelWgsl, RICE_BINDINGS } from '../decompress/rice.wgsl.js';
 import { PLIO_BINDINGS, PLIO_WGSL } from '../decompress/plio.wgsl.js';
+import { HC_OK, HC_USE_CPU, HCOMPRESS_BINDINGS, HCOMPRESS_JOB_WORDS, HCOMPRESS_WGSL, hcompressScratchWords } from '../decompress/hcompress.wgsl.js';
 import { AXIS_WORDS, KIND_BE_INT32, KIND_INTS, KIND_RAW, META_HEADER, PLACE_BINDINGS, placeKernelWgsl, RECORD_WORDS } from '../decompress/tile-decode.wgsl.js';
 import { INFLATE_BINDINGS, INFLATE_WGSL } from '../decompress/inflate.wgsl.js';
 import { gzip1Decode } from '../decompress/gzip.js';
@@ -86,6 +92,91 @@ export function gpuTileJobProblem(ctx: GpuContext, job: GpuTileJob): string {
 }
 
 const isRice = (codec: string) => codec === 'RICE_1' || codec === 'RICE_ONE';
+
+/** Scratch limits of the HCOMPRESS_1 kernel (mutable, for tests and tuning). */
+export const HCOMPRESS_GPU_LIMITS = {
+  /** Scratch bytes one dispatch aims at: tiles are batched up to this (a bigger tile gets a batch of its own). */
+  batchBytes: 64 << 20,
+  /** Largest scratch for one tile; beyond it (or the device's binding limit) the tile is decoded on the CPU. */
+  tileBytes: 256 << 20,
+};
+
+/** Whether the CPU path has a decoder for these parameters (else it raises the error, and so does this path). */
+function hasTileDecoder(codec: string, spec: TileJobSpec): boolean {
+  try {
+    tileDecoder(codec, spec);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** HCOMPRESS_1 tiles sent to the GPU kernel. */
+interface HcompressTiles {
+  /** {@link HCOMPRESS_JOB_WORDS} words per tile (the scratch index is per batch). */
+  jobs: number[];
+  tiles: { index: number; off: number; len: number; extents: number[]; base: number; pixels: number }[];
+  /** Consecutive jobs sharing the scratch buffer, one dispatch each. */
+  batches: { first: number; count: number }[];
+  /** Scratch words of the largest batch. */
+  scratchWords: number;
+}
+
+/** Assign each tile its scratch within a batch of at most `HCOMPRESS_GPU_LIMITS.batchBytes` (or one tile). */
+function batchHcompress(hc: HcompressTiles): void {
+  let words = 0;
+  hc.tiles.forEach((t, j) => {
+    const w = hcompressScratchWords(t.pixels, t.extents[t.extents.length - 1]!);
+    if (hc.batches.length === 0 || (words + w) * 4 > HCOMPRESS_GPU_LIMITS.batchBytes) {
+      hc.batches.push({ first: j, count: 0 });
+      words = 0;
+    }
+    hc.jobs[j * HCOMPRESS_JOB_WORDS + 5] = words;
+    words += w;
+    hc.batches[hc.batches.length - 1]!.count++;
+    hc.scratchWords = Math.max(hc.scratchWords, words);
+  });
+}
+
+/**
+ * Decode the HCOMPRESS_1 tiles into `bufInts` with the WGSL kernel; tiles it
+ * does not vouch for (HC_USE_CPU) are decoded by hcompress.ts and uploaded,
+ * and a corrupt tile re-runs the CPU decoder for its exact error.
+ */
+async function runHcompress(ctx: GpuContext, job: GpuTileJob, hc: HcompressTiles, bufRaw: GPUBuffer, bufInts: GPUBuffer, report: TileDecodeReport): Promise<void> {
+  const { pool, device } = ctx;
+  const njobs = hc.tiles.length;
+  const bufJobs = pool.upload(Uint32Array.from(hc.jobs));
+  const bufStatus = pool.acquire(njobs * 4, U.STORAGE | U.COPY_SRC);
+  const bufScratch = pool.acquire(Math.max(16, hc.scratchWords * 4), U.STORAGE);
+  const params = hc.batches.map((b) => wordsBuffer(ctx, [b.first, b.count, job.spec.smooth ? 1 : 0]));
+  try {
+    const pipeline = await ctx.pipelines.get(HCOMPRESS_WGSL, 'main', {}, HCOMPRESS_BINDINGS);
+    // Batches run one after another (each dispatch sees the previous one's writes), sharing the scratch.
+    const passes: KernelPass[] = hc.batches.map((b, k) => ({ pipeline, buffers: [bufRaw, bufInts, bufJobs, bufStatus, params[k]!, bufScratch], invocations: b.count }));
+    await runPasses(ctx, passes);
+    const st = await readBack(ctx, bufStatus, njobs * 4);
+    const status = new Uint32Array(st.buffer, st.byteOffset, njobs);
+    if (status.some((x) => x !== HC_OK && x !== HC_USE_CPU)) cpuError(job, 'a corrupt tile');
+    const dec = tileDecoder(job.spec.codec, job.spec);
+    for (let j = 0; j < njobs; j++) {
+      if (status[j] === HC_OK) continue;
+      const t = hc.tiles[j]!;
+      const values = new Int32Array(t.pixels);
+      try {
+        if (dec.kind !== 'int') throw new Error('not an integer codec');
+        dec.decode(job.staging.subarray(t.off, t.off + t.len), values, t.index, t.extents);
+      } catch {
+        cpuError(job, 'a tile it cannot vouch for');
+      }
+      device.queue.writeBuffer(bufInts, t.base * 4, values);
+      report.gpuTiles--;
+      report.cpuTiles++;
+    }
+  } finally {
+    for (const b of [bufJobs, bufStatus, bufScratch, ...params]) pool.release(b);
+  }
+}
 
 /** Tile extents (C order) of tile `index`. */
 function tileExtents(spec: TileJobSpec, index: number): { extents: number[]; coords: number[]; pixels: number } {
@@ -159,6 +250,9 @@ export async function decodeTilesGpu(ctx: GpuContext, job: GpuTileJob, sink: { o
   const builtin = isBuiltinTileCodec(codec);
   const gpuCodec = builtin && (isRice(codec) || codec === 'PLIO_1');
   const gzipCodec = builtin && (codec === 'GZIP_1' || codec === 'GZIP_2');
+  const hcompressCodec = builtin && codec === 'HCOMPRESS_1' && hasTileDecoder(codec, spec);
+  const hcTileBytes = Math.min(HCOMPRESS_GPU_LIMITS.tileBytes, ctx.maxBinding);
+  const hc: HcompressTiles = { jobs: [], tiles: [], batches: [], scratchWords: 0 };
   const rawWidth = Math.abs(spec.zbitpix) / 8;
   const raw = rawDType(spec.zbitpix);
   const quantized = spec.quantized;
@@ -241,6 +335,11 @@ export async function decodeTilesGpu(ctx: GpuContext, job: GpuTileJob, sink: { o
         codecJobs.push(off, len, intPixels, pixels);
         asInts(null);
         report.gpuTiles++;
+      } else if (hcompressCodec && hcompressScratchWords(pixels, extents[n - 1]!) * 4 <= hcTileBytes) {
+        hc.jobs.push(off, len, intPixels, pixels, extents[n - 1]!, 0);
+        hc.tiles.push({ index, off, len, extents, base: intPixels, pixels });
+        asInts(null);
+        report.gpuTiles++;
       } else if (gzipCodec) {
         const shuffle = codec === 'GZIP_2';
         if (quantized) inflate(KIND_BE_INT32, pixels * 4, shuffle);
@@ -299,6 +398,7 @@ export async function decodeTilesGpu(ctx: GpuContext, job: GpuTileJob, sink: { o
     }
   }
   if (firstError !== undefined) cpuError(job, 'nothing'); // throws the CPU's error for the first failing tile
+  batchHcompress(hc);
 
   // Inflate outputs go after the CPU-decoded bytes.
   let regionAt = stagedLength + extraLength;
@@ -360,6 +460,7 @@ export async function decodeTilesGpu(ctx: GpuContext, job: GpuTileJob, sink: { o
         : await ctx.pipelines.get(PLIO_WGSL, 'main', {}, PLIO_BINDINGS);
       passes.push({ pipeline: codecPipeline, buffers: [bufRaw, bufInts, bufJobs, bufStatus, bufParams], invocations: njobs });
     }
+    if (hc.tiles.length) await runHcompress(ctx, job, hc, bufRaw, bufInts, report);
     if (nInflate) {
       const inflatePipeline = await ctx.pipelines.get(INFLATE_WGSL, 'main', {}, INFLATE_BINDINGS);
       passes.push({ pipeline: inflatePipeline, buffers: [bufRaw, bufInflateJobs, bufInflateStatus, bufInflateParams], invocations: nInflate });
