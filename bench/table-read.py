@@ -5,6 +5,7 @@ astropy 5.2.1, fitsio 1.1.8).
     table-read.py make DIR        write DIR/table_1m_rep.fits and DIR/table_1m_uniq.fits
                                   (1,000,000 rows: K, D, D, 5×E, I, 8A, E; NAME repeats
                                   1,000 distinct values in _rep, is unique per row in _uniq)
+                                  and DIR/table_10m_rep.fits (10,000,000 rows, 580 MB)
     table-read.py time FILE RUNS  print JSON timings (median ms) of astropy Table.read
                                   and fitsio for all 11 columns and for 2 columns
 
@@ -26,6 +27,11 @@ TWO = ["RA", "MAG_R"]
 
 
 def make(directory):
+    make_rows(directory, ROWS, "1m", ("rep", "uniq"))
+    make_rows(directory, 10 * ROWS, "10m", ("rep",))
+
+
+def make_rows(directory, ROWS, label, tags):
     from astropy.io import fits
     os.makedirs(directory, exist_ok=True)
     rng = np.random.default_rng(42)
@@ -41,14 +47,15 @@ def make(directory):
         m[rng.random(ROWS) < 0.01] = np.nan
         base["MAG_" + band] = m
     names = {
-        "rep": np.array(["SRC%04d" % (i % 1000) for i in range(1000)], dtype="S8")[rng.integers(0, 1000, ROWS)],
-        "uniq": np.char.add(b"J", np.char.zfill(np.arange(ROWS).astype("S7"), 7)),
+        "rep": lambda: np.array(["SRC%04d" % (i % 1000) for i in range(1000)], dtype="S8")[rng.integers(0, 1000, ROWS)],
+        "uniq": lambda: np.char.add(b"J", np.char.zfill(np.arange(ROWS).astype("S7"), 7)),
     }
-    for tag, name in names.items():
+    for tag in tags:
+        name = names[tag]()
         cols = []
         for n, f in COLUMNS:
             cols.append(fits.Column(name=n, format=f, array=name if n == "NAME" else base[n]))
-        path = os.path.join(directory, "table_1m_%s.fits" % tag)
+        path = os.path.join(directory, "table_%s_%s.fits" % (label, tag))
         fits.BinTableHDU.from_columns(cols).writeto(path, overwrite=True)
         print(path)
 
