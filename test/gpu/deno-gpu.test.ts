@@ -1,5 +1,5 @@
 /**
- * Deno: navigator.gpu (Mesa lavapipe on machines without a GPU) decodes Rice
+ * Deno: navigator.gpu (Mesa lavapipe on machines without a GPU) decodes Rice, HCOMPRESS, GZIP and PLIO
  * files through the built package (dist/, built by `npm test`), bit for bit
  * as the CPU. Skips, saying why, only when Deno reports no adapter.
  */
@@ -15,7 +15,7 @@ const dist = process.env.FITSFLOW_DIST ?? join(repoRoot, 'dist');
 const built = existsSync(join(dist, 'index.node.js')) && existsSync(join(dist, 'index.d.ts')) && readFileSync(join(dist, 'index.d.ts'), 'utf8').includes('useGpu');
 
 describe('Deno + WebGPU', () => {
-  it.runIf(built && existsSync(deno))('decodes Rice tiles on the GPU through dist/, equal to the CPU', (ctx) => {
+  it.runIf(built && existsSync(deno))('decodes Rice, HCOMPRESS, GZIP and PLIO tiles on the GPU through dist/, equal to the CPU', (ctx) => {
     const env: Record<string, string | undefined> = { ...process.env, DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1' };
     // Let Deno's own Vulkan loader pick the system driver (lavapipe), not the SwiftShader ICD the Node tests use.
     delete env.VK_ICD_FILENAMES;

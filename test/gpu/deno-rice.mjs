@@ -1,5 +1,5 @@
 // Run by test/gpu/deno-gpu.test.ts under Deno (navigator.gpu, e.g. Mesa
-// lavapipe): decode Rice-compressed images on the GPU through the built
+// lavapipe): decode Rice-, HCOMPRESS-, GZIP- and PLIO-compressed images on the GPU through the built
 // package and compare them bit for bit with the CPU decode.
 // Prints "deno gpu ok <adapter>" on success, "deno gpu: no adapter (<why>)" when
 // Deno has no WebGPU adapter. Argument: the dist directory (default ../../dist).
@@ -15,7 +15,11 @@ try {
 }
 const events = [];
 onGpuEvent((e) => events.push(e));
-const files = ['compressed/fpack/rice_int16.fits.fz', 'compressed/astropy/rice_f32_dither1.fits', 'compressed/fpack/rice_int32_tiles.fits.fz', 'compressed/astropy/rice_f64_dither1.fits'];
+const files = [
+  'compressed/fpack/rice_int16.fits.fz', 'compressed/astropy/rice_f32_dither1.fits', 'compressed/fpack/rice_int32_tiles.fits.fz', 'compressed/astropy/rice_f64_dither1.fits',
+  // One file of each other GPU codec: HCOMPRESS_1 (with SMOOTH), GZIP_2 quantized, PLIO_1.
+  'compressed/astropy/hcomp_int16_lossy_smooth.fits', 'compressed/fitsio/hcomp_int16_smooth.fits', 'compressed/astropy/gzip2_f32_quant.fits', 'compressed/astropy/plio_mask.fits',
+];
 for (const rel of files) {
   const file = await open(new URL(`../corpus/${rel}`, import.meta.url));
   for (const hdu of await file.hdus()) {
