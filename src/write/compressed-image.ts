@@ -1,37 +1,42 @@
 /**
  * Tile-compressed images (FITS 4.0 §10): the image is cut into tiles, each
- * tile compressed (RICE_1, GZIP_1, GZIP_2, HCOMPRESS_1 or PLIO_1)
- * into one row of a BINTABLE (COMPRESSED_DATA in the heap). Floating-point
- * images are quantized (ZSCALE/ZZERO per tile, NO_DITHER, SUBTRACTIVE_DITHER_1
- * or _2 with ZDITHER0) or stored losslessly with GZIP (ZQUANTIZ = 'NONE').
- * NaN pixels become ZBLANK. Tiles that cannot be quantized are stored gzipped
- * in GZIP_COMPRESSED_DATA, as CFITSIO does. GZIP tiles use deflate level 1
- * by default, as CFITSIO (fpack, astropy, fitsio) does.
+ * tile compressed (RICE_1, GZIP_1, GZIP_2, HCOMPRESS_1 or PLIO_1) into one
+ * row of a BINTABLE (COMPRESSED_DATA in the heap), or stored as it is
+ * (NOCOMPRESS: UNCOMPRESSED_DATA, as `fpack -d`). Floating-point images are
+ * quantized (ZSCALE/ZZERO per tile, NO_DITHER, SUBTRACTIVE_DITHER_1 or _2
+ * with ZDITHER0) or stored losslessly with GZIP or NOCOMPRESS
+ * (ZQUANTIZ = 'NONE'). NaN pixels become ZBLANK. Tiles that cannot be
+ * quantized are stored gzipped in GZIP_COMPRESSED_DATA, as CFITSIO does. GZIP
+ * tiles use deflate level 1 by default, as CFITSIO (fpack, astropy, fitsio)
+ * does. With checksums, ZHECKSUM/ZDATASUM hold the image's own CHECKSUM and
+ * DATASUM (image-checksum.ts), as fpack and astropy write them.
  *
  * The tiles are compressed by tile-encoder.ts, for large images in batches
  * spread over the calling thread and the encode pool's workers when one is
- * installed (encode-pool.ts); the bytes are the same either way. Images can
- * also arrive in chunks ({@link writeCompressedImageStream}).
+ * installed (encode-pool.ts); the bytes are the same either way. The HDU
+ * itself is written by compressed-hdu.ts. Images can also arrive in chunks
+ * ({@link writeCompressedImageStream}), written with bounded memory.
  */
 import { FitsError } from '../errors.js';
 import type { CardValue } from '../header/card.js';
 import { ARRAY_CTOR, type DType, type ImageArray } from '../image/pixel-type.js';
 import { NULL_VALUE, type QuantizeMethod } from '../decompress/quantize.js';
 import type { CardInput } from './card-format.js';
-import { keyOf, toCardInputs } from './header-build.js';
+import { keyOf, toCardInputs, type AssembledCard } from './header-build.js';
 import { chooseImageEncoding, dtypeOf, type ImageEncoding } from './image-encode.js';
+import { imageHeader } from './image-header.js';
+import { ImageDataSum, imageChecksums } from './image-checksum.js';
+import { CompressedHduWriter, type CompressedHeaderParts, type TileColumnsLayout, type TileElementCode } from './compressed-hdu.js';
 import { checksumDitherSeed } from './codecs/quantize.js';
 import { encodeBatch, encodePool, encodeWorkersNow, TASK_ENCODE_TILES, type EncodeTilesInput } from './encode-pool.js';
 import { TileEncoder, type CompressionType, type TileBatchResult, type TileSpec } from './tile-encoder.js';
-import type { ColumnInput } from './table-encode.js';
-import { writeTable } from './table-writer.js';
 import type { FitsWriter, ImageWriteOptions } from './writer.js';
 
 export type { CompressionType };
 
 /** Options of {@link FitsWriter.addCompressedImage}. */
 export interface CompressedImageOptions extends ImageWriteOptions {
-  /** Algorithm (default RICE_1). */
+  /** Algorithm (default RICE_1); NOCOMPRESS stores the tiles' pixels as they are (lossless, also for floating point). */
   compression?: CompressionType;
   /** Tile shape, C order (slowest first). Default: one row per tile (HCOMPRESS: 16 rows). */
   tileShape?: readonly number[];
@@ -185,18 +190,6 @@ class TileLayout {
   }
 }
 
-/** All tiles compressed: the heaps and per-tile offsets (tile t is [offsets[t], offsets[t+1])). */
-interface CompressedTiles {
-  heap: Uint8Array;
-  offsets: Float64Array;
-  gzHeap: Uint8Array;
-  gzOffsets: Float64Array;
-  zscale: Float64Array;
-  zzero: Float64Array;
-  anyNull: boolean;
-  anyFallback: boolean;
-}
-
 /** Images at least this large (pixels) are compressed on worker threads too, when a pool is installed. */
 const PARALLEL_MIN_PIXELS = 1 << 20;
 /** Pixels per batch of tiles handed to a thread. */
@@ -213,9 +206,9 @@ function isShared(b: ArrayBufferLike): boolean {
 /**
  * Compress every tile, in batches spread over the calling thread and the
  * encode pool's workers when there is one (same bytes as on one thread: each
- * tile is compressed on its own, and the results are put back in order).
+ * tile is compressed on its own); the batches in tile order.
  */
-async function compressTiles(layout: TileLayout, spec: TileSpec, parallel: boolean, rawBytes: number): Promise<CompressedTiles> {
+async function compressTiles(layout: TileLayout, spec: TileSpec, parallel: boolean, rawBytes: number): Promise<TileBatchResult[]> {
   const { nTiles, tileMax, nd } = layout;
   const pool = parallel && layout.data.length >= PARALLEL_MIN_PIXELS ? encodePool() : null;
   const workers = pool ? encodeWorkersNow(pool) : 0;
@@ -230,7 +223,7 @@ async function compressTiles(layout: TileLayout, spec: TileSpec, parallel: boole
       const cols = cur.shape[nd - 1]!;
       enc.add(t, t, layout.tilePixels(cur), cur.size / cols, cols);
     }
-    return assemble([enc.result()], nTiles);
+    return [enc.result()];
   }
 
   // Batches of consecutive tiles, prepared in order (one cursor walks the image).
@@ -297,7 +290,7 @@ async function compressTiles(layout: TileLayout, spec: TileSpec, parallel: boole
   }
   while (inflight.size) await Promise.all([...inflight]);
   if (error !== null) throw error;
-  return assemble(results, nTiles);
+  return results;
 }
 
 /** The pixels of tiles [t0, t0 + count) back to back (`total` of them): a view of the image when they are one run. */
@@ -330,64 +323,6 @@ function batchPixels(layout: TileLayout, t0: number, count: number, total: numbe
   return out;
 }
 
-/** Batch results (in tile order) → one heap and offsets per tile. */
-function assemble(parts: TileBatchResult[], nTiles: number): CompressedTiles {
-  const quantized = parts[0]!.zscale.length > 0 || parts[0]!.gzEnds.length > 0;
-  const offsets = new Float64Array(nTiles + 1);
-  const gzOffsets = new Float64Array(quantized ? nTiles + 1 : 1);
-  const zscale = new Float64Array(quantized ? nTiles : 0);
-  const zzero = new Float64Array(quantized ? nTiles : 0);
-  let anyNull = false;
-  let anyFallback = false;
-  let size = 0;
-  let gzSize = 0;
-  for (const p of parts) {
-    size += p.heap.length;
-    gzSize += p.gzHeap.length;
-  }
-  const single = parts.length === 1;
-  const heap = single ? parts[0]!.heap : new Uint8Array(size);
-  const gzHeap = single ? parts[0]!.gzHeap : new Uint8Array(gzSize);
-  let t = 0;
-  let base = 0;
-  let gzBase = 0;
-  for (const p of parts) {
-    if (!single) {
-      heap.set(p.heap, base);
-      gzHeap.set(p.gzHeap, gzBase);
-    }
-    for (let i = 0; i < p.ends.length; i++, t++) {
-      offsets[t + 1] = base + p.ends[i]!;
-      if (quantized) {
-        gzOffsets[t + 1] = gzBase + p.gzEnds[i]!;
-        zscale[t] = p.zscale[i]!;
-        zzero[t] = p.zzero[i]!;
-      }
-    }
-    base += p.heap.length;
-    gzBase += p.gzHeap.length;
-    anyNull ||= p.anyNull;
-    anyFallback ||= p.anyFallback;
-  }
-  return { heap, offsets, gzHeap, gzOffsets, zscale, zzero, anyNull, anyFallback };
-}
-
-/** The VLA column of a heap: row i is bytes [offsets[i], offsets[i+1]) (for 'I', big-endian 16-bit words). */
-function vlaColumn(bytes: Uint8Array, byteOffsets: Float64Array, name: string, code: 'B' | 'I'): ColumnInput {
-  const rows = byteOffsets.length - 1;
-  const offsets = code === 'I' ? byteOffsets.map((x) => x / 2) : byteOffsets;
-  let max = 0;
-  for (let i = 0; i < rows; i++) max = Math.max(max, offsets[i + 1]! - offsets[i]!);
-  const desc = bytes.length > 2147483647 ? 'Q' : 'P';
-  if (code === 'I') {
-    const words = new Int16Array(bytes.length / 2);
-    const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    for (let k = 0; k < words.length; k++) words[k] = dv.getInt16(2 * k);
-    return { name, data: words, offsets, format: `1${desc}I(${max})` };
-  }
-  return { name, data: bytes, offsets, format: `1${desc}B(${max})` };
-}
-
 /**
  * If a tile box is one contiguous run of the C-order image (all axes after
  * the first one longer than 1 are whole), its first element's index; else −1.
@@ -409,13 +344,18 @@ interface CompressionPlan {
   tile: number[];
   count: number;
   width: number;
-  user: CardInput[];
   /** Everything but the dither seed, which may come from the first tile. */
   spec: TileSpec;
   lossless: boolean;
+  /** The image's header as it would be written uncompressed (with placeholder checksums when they are wanted). */
+  image: AssembledCard[];
+  /** Write CHECKSUM/DATASUM (and ZHECKSUM/ZDATASUM). */
+  checksum: boolean;
 }
 
-/** Check the options against the image and decide storage, tiles and codec. */
+const TYPES: readonly CompressionType[] = ['RICE_1', 'GZIP_1', 'GZIP_2', 'HCOMPRESS_1', 'PLIO_1', 'NOCOMPRESS'];
+
+/** Check the options against the image and decide storage, tiles, codec and the image's header. */
 function planCompression(w: FitsWriter, dtype: DType, dims: number[], opts: CompressedImageOptions): CompressionPlan {
   const index = Math.max(1, w.nextIndex);
   const count = dims.reduce((a, b) => a * b, 1);
@@ -429,11 +369,13 @@ function planCompression(w: FitsWriter, dtype: DType, dims: number[], opts: Comp
   });
   const bitpix = enc.bitpix;
   const isFloat = bitpix < 0;
-  const lossless = isFloat && opts.quantize === 'none';
+  if (!TYPES.includes(type)) throw bad(`Unknown compression ${String(type)}.`, index);
+  if (type === 'NOCOMPRESS' && typeof opts.quantize === 'number') throw bad('NOCOMPRESS stores the pixels as they are; leave quantize out (or set it to \'none\').', index);
+  // NOCOMPRESS keeps floating-point pixels as they are.
+  const lossless = isFloat && (opts.quantize === 'none' || type === 'NOCOMPRESS');
   if (isFloat && !lossless && (type === 'PLIO_1')) throw bad('PLIO_1 compresses integer masks only.', index);
-  if (!['RICE_1', 'GZIP_1', 'GZIP_2', 'HCOMPRESS_1', 'PLIO_1'].includes(type)) throw bad(`Unknown compression ${String(type)}.`, index);
-  if (lossless && !(type === 'GZIP_1' || type === 'GZIP_2')) throw bad(`Lossless floating-point compression needs GZIP_1 or GZIP_2, not ${type}.`, index);
-  if (bitpix === 64 && (type === 'RICE_1' || type === 'HCOMPRESS_1' || type === 'PLIO_1')) throw bad(`${type} cannot compress 64-bit integers; use GZIP_1 or GZIP_2.`, index);
+  if (lossless && !(type === 'GZIP_1' || type === 'GZIP_2' || type === 'NOCOMPRESS')) throw bad(`Lossless floating-point compression needs GZIP_1, GZIP_2 or NOCOMPRESS, not ${type}.`, index);
+  if (bitpix === 64 && (type === 'RICE_1' || type === 'HCOMPRESS_1' || type === 'PLIO_1')) throw bad(`${type} cannot compress 64-bit integers; use GZIP_1, GZIP_2 or NOCOMPRESS.`, index);
   const nd = dims.length;
   let tile = opts.tileShape ? [...opts.tileShape] : dims.map((d, i) => (i === nd - 1 ? d : 1));
   if (!opts.tileShape && type === 'HCOMPRESS_1' && nd >= 2) tile[nd - 2] = Math.min(16, dims[nd - 2]!);
@@ -461,7 +403,12 @@ function planCompression(w: FitsWriter, dtype: DType, dims: number[], opts: Comp
     gzipLevel: opts.gzipLevel ?? DEFAULT_GZIP_LEVEL,
     hcompScale: type === 'HCOMPRESS_1' ? opts.hcompScale ?? 0 : 0,
   };
-  return { index, dims, tile, count, width: Math.abs(bitpix) / 8, user, spec, lossless };
+  // The image's own header (checked now, before any pixel is read): user cards minus table and compression keywords.
+  const primaryOrigin = !user.some((c) => !c.commentary && keyOf(c) === 'XTENSION');
+  const userCards = user.filter((c) => c.commentary || !(STRUCTURAL.has(keyOf(c)) || Z_KEY.test(keyOf(c))));
+  const checksum = w.wantsChecksum(opts);
+  const image = imageHeader(primaryOrigin ? 0 : 1, dims, enc, userCards, { extname: opts.extname, checksum });
+  return { index, dims, tile, count, width: Math.abs(bitpix) / 8, spec, lossless, image, checksum };
 }
 
 /** The default ZDITHER0 of quantized images: from the bytes of the first tile (as CFITSIO's checksum seed). */
@@ -473,6 +420,51 @@ function withSeed(plan: CompressionPlan, layout: TileLayout): TileSpec {
   return { ...spec, seed: checksumDitherSeed(new Uint8Array(f.buffer, f.byteOffset, f.byteLength)) };
 }
 
+const UNCOMPRESSED_CODE: Record<number, TileElementCode> = { 8: 'B', 16: 'I', 32: 'J', 64: 'K', [-32]: 'E', [-64]: 'D' };
+const P_LIMIT = 2147483647;
+
+/**
+ * The compressed HDU's columns and keywords (`heapBound`: the heap's size, or
+ * a bound when it is not known yet, choosing 32- or 64-bit descriptors).
+ */
+function headerParts(plan: CompressionPlan, spec: TileSpec, heapBound: number, opts: CompressedImageOptions): CompressedHeaderParts {
+  const { dims, tile, width, lossless } = plan;
+  const { type, quantized, method, seed } = spec;
+  const nTiles = dims.reduce((acc, d, i) => acc * Math.ceil(d / tile[i]!), 1);
+  const layout: TileColumnsLayout = {
+    compressed: type === 'PLIO_1' ? 'I' : 'B',
+    gzip: quantized,
+    uncompressed: type === 'NOCOMPRESS' ? UNCOMPRESSED_CODE[spec.enc.bitpix] : undefined,
+    scales: quantized,
+    descriptor: heapBound > P_LIMIT ? 'Q' : 'P',
+  };
+  const z: CardInput[] = [{ keyword: 'ZIMAGE', value: true, comment: 'extension contains compressed image' }];
+  [...tile].reverse().forEach((v, i) => z.push({ keyword: `ZTILE${i + 1}`, value: v, comment: 'size of tiles to be compressed' }));
+  z.push({ keyword: 'ZCMPTYPE', value: type, comment: 'compression algorithm' });
+  if (type === 'RICE_1') {
+    z.push({ keyword: 'ZNAME1', value: 'BLOCKSIZE', comment: 'compression block size' }, { keyword: 'ZVAL1', value: opts.blockSize ?? 32, comment: 'pixels per block' });
+    z.push({ keyword: 'ZNAME2', value: 'BYTEPIX', comment: 'bytes per pixel (1, 2, 4, or 8)' }, { keyword: 'ZVAL2', value: quantized ? 4 : width, comment: 'bytes per pixel (1, 2, 4, or 8)' });
+  } else if (type === 'HCOMPRESS_1') {
+    z.push({ keyword: 'ZNAME1', value: 'SCALE', comment: 'HCOMPRESS scale factor' }, { keyword: 'ZVAL1', value: opts.hcompScale ?? 0, isReal: true, comment: 'HCOMPRESS scale factor' });
+    z.push({ keyword: 'ZNAME2', value: 'SMOOTH', comment: 'HCOMPRESS smooth option' }, { keyword: 'ZVAL2', value: opts.hcompSmooth ? 1 : 0, comment: 'HCOMPRESS smooth option' });
+  }
+  const quant: CardInput[] = [];
+  if (quantized) {
+    quant.push({ keyword: 'ZQUANTIZ', value: method, comment: 'Pixel Quantization Algorithm' });
+    if (method !== 'NO_DITHER') quant.push({ keyword: 'ZDITHER0', value: seed, comment: 'dithering offset when quantizing floats' });
+  } else if (lossless) {
+    quant.push({ keyword: 'ZQUANTIZ', value: 'NONE', comment: 'Lossless compression without quantization' });
+  }
+  return {
+    layout,
+    nTiles,
+    zcards: z,
+    zblank: quantized ? { keyword: 'ZBLANK', value: NULL_VALUE, comment: 'null value in the compressed integer array' } : null,
+    quantCards: quant,
+    checksum: plan.checksum,
+  };
+}
+
 /** Compress an image into a BINTABLE HDU. */
 export async function writeCompressedImage(w: FitsWriter, data: ImageArray, opts: CompressedImageOptions): Promise<void> {
   const dims = [...(opts.shape ?? [data.length])];
@@ -482,8 +474,22 @@ export async function writeCompressedImage(w: FitsWriter, data: ImageArray, opts
   const layout = new TileLayout(data, plan.dims, plan.tile);
   // The seed is taken before the tiles are spread over threads.
   const spec = withSeed(plan, layout);
-  const tiles = await w.prepare(() => compressTiles(layout, spec, opts.workers !== false, plan.count * plan.width));
-  await writeCompressedTable(w, plan, spec, tiles, opts);
+  const batches = await w.prepare(() => compressTiles(layout, spec, opts.workers !== false, plan.count * plan.width));
+  const heap = batches.reduce((acc, b) => acc + b.heap.length + b.gzHeap.length, 0);
+  const parts = headerParts(plan, spec, heap, opts);
+  await w.ensurePrimary();
+  await w.run(async () => {
+    const out = new CompressedHduWriter(w.sink, { parts, mayHaveNulls: batches.some((b) => b.anyNull), hdu: plan.index });
+    await out.begin(plan.image);
+    for (const b of batches) await out.add(b);
+    if (plan.checksum) {
+      const sum = new ImageDataSum(spec.enc);
+      sum.add(data);
+      imageChecksums(plan.image, sum.value);
+    }
+    await out.finish(plan.image);
+    w.hduWritten();
+  });
 }
 
 /** Options of {@link FitsWriter.addCompressedImageStream}: the whole image's shape and element type up front. */
@@ -492,11 +498,30 @@ export interface CompressedImageStreamOptions extends CompressedImageOptions {
   dtype: DType;
 }
 
+/** A bound of the heap of a streamed image (its tiles are not seen yet): chooses 32- or 64-bit descriptors. */
+function heapBoundOf(plan: CompressionPlan, spec: TileSpec, nTiles: number): number {
+  const raw = plan.count * Math.max(plan.width, spec.quantized ? 4 : plan.width);
+  if (spec.type === 'NOCOMPRESS') return raw;
+  // Coders can expand incompressible tiles a little (HCOMPRESS and PLIO more).
+  const factor = spec.type === 'HCOMPRESS_1' || spec.type === 'PLIO_1' ? 4 : 2;
+  return raw * factor + nTiles * 1024;
+}
+
 /**
- * Compress an image whose pixels arrive in chunks (C order, any lengths).
- * The pixels are held one band of tiles at a time (the tiles sharing the
- * slowest axis' index, tile[0] × the other axes); the compressed tiles stay in
- * memory until the table is written. Same bytes as writeCompressedImage.
+ * Compress an image whose pixels arrive in chunks (C order, any lengths),
+ * writing the HDU as they come: the pixels are held one band of tiles at a
+ * time (the tiles sharing the slowest axis' index, tile[0] × the other axes),
+ * each band's compressed tiles go to the heap at once, and the table and
+ * header are written in place at the end. Same bytes as writeCompressedImage,
+ * except (a) for images whose compressed tiles could pass 2 GiB before they
+ * are seen (over ~1 GiB of pixels, 512 MiB for HCOMPRESS_1 and PLIO_1): they
+ * get 64-bit (1Q) descriptors, and (b) for quantized images without null
+ * pixels whose header is one block shorter without the ZBLANK card it was
+ * sized for: blank cards fill that block.
+ *
+ * Errors found before the first band is complete (a chunk of the wrong type)
+ * leave the writer usable; later ones (too many or too few pixels) discard
+ * the output, as for every HDU whose bytes have started.
  */
 export async function writeCompressedImageStream(w: FitsWriter, opts: CompressedImageStreamOptions, chunks: AsyncIterable<ImageArray> | Iterable<ImageArray>): Promise<void> {
   const index = Math.max(1, w.nextIndex);
@@ -509,37 +534,48 @@ export async function writeCompressedImageStream(w: FitsWriter, opts: Compressed
   const rowPixels = plan.count / dims[0]!; // pixels per index of the slowest axis
   const bandRows = tile[0]!;
   const tilesPerBand = dims.reduce((acc, d, i) => (i === 0 ? acc : acc * Math.ceil(d / tile[i]!)), 1);
-  const Ctor = ARRAY_CTOR[opts.dtype] as unknown as new (n: number) => ImageArray;
-  const band = new Ctor(bandRows * rowPixels);
-  let spec: TileSpec | null = null;
-  let encoder: TileEncoder | null = null;
   const nTiles = Math.ceil(dims[0]! / bandRows) * tilesPerBand;
   const tileMax = tile.reduce((a, b) => a * b, 1);
+  const Ctor = ARRAY_CTOR[opts.dtype] as unknown as new (n: number) => ImageArray;
+  const band = new Ctor(bandRows * rowPixels);
+  const imageSum = plan.checksum ? new ImageDataSum(plan.spec.enc) : null;
+  let spec: TileSpec | null = null;
+  let encoder: TileEncoder | null = null;
+  let out: CompressedHduWriter | null = null;
   let filled = 0; // pixels in `band`
   let seen = 0;
   let k = 0; // band index
-  const flush = (): void => {
+  const flush = async (): Promise<void> => {
     const rows = Math.min(bandRows, dims[0]! - k * bandRows);
     const bandDims = [rows, ...dims.slice(1)];
     const layout = new TileLayout(band.subarray(0, rows * rowPixels) as ImageArray, bandDims, tile);
     spec ??= withSeed(plan, layout);
-    encoder ??= new TileEncoder(spec, tileMax, nTiles, Math.min(count * plan.width, Math.max(1 << 20, (count * plan.width) >> 2)));
+    encoder ??= new TileEncoder(spec, tileMax, tilesPerBand, Math.max(1 << 16, (band.length * Math.max(plan.width, 4)) >> 1));
+    encoder.reset();
     const cur = new TileCursor(bandDims, tile);
     for (let i = 0; i < tilesPerBand; i++) {
       if (i > 0) cur.next();
-      const t = k * tilesPerBand + i;
       const cols = cur.shape[nd - 1]!;
-      encoder.add(t, t, layout.tilePixels(cur), cur.size / cols, cols);
+      encoder.add(k * tilesPerBand + i, i, layout.tilePixels(cur), cur.size / cols, cols);
     }
+    if (!out) {
+      // The first band is ready (and the dither seed known): the HDU starts.
+      await w.ensurePrimaryWithin();
+      const parts = headerParts(plan, spec, heapBoundOf(plan, spec, nTiles), opts);
+      out = new CompressedHduWriter(w.sink, { parts, mayHaveNulls: spec.quantized, hdu: plan.index });
+      await out.begin(plan.image);
+    }
+    await out.add(encoder.result());
     k++;
     filled = 0;
   };
-  const tiles = await w.prepare(async () => {
+  await w.run(async () => {
     for await (const chunk of chunks) {
       if (dtypeOf(chunk) !== opts.dtype && !(opts.dtype === 'uint8' && chunk instanceof Uint8ClampedArray)) {
         throw bad(`A chunk of ${dtypeOf(chunk)} in a ${opts.dtype} image.`, index);
       }
       if (seen + chunk.length > count) throw bad(`The image data has more than the ${count} pixels of its shape.`, index);
+      imageSum?.add(chunk);
       let at = 0;
       while (at < chunk.length) {
         const bandSize = Math.min(bandRows, dims[0]! - k * bandRows) * rowPixels;
@@ -547,65 +583,13 @@ export async function writeCompressedImageStream(w: FitsWriter, opts: Compressed
         (band as unknown as { set(a: ArrayLike<unknown>, o: number): void }).set(chunk.subarray(at, at + take) as unknown as ArrayLike<unknown>, filled);
         filled += take;
         at += take;
-        if (filled === bandSize) flush();
+        if (filled === bandSize) await flush();
       }
       seen += chunk.length;
     }
     if (seen !== count) throw bad(`The image data has ${seen} pixels but its shape needs ${count}.`, index);
-    return assemble([encoder!.result()], nTiles);
+    if (imageSum) imageChecksums(plan.image, imageSum.value);
+    await out!.finish(plan.image);
+    w.hduWritten();
   });
-  await writeCompressedTable(w, plan, spec!, tiles, opts);
-}
-
-/** The BINTABLE of the compressed tiles: Z keywords, then the user's (image) cards. */
-async function writeCompressedTable(w: FitsWriter, plan: CompressionPlan, spec: TileSpec, tiles: CompressedTiles, opts: CompressedImageOptions): Promise<void> {
-  const { dims, tile, user, width, lossless } = plan;
-  const { type, enc, quantized, method, seed } = spec;
-  const bitpix = enc.bitpix;
-  const { heap, offsets, gzHeap, gzOffsets, zscale, zzero, anyNull, anyFallback } = tiles;
-
-  // The table: one row per tile.
-  const columns: ColumnInput[] = [];
-  if (type === 'PLIO_1') columns.push(vlaColumn(heap, offsets, 'COMPRESSED_DATA', 'I'));
-  else columns.push(vlaColumn(heap, offsets, 'COMPRESSED_DATA', 'B'));
-  if (anyFallback) columns.push(vlaColumn(gzHeap, gzOffsets, 'GZIP_COMPRESSED_DATA', 'B'));
-  if (quantized) {
-    columns.push({ name: 'ZSCALE', data: zscale, format: '1D' });
-    columns.push({ name: 'ZZERO', data: zzero, format: '1D' });
-  }
-
-  // Header: Z keywords, then the user's (image) cards.
-  const naxes = [...dims].reverse();
-  const ztile = [...tile].reverse();
-  const z: CardInput[] = [{ keyword: 'ZIMAGE', value: true, comment: 'extension contains compressed image' }];
-  ztile.forEach((v, i) => z.push({ keyword: `ZTILE${i + 1}`, value: v, comment: 'size of tiles to be compressed' }));
-  z.push({ keyword: 'ZCMPTYPE', value: type, comment: 'compression algorithm' });
-  if (type === 'RICE_1') {
-    z.push({ keyword: 'ZNAME1', value: 'BLOCKSIZE', comment: 'compression block size' }, { keyword: 'ZVAL1', value: opts.blockSize ?? 32, comment: 'pixels per block' });
-    z.push({ keyword: 'ZNAME2', value: 'BYTEPIX', comment: 'bytes per pixel (1, 2, 4, or 8)' }, { keyword: 'ZVAL2', value: quantized ? 4 : width, comment: 'bytes per pixel (1, 2, 4, or 8)' });
-  } else if (type === 'HCOMPRESS_1') {
-    z.push({ keyword: 'ZNAME1', value: 'SCALE', comment: 'HCOMPRESS scale factor' }, { keyword: 'ZVAL1', value: opts.hcompScale ?? 0, isReal: true, comment: 'HCOMPRESS scale factor' });
-    z.push({ keyword: 'ZNAME2', value: 'SMOOTH', comment: 'HCOMPRESS smooth option' }, { keyword: 'ZVAL2', value: opts.hcompSmooth ? 1 : 0, comment: 'HCOMPRESS smooth option' });
-  }
-  if (quantized && anyNull) z.push({ keyword: 'ZBLANK', value: NULL_VALUE, comment: 'null value in the compressed integer array' });
-  const primaryOrigin = !user.some((c) => !c.commentary && keyOf(c) === 'XTENSION');
-  z.push(primaryOrigin ? { keyword: 'ZSIMPLE', value: true, comment: 'file does conform to FITS standard' } : { keyword: 'ZTENSION', value: 'IMAGE', comment: 'Image extension' });
-  z.push({ keyword: 'ZBITPIX', value: bitpix, comment: 'data type of original image' });
-  z.push({ keyword: 'ZNAXIS', value: naxes.length, comment: 'dimension of original image' });
-  naxes.forEach((v, i) => z.push({ keyword: `ZNAXIS${i + 1}`, value: v, comment: 'length of original image axis' }));
-  if (!primaryOrigin) z.push({ keyword: 'ZPCOUNT', value: 0, comment: 'number of parameters' }, { keyword: 'ZGCOUNT', value: 1, comment: 'number of groups' });
-  if (quantized) {
-    z.push({ keyword: 'ZQUANTIZ', value: method, comment: 'Pixel Quantization Algorithm' });
-    if (method !== 'NO_DITHER') z.push({ keyword: 'ZDITHER0', value: seed, comment: 'dithering offset when quantizing floats' });
-  } else if (lossless) {
-    z.push({ keyword: 'ZQUANTIZ', value: 'NONE', comment: 'Lossless compression without quantization' });
-  }
-  const userCards = user.filter((c) => c.commentary || !(STRUCTURAL.has(keyOf(c)) || Z_KEY.test(keyOf(c))));
-  // Scaling cards of the encoding (BZERO for unsigned, BSCALE/BZERO/BLANK on request) stay plain keywords.
-  const scaling: CardInput[] = [];
-  if (enc.bscaleCard !== undefined && !userCards.some((c) => keyOf(c) === 'BSCALE')) scaling.push({ keyword: 'BSCALE', value: enc.bscaleCard });
-  if (enc.bzeroCard !== undefined && !userCards.some((c) => keyOf(c) === 'BZERO')) scaling.push({ keyword: 'BZERO', value: enc.bzeroCard });
-  if (enc.blank !== undefined && !userCards.some((c) => keyOf(c) === 'BLANK')) scaling.push({ keyword: 'BLANK', value: enc.blank });
-  const extname = opts.extname ?? (findValue(user, 'EXTNAME') === undefined ? 'COMPRESSED_IMAGE' : undefined);
-  await writeTable(w, columns, { header: [...z, ...scaling, ...userCards], extname, checksum: opts.checksum });
 }

@@ -3,6 +3,8 @@
  * already holds (streamed HDUs fix their header — NAXIS2, PCOUNT, CHECKSUM —
  * after the data). `close()` makes the output final; `abort()` discards it.
  *
+ * Calls are sequential: each is awaited before the next one starts.
+ *
  * Runtime-neutral; the Node file sink (temp file + rename) is in node-sink.ts.
  */
 import { FitsError } from '../errors.js';

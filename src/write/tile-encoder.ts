@@ -1,8 +1,9 @@
 /**
  * Compressing the tiles of an image (the work of writeCompressedImage, and of
  * its worker threads): quantization of floating-point tiles, then RICE_1,
- * GZIP_1/2, HCOMPRESS_1 or PLIO_1, the compressed tiles back to back in one
- * heap. Runtime-neutral and message-friendly: a {@link TileSpec} and a
+ * GZIP_1/2, HCOMPRESS_1 or PLIO_1 (NOCOMPRESS: the tile's big-endian pixels
+ * as they are), the compressed tiles back to back in one heap.
+ * Runtime-neutral and message-friendly: a {@link TileSpec} and a
  * {@link TileBatchResult} are plain data (structured-cloneable).
  */
 import type { ImageArray } from '../image/pixel-type.js';
@@ -15,7 +16,7 @@ import { hcompressEncode } from './codecs/hcompress.js';
 import { plioEncode } from './codecs/plio.js';
 import { noiseEstimate, quantizeTile } from './codecs/quantize.js';
 
-export type CompressionType = 'RICE_1' | 'GZIP_1' | 'GZIP_2' | 'HCOMPRESS_1' | 'PLIO_1';
+export type CompressionType = 'RICE_1' | 'GZIP_1' | 'GZIP_2' | 'HCOMPRESS_1' | 'PLIO_1' | 'NOCOMPRESS';
 
 /** How every tile of an image is compressed. */
 export interface TileSpec {
@@ -38,7 +39,7 @@ export interface TileSpec {
 
 /** The compressed tiles of a run of consecutive tiles. */
 export interface TileBatchResult {
-  /** COMPRESSED_DATA of the tiles, back to back. */
+  /** COMPRESSED_DATA of the tiles (NOCOMPRESS: their UNCOMPRESSED_DATA), back to back. */
   heap: Uint8Array;
   /** End of each tile's bytes in `heap`. */
   ends: Float64Array;
@@ -111,6 +112,11 @@ export class TileEncoder {
         compressInts(heap, spec, q.ints, 4, rows, cols, byteBuf, shuffleBuf, type === 'HCOMPRESS_1' ? hcompScaleOf(spec.hcompScale, q.ints, cols, rows) : 0);
       }
       this.gzEnds[i] = gzHeap.size;
+    } else if (type === 'NOCOMPRESS') {
+      // Straight into the heap: every tile is whole pixels, so the heap stays aligned for encodePixels.
+      heap.reserve(n * width);
+      encodePixels(vals, spec.enc, heap.buf.subarray(heap.size, heap.size + n * width));
+      heap.size += n * width;
     } else {
       const be = byteBuf.subarray(0, n * width);
       encodePixels(vals, spec.enc, be);
@@ -123,6 +129,14 @@ export class TileEncoder {
       }
     }
     this.ends[i] = heap.size;
+  }
+
+  /** Start over at tile index 0, keeping the buffers (the previous result's views are then overwritten). */
+  reset(): void {
+    this.heap.size = 0;
+    this.gzHeap.size = 0;
+    this.anyNull = false;
+    this.anyFallback = false;
   }
 
   /** The compressed tiles so far (views of the encoder's buffers). */
@@ -254,5 +268,7 @@ function compressInts(
     case 'GZIP_2':
       heap.append(gzip1Encode(intsShuffled(ints, shuffleBuf), gzipLevel));
       return;
+    case 'NOCOMPRESS':
+      throw new Error('internal: NOCOMPRESS tiles are not integer-coded');
   }
 }

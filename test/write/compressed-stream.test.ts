@@ -1,12 +1,14 @@
 /**
  * addCompressedImageStream: pixels in chunks of any length give the same
  * bytes as addCompressedImage with the whole image, for every codec and tile
- * shape (bands of tiles along the slowest axis, partial last band), and a
- * stream of the wrong length or type is refused before anything is written.
+ * shape (bands of tiles along the slowest axis, partial last band); a chunk
+ * of the wrong type is refused before anything is written, a stream of the
+ * wrong length discards the output once its HDU has started.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { DType, ImageArray } from '../../src/image/pixel-type.js';
+import { open } from '../../src/index.node.js';
 import { installNodeByteSwapper } from '../../src/image/swap-node.js';
 import { installNodeDeflater } from '../../src/write/codecs/gzip-node.js';
 import type { CompressedImageOptions } from '../../src/write/compressed-image.js';
@@ -63,6 +65,8 @@ const cases: [string, ImageArray, number[], DType, CompressedImageOptions][] = [
   ['PLIO_1', mask, [NY, NX], 'int32', { compression: 'PLIO_1', tileShape: [5, NX] }],
   ['cube 2×5×20 tiles', cube, [5, 12, 20], 'float32', { quantize: 4, tileShape: [2, 5, 20] }],
   ['1-D', i16, [NY * NX], 'int16', { tileShape: [1000] }],
+  ['NOCOMPRESS f32 8×30 tiles', f32, [NY, NX], 'float32', { compression: 'NOCOMPRESS', tileShape: [8, 30] }],
+  ['NOCOMPRESS int16', i16, [NY, NX], 'int16', { compression: 'NOCOMPRESS' }],
 ];
 
 describe('compressed image streams', () => {
@@ -79,8 +83,39 @@ describe('compressed image streams', () => {
     });
   }
 
-  it('refuses too few or too many pixels, and chunks of another type, writing nothing', async () => {
-    for (const [chunks, dtype] of [[[f32.subarray(1)], 'float32'], [[f32, f32.subarray(0, 1)], 'float32'], [[f64], 'float32']] as const) {
+  it('a quantized image without null pixels: blank cards fill the block reserved for ZBLANK, pixels unchanged', async () => {
+    // Pad the user header until the streamed header (sized with ZBLANK) is one block longer than the whole image's.
+    let found = false;
+    for (let n = 0; n < 36 && !found; n++) {
+      const header = Array.from({ length: n }, (_, i) => ({ keyword: 'COMMENT', comment: `padding ${i}`, commentary: true }));
+      const opts: CompressedImageOptions = { quantize: 4, tileShape: [2, 5, 20], header };
+      const ref = await whole(cube, [5, 12, 20], opts);
+      const got = await streamed(cube, [5, 12, 20], 'float32', opts, [333]);
+      if (got.length === ref.length) {
+        expect(Buffer.compare(Buffer.from(got), Buffer.from(ref))).toBe(0);
+        continue;
+      }
+      found = true;
+      expect(got.length).toBe(ref.length + 2880);
+      const read = async (bytes: Uint8Array) => {
+        const f = await open(bytes);
+        const h = await f.hdu(1);
+        const img = await h.readImage();
+        expect(await h.verifyChecksum()).toMatchObject({ checksum: 'ok', datasum: 'ok' });
+        const blanks = h.header.cards.filter((c) => c.keyword === '' && c.commentary).length;
+        await f.close();
+        return { data: Array.from(img.data as Float32Array), blanks };
+      };
+      const a = await read(ref);
+      const b = await read(got);
+      expect(b.data).toEqual(a.data);
+      expect(b.blanks).toBeGreaterThan(a.blanks);
+    }
+    expect(found).toBe(true);
+  });
+
+  it('refuses a chunk of another type or too many pixels before writing anything', async () => {
+    for (const [chunks, dtype] of [[[f64], 'float32'], [[Float32Array.from({ length: f32.length + 1 })], 'float32']] as const) {
       const sink = new MemorySink();
       const w = new FitsWriter(sink);
       await expect(w.addCompressedImageStream({ shape: [NY, NX], dtype, quantize: 4 }, chunks as readonly ImageArray[])).rejects.toMatchObject({ code: 'BAD_ARGUMENT' });
@@ -88,6 +123,16 @@ describe('compressed image streams', () => {
       // The writer is still usable.
       await w.addCompressedImage(f32, { shape: [NY, NX] });
       await w.close();
+    }
+  });
+
+  it('discards the output when the stream ends short or runs over after its HDU started', async () => {
+    for (const chunks of [[f32.subarray(1)], [f32, f32.subarray(0, 1)]]) {
+      const sink = new MemorySink();
+      const w = new FitsWriter(sink);
+      await expect(w.addCompressedImageStream({ shape: [NY, NX], dtype: 'float32', quantize: 4 }, chunks)).rejects.toMatchObject({ code: 'BAD_ARGUMENT' });
+      expect(sink.position).toBe(0);
+      await expect(w.close()).rejects.toMatchObject({ code: 'IO' });
     }
   });
 });
