@@ -58,9 +58,9 @@ function parseTile(spec: string | true | undefined): number[] | undefined {
 }
 
 function compressOptions(args: ParsedArgs): CompressedImageOptions {
-  const types: [string, CompressionType][] = [['rice', 'RICE_1'], ['gzip1', 'GZIP_1'], ['gzip2', 'GZIP_2'], ['hcompress', 'HCOMPRESS_1'], ['plio', 'PLIO_1']];
+  const types: [string, CompressionType][] = [['rice', 'RICE_1'], ['gzip1', 'GZIP_1'], ['gzip2', 'GZIP_2'], ['hcompress', 'HCOMPRESS_1'], ['plio', 'PLIO_1'], ['nocompress', 'NOCOMPRESS']];
   const chosen = types.filter(([f]) => args.flags.has(f));
-  if (chosen.length > 1) throw new UsageError('choose one of --rice, --gzip1, --gzip2, --hcompress, --plio');
+  if (chosen.length > 1) throw new UsageError('choose one of --rice, --gzip1, --gzip2, --hcompress, --plio, --nocompress');
   const o: CompressedImageOptions = { compression: chosen[0]?.[1] ?? 'RICE_1' };
   const scale = args.flags.get('scale');
   if (scale !== undefined) {
@@ -96,7 +96,7 @@ function hasImageData(hdu: Hdu): boolean {
 }
 
 /**
- * `fitsflow compress IN OUT [--rice|--gzip1|--gzip2|--hcompress [--scale S]|--plio]
+ * `fitsflow compress IN OUT [--rice|--gzip1|--gzip2|--hcompress [--scale S]|--plio|--nocompress]
  * [--tile AxB] [--quantize Q|none] [--dither 1|2|none] [--seed N] [--checksum]`:
  * tile-compress every image HDU (the primary image moves to extension 1, as fpack does).
  */
@@ -190,7 +190,7 @@ export const WRITE_COMMANDS: Record<string, Command> = {
   compress: {
     run: compressCommand,
     valued: ['tile', 'quantize', 'dither', 'scale', 'seed'],
-    usage: 'compress IN OUT [--rice|--gzip1|--gzip2|--hcompress [--scale S]|--plio] [--tile AxB] [--quantize Q|none] [--dither 1|2|none] [--seed N] [--checksum]',
+    usage: 'compress IN OUT [--rice|--gzip1|--gzip2|--hcompress [--scale S]|--plio|--nocompress] [--tile AxB] [--quantize Q|none] [--dither 1|2|none] [--seed N] [--checksum]',
   },
   decompress: { run: decompressCommand, valued: [], usage: 'decompress IN OUT [--checksum]' },
   header: { run: headerEditCommand, valued: ['hdu', 'set', 'delete'], usage: 'header FILE [--hdu N|NAME[,VER]] [--set KEY=VALUE [KEY=VALUE…]] [--delete KEY[,KEY…]]' },

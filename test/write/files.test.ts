@@ -171,6 +171,22 @@ describe('CLI write commands', () => {
     expect(compareDigest((await fitsflowDigest(out)) as never, (await fitsflowDigest(src)) as never)).toEqual([]);
   });
 
+  it('compress --nocompress stores tiles as they are; decompress restores the image', async () => {
+    const src = corpusPath('images/bitpix16_2d.fits');
+    const fz = join(dir, 'cli-nocomp.fits');
+    const back = join(dir, 'cli-nocomp-back.fits');
+    expect(await run('compress', [src, fz, '--nocompress', '--checksum'])).toBe(0);
+    if (haveFitsverify) expect(fitsverify(fz).errors).toBe(0);
+    const f = await open(fz);
+    expect((await f.hdu(1)).header.get('ZCMPTYPE')).toBe('NOCOMPRESS');
+    await f.close();
+    expect(await run('decompress', [fz, back])).toBe(0);
+    const want = (await fitsflowDigest(src)) as { hdus: Record<string, unknown>[] };
+    const got = (await fitsflowDigest(back)) as { hdus: Record<string, unknown>[] };
+    expect(got.hdus[1]!.sha256).toBe(want.hdus[0]!.sha256);
+    await expect(run('compress', [src, fz, '--nocompress', '--rice'])).rejects.toThrow(/choose one/);
+  });
+
   it('compress then decompress restores an integer image; funpack agrees', async () => {
     const src = corpusPath('images/bitpix16_2d.fits');
     const fz = join(dir, 'cli.fits.fz');
