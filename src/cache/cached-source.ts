@@ -19,12 +19,16 @@
  * in the persistent store together, then fetched from the inner source as
  * runs of consecutive blocks (which HttpSource coalesces further). Concurrent
  * reads of one block share one fetch.
+ *
+ * Large reads (at least one persistent entry's worth) that miss the memory
+ * cache are served by the persistent store straight into the destination,
+ * without going through the memory cache (see `readDirect`).
  */
 import { FitsError } from '../errors.js';
 import type { ByteSource } from '../io/byte-source.js';
 import type { SourceIdentity } from '../io/http-source.js';
 import { MemoryBlockCache, sharedMemoryCache } from './memory-cache.js';
-import { isPersistable, makePersistentStore, objectId, type CachedObject, type PersistentStore } from './store.js';
+import { extentLength, isPersistable, makePersistentStore, objectId, type CachedObject, type PersistentStore } from './store.js';
 
 export const DEFAULT_BLOCK_SIZE = 8 * 2880;
 
@@ -39,7 +43,11 @@ export interface CacheOptions {
   maxBytes?: number;
   /** Block size: a positive multiple of 2880 (default 23 040 = 8 × 2880). */
   blockSize?: number;
-  /** Most blocks in one persistent entry (default: ~1 MiB worth). */
+  /**
+   * Most blocks in one persistent entry (default: ~1 MiB worth). Reads at least
+   * this long that miss the memory cache are read from the persistent store
+   * straight into the destination, and not kept in memory.
+   */
   maxEntryBlocks?: number;
   /**
    * Remote files: trust size and validators the server confirmed less than
@@ -118,9 +126,17 @@ export class CachedSource implements ByteSource {
   readonly stats: CachedSourceStats = { hits: 0, misses: 0, bytesFromNetwork: 0, bytesFromCache: 0, bytesFromDisk: 0, innerReads: 0 };
   private readonly inflight = new Map<number, Waiter>();
   private queued: number[] = [];
+  /** Queued blocks known to be missing from the persistent store (see flushMisses). */
+  private readonly notStored = new Set<number>();
   private flushScheduled = false;
   private readonly writes = new Set<Promise<void>>();
   private closed = false;
+  /**
+   * Reads at least this long (one persistent entry's worth) that miss the
+   * memory cache are served by the persistent store straight into the
+   * destination, bypassing the memory cache (see `readDirect`).
+   */
+  private readonly directReadBytes: number;
 
   constructor(
     readonly inner: ByteSource,
@@ -133,6 +149,7 @@ export class CachedSource implements ByteSource {
     readonly blockSize: number = DEFAULT_BLOCK_SIZE,
     private readonly maxEntryBlocks = Math.max(1, Math.ceil(2 ** 20 / blockSize)),
   ) {
+    this.directReadBytes = maxEntryBlocks * blockSize;
     if (!Number.isInteger(blockSize) || blockSize <= 0 || blockSize % 2880 !== 0) {
       throw new FitsError('BAD_ARGUMENT', `The cache block size must be a positive multiple of 2880 (got ${blockSize}).`);
     }
@@ -189,23 +206,113 @@ export class CachedSource implements ByteSource {
       const hi = Math.min(start + want, b * B + blk.length);
       out.set(blk.subarray(lo - b * B, hi - b * B), lo - start);
     };
-    const waits: Promise<void>[] = [];
-    for (let b = b0; b <= b1; b++) {
+    const fromMemory = (b: number): boolean => {
       const blk = this.memory?.get(this.tag, b);
-      if (blk) {
-        this.stats.hits++;
-        this.stats.bytesFromCache += Math.min(start + want, (b + 1) * B) - Math.max(start, b * B);
-        copy(b, blk);
-      } else waits.push(this.block(b).then((x) => copy(b, x)));
+      if (!blk) return false;
+      this.stats.hits++;
+      this.stats.bytesFromCache += Math.min(start + want, (b + 1) * B) - Math.max(start, b * B);
+      copy(b, blk);
+      return true;
+    };
+    let missing: number[] = [];
+    for (let b = b0; b <= b1; b++) if (!fromMemory(b)) missing.push(b);
+    if (!missing.length) return out;
+    let notStored: ReadonlySet<number> | null = null;
+    if (want >= this.directReadBytes && this.persistent?.readBlocksInto && this.object) {
+      const r = await this.readDirect(missing, start, out);
+      notStored = r.notStored;
+      missing = [];
+      for (const b of r.rest) {
+        // The entries read usually bring the partly covered end blocks along.
+        const blk = r.loaded.get(b);
+        if (!blk) missing.push(b);
+        else {
+          this.stats.hits++;
+          this.stats.bytesFromDisk += blk.length;
+          this.stats.bytesFromCache += blk.length;
+          copy(b, blk);
+        }
+      }
     }
-    if (waits.length) await Promise.all(waits);
+    if (missing.length) await Promise.all(missing.map((b) => this.block(b, notStored?.has(b)).then((x) => copy(b, x))));
     return out;
   }
 
+  /**
+   * Large reads from the persistent store: the blocks of `missing` wholly
+   * inside `out` (which holds bytes from `start`) are read by the store
+   * straight into their place in `out`, in runs. Why: copying a large read
+   * through 1 MiB entry buffers and the memory cache cost more than the read
+   * itself (two passes over fresh memory, per-block bookkeeping), and the OS
+   * page cache already keeps the entries warm; so these blocks are not put in
+   * the memory cache — the other blocks of the entries read are. Returns the
+   * blocks still to get (partly covered ends, and blocks the store lacks),
+   * which of them the store was asked for and lacks, and the other blocks
+   * loaded with the entries (also put in memory).
+   */
+  private async readDirect(missing: number[], start: number, out: Uint8Array): Promise<{ rest: number[]; notStored: Set<number>; loaded: Map<number, Uint8Array> }> {
+    const B = this.blockSize;
+    const end = start + out.length;
+    // Blocks wholly inside [start, end): from the first block boundary at or after `start`, to the
+    // last block ending at or before `end` (the file's short last block ends at `size`).
+    const wb0 = Math.ceil(start / B);
+    const wb1 = end === this.size ? Math.ceil(end / B) - 1 : Math.floor(end / B) - 1;
+    const whole = (b: number) => b >= wb0 && b <= wb1;
+    const runs: [first: number, count: number][] = [];
+    const rest: number[] = [];
+    for (let i = 0; i < missing.length; ) {
+      const b = missing[i]!;
+      if (!whole(b)) {
+        rest.push(b);
+        i++;
+        continue;
+      }
+      let j = i;
+      while (j + 1 < missing.length && missing[j + 1] === missing[j]! + 1 && whole(missing[j + 1]!)) j++;
+      runs.push([b, j - i + 1]);
+      i = j + 1;
+    }
+    const notStored = new Set<number>();
+    const loaded = new Map<number, Uint8Array>();
+    if (!runs.length) return { rest, notStored, loaded };
+    const store = this.persistent!;
+    const obj = this.object!;
+    const results = await Promise.all(
+      runs.map(async ([first, count]) => {
+        const at = first * B - start;
+        try {
+          return await store.readBlocksInto!(obj, first, count, out.subarray(at, at + extentLength(obj, first, count)));
+        } catch {
+          /* a broken persistent cache must not break reads */
+          return { missing: Array.from({ length: count }, (_, k) => first + k), others: new Map<number, Uint8Array>() };
+        }
+      }),
+    );
+    results.forEach((r, i) => {
+      const [first, count] = runs[i]!;
+      let bytes = extentLength(obj, first, count);
+      for (const b of r.missing) {
+        bytes -= this.blockLength(b);
+        rest.push(b);
+        notStored.add(b);
+      }
+      this.stats.hits += count - r.missing.length;
+      this.stats.bytesFromDisk += bytes;
+      this.stats.bytesFromCache += bytes;
+      for (const [b, blk] of r.others) {
+        if (blk.length !== this.blockLength(b)) continue;
+        loaded.set(b, blk);
+        this.memory?.set(this.tag, b, blk);
+      }
+    });
+    return { rest: rest.sort((a, b) => a - b), notStored, loaded };
+  }
+
   /** A block not found in memory: join its fetch, or queue it. */
-  private block(b: number): Promise<Uint8Array> {
+  private block(b: number, notStored = false): Promise<Uint8Array> {
     let w = this.inflight.get(b);
     if (!w) {
+      if (notStored) this.notStored.add(b);
       w = waiter();
       this.inflight.set(b, w);
       this.queued.push(b);
@@ -230,10 +337,14 @@ export class CachedSource implements ByteSource {
     let blocks = this.queued.sort((a, b) => a - b);
     this.queued = [];
     if (!blocks.length) return;
-    if (this.persistent && this.object) {
+    // Blocks the store just reported missing (a direct read) are not looked up
+    // again: that would cost a second lookup and count them as misses twice.
+    const lookup = this.notStored.size ? blocks.filter((b) => !this.notStored.has(b)) : blocks;
+    this.notStored.clear();
+    if (this.persistent && this.object && lookup.length) {
       let found = new Map<number, Uint8Array>();
       try {
-        found = await this.persistent.getBlocks(this.object, blocks);
+        found = await this.persistent.getBlocks(this.object, lookup);
       } catch {
         /* a broken persistent cache must not break reads */
       }

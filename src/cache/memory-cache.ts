@@ -34,8 +34,14 @@ export const DEFAULT_MEMORY_CACHE_BYTES = 256 * 2 ** 20;
 
 export class MemoryBlockCache {
   maxBytes: number;
-  private readonly entries = new Map<string, Entry>(); // iteration order = LRU order (oldest first)
-  private readonly byTag = new Map<string, Set<string>>();
+  // Why two structures and no string keys: a large read looks up thousands of
+  // blocks, and building + hashing a `${tag}#${index}` string per lookup cost
+  // more than the map operations themselves. Tags are long-lived strings
+  // (their hash is computed once); indexes are small integers.
+  /** Every entry, in LRU order (oldest first). */
+  private readonly lru = new Set<Entry>();
+  /** Entries per object: index → entry, in the order first stored. */
+  private readonly byTag = new Map<string, Map<number, Entry>>();
   private readonly nextUse = new Map<string, number>();
   private defaultNextUse: number | undefined;
   private bytes = 0;
@@ -47,56 +53,55 @@ export class MemoryBlockCache {
     this.maxBytes = Math.max(0, opts.maxBytes ?? DEFAULT_MEMORY_CACHE_BYTES);
   }
 
-  private static key(tag: string, index: number): string {
-    return `${tag}#${index}`;
-  }
-
   /** A block, or undefined (marks it most recently used). */
   get(tag: string, index: number): Uint8Array | undefined {
-    const k = MemoryBlockCache.key(tag, index);
-    const e = this.entries.get(k);
+    const e = this.byTag.get(tag)?.get(index);
     if (!e) {
       this.misses++;
       return undefined;
     }
     this.hits++;
-    this.entries.delete(k);
-    this.entries.set(k, e);
+    this.lru.delete(e);
+    this.lru.add(e);
     return e.bytes;
   }
 
   /** True if the block is held (does not count as a use). */
   has(tag: string, index: number): boolean {
-    return this.entries.has(MemoryBlockCache.key(tag, index));
+    return this.byTag.get(tag)?.has(index) ?? false;
   }
 
   /** Store a block (the cache keeps this array: do not modify it afterwards). */
   set(tag: string, index: number, bytes: Uint8Array): void {
     if (bytes.length > this.maxBytes) return;
-    const k = MemoryBlockCache.key(tag, index);
-    const old = this.entries.get(k);
+    let blocks = this.byTag.get(tag);
+    if (!blocks) this.byTag.set(tag, (blocks = new Map()));
+    const old = blocks.get(index);
     if (old) {
+      // Replaced: keeps its place in the object's order, becomes most recently used.
       this.bytes -= old.bytes.length;
-      this.entries.delete(k);
+      old.bytes = bytes;
+      this.lru.delete(old);
+      this.lru.add(old);
+    } else {
+      const e: Entry = { tag, index, bytes };
+      blocks.set(index, e);
+      this.lru.add(e);
     }
-    this.entries.set(k, { tag, index, bytes });
     this.bytes += bytes.length;
-    let keys = this.byTag.get(tag);
-    if (!keys) this.byTag.set(tag, (keys = new Set()));
-    keys.add(k);
     if (this.bytes > this.maxBytes) this.evict();
   }
 
   /** Drop every block of an object. */
   deleteTag(tag: string): void {
-    const keys = this.byTag.get(tag);
-    if (keys) for (const k of [...keys]) this.remove(k);
+    const blocks = this.byTag.get(tag);
+    if (blocks) for (const e of [...blocks.values()]) this.remove(e);
     this.nextUse.delete(tag);
   }
 
   /** Drop everything. */
   clear(): void {
-    this.entries.clear();
+    this.lru.clear();
     this.byTag.clear();
     this.nextUse.clear();
     this.bytes = 0;
@@ -125,32 +130,30 @@ export class MemoryBlockCache {
   /** Bytes held for an object. */
   bytesOf(tag: string): number {
     let n = 0;
-    for (const k of this.byTag.get(tag) ?? []) n += this.entries.get(k)?.bytes.length ?? 0;
+    for (const e of this.byTag.get(tag)?.values() ?? []) n += e.bytes.length;
     return n;
   }
 
   get stats(): MemoryCacheStats {
-    return { hits: this.hits, misses: this.misses, evictions: this.evictions, bytes: this.bytes, blocks: this.entries.size, maxBytes: this.maxBytes };
+    return { hits: this.hits, misses: this.misses, evictions: this.evictions, bytes: this.bytes, blocks: this.lru.size, maxBytes: this.maxBytes };
   }
 
-  private remove(k: string): void {
-    const e = this.entries.get(k);
-    if (!e) return;
-    this.entries.delete(k);
+  private remove(e: Entry): void {
+    if (!this.lru.delete(e)) return;
     this.bytes -= e.bytes.length;
-    const keys = this.byTag.get(e.tag);
-    if (keys) {
-      keys.delete(k);
-      if (!keys.size) this.byTag.delete(e.tag);
+    const blocks = this.byTag.get(e.tag);
+    if (blocks) {
+      blocks.delete(e.index);
+      if (!blocks.size) this.byTag.delete(e.tag);
     }
     this.evictions++;
   }
 
   private evict(): void {
     if (!this.nextUse.size) {
-      for (const k of this.entries.keys()) {
+      for (const e of this.lru) {
         if (this.bytes <= this.maxBytes) return;
-        this.remove(k);
+        this.remove(e);
       }
       return;
     }
@@ -160,25 +163,25 @@ export class MemoryBlockCache {
     const tags = [...this.byTag.keys()];
     for (const t of tags.filter((x) => hint(x) === Infinity)) {
       if (this.bytes <= target) return;
-      for (const k of [...(this.byTag.get(t) ?? [])]) this.remove(k);
+      for (const e of [...(this.byTag.get(t)?.values() ?? [])]) this.remove(e);
     }
     if (this.defaultNextUse === undefined) {
-      for (const [k, e] of this.entries) {
+      for (const e of this.lru) {
         if (this.bytes <= target) return;
-        if (!this.nextUse.has(e.tag)) this.remove(k);
+        if (!this.nextUse.has(e.tag)) this.remove(e);
       }
     }
     // Then by distance to the next use, furthest first; ties in LRU order of their oldest block.
     const rank = new Map<string, number>();
     let i = 0;
-    for (const e of this.entries.values()) if (!rank.has(e.tag)) rank.set(e.tag, i++);
+    for (const e of this.lru) if (!rank.has(e.tag)) rank.set(e.tag, i++);
     const later = tags.filter((t) => hint(t) !== undefined && hint(t) !== Infinity && this.byTag.has(t)).sort((a, b) => hint(b)! - hint(a)! || rank.get(a)! - rank.get(b)!);
     for (const t of later) {
       if (this.bytes <= target) return;
       // Within an object, drop blocks in the order they were first stored.
-      for (const k of [...(this.byTag.get(t) ?? [])]) {
+      for (const e of [...(this.byTag.get(t)?.values() ?? [])]) {
         if (this.bytes <= target) return;
-        this.remove(k);
+        this.remove(e);
       }
     }
   }

@@ -62,6 +62,18 @@ export interface VerifyReport {
   bytes: number;
 }
 
+/** What {@link PersistentStore.readBlocksInto} filled. */
+export interface BlocksRead {
+  /** Blocks of the asked run not filled (not stored, or their entry was corrupt), ascending. */
+  missing: number[];
+  /**
+   * Verified blocks outside the asked run that came with the entries read
+   * (their own arrays, not views of `dest`): worth keeping in memory, as
+   * neighbours are often read next.
+   */
+  others: Map<number, Uint8Array>;
+}
+
 /** A persistent block store. Every method tolerates entries vanishing (other processes evict too). */
 export interface PersistentStore {
   readonly location: string;
@@ -73,6 +85,16 @@ export interface PersistentStore {
    * count as missing.
    */
   getBlocks(obj: CachedObject, blocks: readonly number[]): Promise<Map<number, Uint8Array>>;
+  /**
+   * Optional fast path for large reads: read blocks `[first, first + count)`
+   * of an object straight into `dest` (exactly `extentLength(obj, first, count)`
+   * bytes), with no intermediate copy. Every entry read is verified whole
+   * before any of its blocks counts as filled; the bytes of blocks reported
+   * missing are unspecified (the caller must fill them from elsewhere). Must
+   * not settle while anything may still write into `dest`. Stores without it
+   * are read through `getBlocks`.
+   */
+  readBlocksInto?(obj: CachedObject, first: number, count: number, dest: Uint8Array): Promise<BlocksRead>;
   /** Store consecutive blocks starting at block `first` (the last may be short: the end of the file). */
   putBlocks(obj: CachedObject, first: number, bytes: Uint8Array): Promise<void>;
   /** Count bytes that had to come from the network (for stats). */

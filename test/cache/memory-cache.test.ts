@@ -31,6 +31,25 @@ describe('MemoryBlockCache', () => {
     expect(c.has('x', 9)).toBe(false);
   });
 
+  it('a replaced block becomes most recent and keeps the byte count right; bytesOf and deleteTag per object', () => {
+    const c = new MemoryBlockCache({ maxBytes: 300 });
+    c.set('x', 0, blk(100));
+    c.set('x', 1, blk(100));
+    c.set('y', 0, blk(50));
+    c.set('x', 0, blk(80, 7)); // replaced: now the most recent
+    expect(c.stats).toMatchObject({ bytes: 230, blocks: 3 });
+    expect(c.bytesOf('x')).toBe(180);
+    c.set('z', 0, blk(100)); // 330 > 300: evicts the least recent, x#1
+    expect(c.has('x', 1)).toBe(false);
+    expect(c.get('x', 0)![0]).toBe(7);
+    expect(c.stats.bytes).toBe(230);
+    c.deleteTag('x');
+    expect(c.bytesOf('x')).toBe(0);
+    expect(c.stats).toMatchObject({ bytes: 150, blocks: 2 });
+    c.clear();
+    expect(c.stats).toMatchObject({ bytes: 0, blocks: 0 });
+  });
+
   it('with next-use hints, drops what is needed furthest in the future (never-needed first, then unmanaged, then by distance)', () => {
     const c = new MemoryBlockCache({ maxBytes: 500 });
     c.set('soon', 0, blk(100));

@@ -1,0 +1,250 @@
+/**
+ * Large reads served by the persistent store straight into the caller's
+ * buffer (FsCache.readBlocksInto, CachedSource's direct path): exact bytes
+ * for any read, corrupt / truncated / foreign / vanished / overlapping entries
+ * detected and refetched (never served), stats, and what goes into memory.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { createHash } from 'node:crypto';
+import { appendFileSync, closeSync, copyFileSync, openSync, readSync, writeSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CachedSource, MemoryBlockCache, MemorySource, FsCache, type ByteSource, type SourceIdentity } from '../../src/index.node.js';
+import type { CachedObject } from '../../src/cache/store.js';
+
+const B = 2880;
+/** Entries of 4 blocks: reads of 4 blocks or more take the direct path. */
+const ENTRY_BLOCKS = 4;
+
+function bytes(n: number, salt = 0): Uint8Array {
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i++) out[i] = ((i + salt) * 2654435761) >>> 24;
+  return out;
+}
+
+/** A ByteSource with a remote identity that records what is asked of it. */
+class Inner implements ByteSource {
+  reads: [number, number][] = [];
+  readonly size: number;
+  readonly name = 'inner';
+  private readonly mem: MemorySource;
+  constructor(
+    readonly data: Uint8Array,
+    readonly identity: SourceIdentity,
+  ) {
+    this.mem = new MemorySource(data);
+    this.size = data.length;
+  }
+  async read(offset: number, length: number, into?: Uint8Array): Promise<Uint8Array> {
+    this.reads.push([offset, length]);
+    return this.mem.read(offset, length, into);
+  }
+  get bytesRead(): number {
+    return this.reads.reduce((a, [, l]) => a + l, 0);
+  }
+}
+
+let tmp: string;
+let n = 0;
+beforeAll(() => {
+  tmp = mkdtempSync(join(tmpdir(), 'fitsflow-direct-'));
+});
+afterAll(() => {
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+function entryFiles(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const name of readdirSync(d)) {
+      const p = join(d, name);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (name.endsWith('.blk')) out.push(p);
+    }
+  };
+  walk(dir);
+  return out.sort((a, b) => Number(/(\d+)-\d+\.blk$/.exec(a)![1]) - Number(/(\d+)-\d+\.blk$/.exec(b)![1]));
+}
+
+/** A folder cache holding all of `data` (written through a first CachedSource), and a way to open it warm. */
+async function warmStore(data: Uint8Array, etag = '"v1"') {
+  const dir = join(tmp, `s${++n}`);
+  const id: SourceIdentity = { url: `https://example.invalid/${n}.fits`, size: data.length, etag, lastModified: null };
+  const opts = (store: FsCache) => ({ persistent: store, memory: new MemoryBlockCache(), blockSize: B, maxEntryBlocks: ENTRY_BLOCKS });
+  const first = await CachedSource.wrap(new Inner(data, id), opts(new FsCache(dir)));
+  await first.read(0, data.length);
+  await first.close();
+  /** A cache as a new process sees it: fresh store instance, fresh memory. */
+  const open = async (store = new FsCache(dir)) => {
+    const inner = new Inner(data, id);
+    const src = await CachedSource.wrap(inner, opts(store));
+    return { src, inner, store };
+  };
+  return { dir, open };
+}
+
+const expectBytes = (got: Uint8Array, want: Uint8Array) => expect(Buffer.compare(got, want)).toBe(0);
+
+describe('direct reads from the folder cache', () => {
+  it('property: any reads of a warm cache return exactly the bytes, with no inner read', async () => {
+    const data = bytes(40 * B + 1234);
+    const { open } = await warmStore(data);
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.record({ offset: fc.integer({ min: -5, max: data.length + 5 }), length: fc.nat(data.length), into: fc.boolean() }), { minLength: 1, maxLength: 6 }),
+        fc.boolean(),
+        async (reads, concurrent) => {
+          const { src, inner } = await open();
+          const one = (r: (typeof reads)[number]) => src.read(r.offset, r.length, r.into ? new Uint8Array(r.length + 7).fill(0xee) : undefined);
+          const got = concurrent ? await Promise.all(reads.map(one)) : await reads.reduce<Promise<Uint8Array[]>>(async (acc, r) => [...(await acc), await one(r)], Promise.resolve([]));
+          reads.forEach((r, i) => {
+            const start = Math.min(Math.max(0, r.offset), data.length);
+            expectBytes(got[i]!, data.subarray(start, Math.min(data.length, start + r.length)));
+          });
+          expect(inner.reads).toEqual([]);
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+
+  it('reads whole blocks straight into the destination, keeps only the entries’ other blocks in memory, counts stats', async () => {
+    const data = bytes(40 * B + 100);
+    const { open } = await warmStore(data);
+    const { src, inner, store } = await open();
+    const memory = (src as unknown as { memory: MemoryBlockCache }).memory;
+    // From the middle of block 5 to the middle of block 30: blocks 6..29 whole (24), 5 and 30 partly.
+    const start = 5 * B + 1000;
+    const end = 30 * B + 500;
+    const dest = new Uint8Array(end - start);
+    expectBytes(await src.read(start, end - start, dest), data.subarray(start, end));
+    expect(inner.reads).toEqual([]);
+    // Entries are blocks 4k..4k+3: those read are 4-7 … 28-31; blocks 4, 5 and 30, 31 came with them.
+    for (const b of [4, 5, 30, 31]) expect(memory.has(src.tag, b)).toBe(true);
+    for (let b = 6; b < 30; b++) expect(memory.has(src.tag, b)).toBe(false);
+    // 24 whole blocks + blocks 5 and 30, loaded whole with their entries.
+    expect(src.stats).toMatchObject({ hits: 26, misses: 0, bytesFromNetwork: 0, innerReads: 0, bytesFromDisk: 26 * B, bytesFromCache: 26 * B });
+    // The store counts the blocks it was asked for.
+    expect(store.counters).toMatchObject({ hits: 24, misses: 0, corrupt: 0, bytesFromCache: 24 * B });
+    // A small read stays on the memory path and fills memory.
+    await src.read(33 * B, 2 * B);
+    expect(memory.has(src.tag, 33)).toBe(true);
+  });
+
+  it('every kind of damaged entry is detected on the direct path, refetched and never served; then warm again', async () => {
+    const data = bytes(48 * B - 77, 3);
+    const { dir, open } = await warmStore(data);
+    const files = entryFiles(dir); // entry k holds blocks 4k..4k+3
+    expect(files.length).toBe(12);
+    const flip = (p: string, at: number, bit = 1) => {
+      const b = readFileSync(p);
+      b[at]! ^= bit;
+      writeFileSync(p, b);
+    };
+    flip(files[1]!, 68 + 17); // block 4: before the asked run, read into a buffer of its own
+    flip(files[2]!, 68 + 2 * B + 17, 0x20); // block 10: inside the destination
+    writeFileSync(files[3]!, readFileSync(files[3]!).subarray(0, 68 + 3 * B)); // truncated
+    appendFileSync(files[4]!, new Uint8Array([0])); // one byte longer
+    flip(files[5]!, 30, 0x40); // the header (its first-block field)
+    writeFileSync(files[6]!, new Uint8Array(10)); // shorter than a header
+    copyFileSync(files[9]!, files[7]!); // another entry under this name
+    unlinkSync(files[8]!); // vanished
+    flip(files[11]!, 68 + 2 * B + 3); // block 46: after the asked run
+    // Blocks 5 and 45 are partly asked for; 6..44 make the direct run.
+    const start = 5 * B + 5;
+    const end = 45 * B + 10;
+    const { src, inner, store } = await open();
+    expectBytes(await src.read(start, end - start), data.subarray(start, end));
+    expect(store.counters.corrupt).toBe(8); // the vanished one is a miss, not corrupt
+    expect(store.counters.misses).toBe(33);
+    // Only blocks of damaged entries were fetched again (5..35, 44, 45), each once.
+    expect(inner.bytesRead).toBe(33 * B);
+    expect(src.stats).toMatchObject({ misses: 33, bytesFromNetwork: 33 * B });
+    await src.close();
+    // Repaired (with entries now cut differently, overlapping the old ones): a new reader finds it all on disk.
+    const again = await open();
+    expectBytes(await again.src.read(start, end - start), data.subarray(start, end));
+    expectBytes(await again.src.read(start + 3, end - start - 3), data.subarray(start + 3, end));
+    expect(again.inner.reads).toEqual([]);
+    expect((await new FsCache(dir).verify()).corrupt).toBe(0);
+  });
+
+  it('an entry verified once is trusted while its file is unchanged; a write to it, even just after, is caught', async () => {
+    const data = bytes(40 * B + 100);
+    const { dir, open } = await warmStore(data);
+    const { src, inner, store } = await open();
+    const verified = (store as unknown as { verified: Map<string, string> }).verified;
+    // Entries written just now: their ctime is too recent to be trusted without a checksum.
+    expectBytes(await src.read(0, data.length), data);
+    expect(verified.size).toBe(0);
+    await new Promise((r) => setTimeout(r, 2_200));
+    expectBytes(await src.read(0, data.length), data);
+    expect(verified.size).toBe(entryFiles(dir).length);
+    expectBytes(await src.read(0, data.length), data); // the status-equal path
+    expect(inner.reads).toEqual([]);
+    // Flip one byte in place (same inode, same size, immediately after a verified read).
+    const victim = entryFiles(dir)[3]!;
+    const fd = openSync(victim, 'r+');
+    const one = new Uint8Array(1);
+    readSync(fd, one, 0, 1, 5000);
+    one[0] ^= 0x10;
+    writeSync(fd, one, 0, 1, 5000);
+    closeSync(fd);
+    expectBytes(await src.read(0, data.length), data);
+    expect(store.counters.corrupt).toBe(1);
+    expect(inner.bytesRead).toBeGreaterThan(0);
+  }, 20_000);
+
+  it('overlapping entries: each block comes from one entry, so a corrupt later entry cannot spoil bytes an earlier one verified', async () => {
+    const dir = join(tmp, `s${++n}`);
+    const store = new FsCache(dir);
+    const data = bytes(12 * B, 9);
+    const obj: CachedObject = { id: createHash('sha256').update(`overlap ${n}`).digest('hex'), url: 'u', etag: '"e"', lastModified: null, size: data.length, blockSize: B };
+    await store.putBlocks(obj, 0, data.subarray(0, 6 * B)); // blocks 0-5
+    await store.putBlocks(obj, 2, data.subarray(2 * B, 8 * B)); // blocks 2-7, overlapping
+    const p = entryFiles(dir).find((f) => f.endsWith('/2-6.blk'))!;
+    const b = readFileSync(p);
+    for (let i = 68; i < b.length; i++) b[i] = 0xff; // all of it wrong (its blocks 2-5 too)
+    writeFileSync(p, b);
+    const fresh = new FsCache(dir);
+    const dest = new Uint8Array(8 * B);
+    const r = await fresh.readBlocksInto(obj, 0, 8, dest);
+    expect(r.missing).toEqual([6, 7]);
+    expectBytes(dest.subarray(0, 6 * B), data.subarray(0, 6 * B));
+    expect(fresh.counters.corrupt).toBe(1);
+    // The asked run's blocks never come back as "others"; the blocks around it do.
+    const s = await new FsCache(dir).readBlocksInto(obj, 1, 3, new Uint8Array(3 * B));
+    expect(s.missing).toEqual([]);
+    expect([...s.others.keys()].sort((x, y) => x - y)).toEqual([0, 4, 5]);
+    expectBytes(s.others.get(5)!, data.subarray(5 * B, 6 * B));
+    await expect(fresh.readBlocksInto(obj, 0, 2, new Uint8Array(B))).rejects.toThrow();
+  });
+
+  it('refreshes the LRU age (mtime) of stale entries it reads, and leaves recently used ones alone', async () => {
+    const data = bytes(16 * B);
+    const { dir, open } = await warmStore(data);
+    const files = entryFiles(dir);
+    const hourAgo = Date.now() / 1000 - 3600;
+    const recent = Date.now() / 1000 - 5;
+    utimesSync(files[0]!, hourAgo, hourAgo);
+    utimesSync(files[1]!, recent, recent);
+    const { src } = await open();
+    expectBytes(await src.read(0, data.length), data);
+    expect(statSync(files[0]!).mtimeMs).toBeGreaterThan(Date.now() - 60_000);
+    expect(Math.abs(statSync(files[1]!).mtimeMs - recent * 1000)).toBeLessThan(1000);
+  });
+
+  it('a cold read through the direct path looks the store up once and fetches everything', async () => {
+    const dir = join(tmp, `s${++n}`);
+    const data = bytes(20 * B + 3);
+    const store = new FsCache(dir);
+    const id: SourceIdentity = { url: 'https://example.invalid/cold.fits', size: data.length, etag: '"c"', lastModified: null };
+    const inner = new Inner(data, id);
+    const src = await CachedSource.wrap(inner, { persistent: store, memory: new MemoryBlockCache(), blockSize: B, maxEntryBlocks: ENTRY_BLOCKS });
+    expectBytes(await src.read(0, data.length), data);
+    expect(store.counters).toMatchObject({ hits: 0, misses: 21 });
+    expect(src.stats).toMatchObject({ hits: 0, misses: 21, bytesFromNetwork: data.length });
+    await src.close();
+  });
+});
