@@ -1,0 +1,28 @@
+/**
+ * 10M-row table read with a full GC before each read, with and without the
+ * gathering worker (isolates the read from the collection of the previous
+ * read's 580 MB). Needs dist/ (npm run build) for the worker script and
+ * bench/table-read.py's 10M file:
+ *
+ *   npx esbuild bench/table-read-gc.ts --bundle --platform=node --format=esm --packages=external --outfile=bench/out/t10.mjs \
+ *     && node --expose-gc bench/out/t10.mjs [FILE]
+ */
+import { open } from '../src/index.node.js';
+import { installNodeWorkerPool } from '../src/workers/pool-node.js';
+import { lastGatherStats } from '../src/table/gather-parallel.js';
+installNodeWorkerPool({ workerUrl: new URL('../../dist/decode-worker-node.js', import.meta.url) });
+const f = await open(process.argv[2] ?? '/tmp/fitsflow-table-bench/table_10m_rep.fits');
+const hdu = await f.hdu(1);
+for (const workers of [undefined, false, undefined, false] as const) {
+  const ts: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    (globalThis as { gc?: () => void }).gc?.();
+    const t = performance.now();
+    const tab = await hdu.readTable({ workers });
+    ts.push(performance.now() - t);
+    void tab;
+  }
+  ts.sort((a, b) => a - b);
+  console.log(workers === false ? 'serial  ' : 'parallel', ts.map((x) => x.toFixed(0)).join(' '), JSON.stringify(lastGatherStats));
+}
+process.exit(0);
