@@ -6,6 +6,9 @@
  *
  *   npx esbuild bench/table-read-gc.ts --bundle --platform=node --format=esm --packages=external --outfile=bench/out/t10.mjs \
  *     && node --expose-gc bench/out/t10.mjs [FILE]
+ *
+ * Without --expose-gc no GC is forced (reads then also pay for freeing the previous ones).
+ * MODES=pppp READS=8: four batches of eight reads with the worker.
  */
 import { open } from '../src/index.node.js';
 import { installNodeWorkerPool } from '../src/workers/pool-node.js';
@@ -13,9 +16,12 @@ import { lastGatherStats } from '../src/table/gather-parallel.js';
 installNodeWorkerPool({ workerUrl: new URL('../../dist/decode-worker-node.js', import.meta.url) });
 const f = await open(process.argv[2] ?? '/tmp/fitsflow-table-bench/table_10m_rep.fits');
 const hdu = await f.hdu(1);
-for (const workers of [undefined, false, undefined, false] as const) {
+// MODES: p = with the worker, s = one thread, one batch each (default psps); READS per batch (default 5).
+const modes = (process.env.MODES ?? 'psps').split('').map((c) => (c === 's' ? false : undefined));
+const reads = Number(process.env.READS ?? 5);
+for (const workers of modes) {
   const ts: number[] = [];
-  for (let i = 0; i < 5; i++) {
+  for (let i = 0; i < reads; i++) {
     (globalThis as { gc?: () => void }).gc?.();
     const t = performance.now();
     const tab = await hdu.readTable({ workers });
