@@ -69,8 +69,8 @@ function columnOf(spec: BinaryColumnSpec, length: number, data: ColumnArray | st
 }
 
 /** Fixed numeric columns (B I J K E D C M), raw, unsigned or scaled, with TNULL validity. */
-function numericGatherer(spec: BinaryColumnSpec, rows: number, rowBytes: number, shared: boolean): ColumnGatherer {
-  const data = allocateColumnArray(spec.dtype as Exclude<ColumnDType, 'string'>, rows * spec.count, shared);
+function numericGatherer(spec: BinaryColumnSpec, rows: number, rowBytes: number, shared: boolean, out?: ColumnArray): ColumnGatherer {
+  const data = out ?? allocateColumnArray(spec.dtype as Exclude<ColumnDType, 'string'>, rows * spec.count, shared);
   const validity = spec.tnull !== undefined ? new ValidityBuilder(rows * spec.count) : undefined;
   const gather = numericGather(spec, rowBytes, data);
   return {
@@ -117,8 +117,8 @@ function numericGather(spec: BinaryColumnSpec, rowBytes: number, data: ColumnArr
   };
 }
 
-function logicalGatherer(spec: BinaryColumnSpec, rows: number, rowBytes: number): ColumnGatherer {
-  const data = allocateColumnArray('bool', rows * spec.count) as Uint8Array;
+function logicalGatherer(spec: BinaryColumnSpec, rows: number, rowBytes: number, out?: ColumnArray): ColumnGatherer {
+  const data = (out ?? allocateColumnArray('bool', rows * spec.count)) as Uint8Array;
   const validity = new ValidityBuilder(rows * spec.count);
   return {
     gather(src, dv, first, n) {
@@ -131,8 +131,8 @@ function logicalGatherer(spec: BinaryColumnSpec, rows: number, rowBytes: number)
   };
 }
 
-function bitGatherer(spec: BinaryColumnSpec, rows: number, rowBytes: number, shared: boolean): ColumnGatherer {
-  const data = allocateColumnArray('bool', rows * spec.count, shared) as Uint8Array;
+function bitGatherer(spec: BinaryColumnSpec, rows: number, rowBytes: number, shared: boolean, out?: ColumnArray): ColumnGatherer {
+  const data = (out ?? allocateColumnArray('bool', rows * spec.count, shared)) as Uint8Array;
   return { output: data, gather: bitGather(spec, rowBytes, data), finish: () => columnOf(spec, rows, data) };
 }
 
@@ -141,8 +141,8 @@ function bitGather(spec: BinaryColumnSpec, rowBytes: number, data: Uint8Array): 
 }
 
 /** Fixed-width strings (A): the cells' bytes, packed; strings are decoded only if someone asks (column.ts). */
-function stringGatherer(spec: BinaryColumnSpec, rows: number, rowBytes: number, shared: boolean): ColumnGatherer {
-  const bytes = new Uint8Array(allocateBuffer(rows * spec.count * spec.stringWidth, shared));
+function stringGatherer(spec: BinaryColumnSpec, rows: number, rowBytes: number, shared: boolean, out?: ColumnArray): ColumnGatherer {
+  const bytes = (out as Uint8Array | undefined) ?? new Uint8Array(allocateBuffer(rows * spec.count * spec.stringWidth, shared));
   return {
     output: bytes,
     gather: stringGather(spec, rowBytes, bytes),
@@ -214,17 +214,17 @@ function vlaGatherer(spec: BinaryColumnSpec, rows: number, rowBytes: number, sou
   };
 }
 
-function gathererFor(spec: BinaryColumnSpec, rows: number, rowBytes: number, source: ByteSource, heap: HeapLocation | undefined, shared = false): ColumnGatherer {
+function gathererFor(spec: BinaryColumnSpec, rows: number, rowBytes: number, source: ByteSource, heap: HeapLocation | undefined, shared = false, out?: ColumnArray): ColumnGatherer {
   if (spec.tform.repeat === 0) return emptyGatherer(spec, rows);
   if (spec.variable) {
     if (!heap) throw new Error('variable-length column without a heap');
     return vlaGatherer(spec, rows, rowBytes, source, heap);
   }
   switch (spec.elementCode) {
-    case 'L': return logicalGatherer(spec, rows, rowBytes);
-    case 'X': return bitGatherer(spec, rows, rowBytes, shared);
-    case 'A': return stringGatherer(spec, rows, rowBytes, shared);
-    default: return numericGatherer(spec, rows, rowBytes, shared);
+    case 'L': return logicalGatherer(spec, rows, rowBytes, out);
+    case 'X': return bitGatherer(spec, rows, rowBytes, shared, out);
+    case 'A': return stringGatherer(spec, rows, rowBytes, shared, out);
+    default: return numericGatherer(spec, rows, rowBytes, shared, out);
   }
 }
 
@@ -266,14 +266,24 @@ async function runGatherers(loc: RowsLocation, start: number, count: number, gat
  * (one pass over the rows for all columns), then read the heap arrays of
  * variable-length columns. Also used for random groups, whose groups are rows.
  */
-export async function gatherColumns(loc: RowsLocation, specs: readonly BinaryColumnSpec[], start: number, count: number, heap?: HeapLocation, workers?: WorkerChoice): Promise<Column[]> {
+export async function gatherColumns(
+  loc: RowsLocation,
+  specs: readonly BinaryColumnSpec[],
+  start: number,
+  count: number,
+  heap?: HeapLocation,
+  workers?: WorkerChoice,
+  into?: readonly Column[],
+): Promise<Column[]> {
   const pool = parallelPool(loc, specs, count, workers);
-  const gatherers = specs.map((s) => gathererFor(s, count, loc.rowBytes, loc.source, heap, pool !== null && isParallelGatherable(s)));
+  const outs = specs.map((s) => (into ? reusedOutput(s, count, into, loc.hdu) : undefined));
+  const gatherers = specs.map((s, i) => gathererFor(s, count, loc.rowBytes, loc.source, heap, pool !== null && isParallelGatherable(s), outs[i]));
   if (pool) {
     const plan: ParallelGatherPlan = { shared: [], local: [], specs: [], outputs: [] };
     gatherers.forEach((g, i) => {
       const gather: BlockGather = (src, dv, first, n) => g.gather(src, dv, first, n, loc.dataOffset + (start + first) * loc.rowBytes);
-      if (g.output && isParallelGatherable(specs[i]!)) {
+      // A worker can write only into shared memory (a reused output may be an ordinary array).
+      if (g.output && isParallelGatherable(specs[i]!) && g.output.buffer instanceof SharedArrayBuffer) {
         plan.shared.push(gather);
         plan.specs.push(specs[i]!);
         plan.outputs.push(g.output);
@@ -284,6 +294,32 @@ export async function gatherColumns(loc: RowsLocation, specs: readonly BinaryCol
   const out: Column[] = [];
   for (const g of gatherers) out.push(await g.finish());
   return out;
+}
+
+/**
+ * The array a read of `spec` may gather into from `into` (readTable's `into`:
+ * the columns of an earlier read of the same table): that column's values
+ * (packed bytes for strings), if it has enough room, else a FitsError.
+ * Columns with no match by name, variable-length ones and empty ones get new
+ * arrays. The column returned is a view of the first `rows` cells.
+ */
+function reusedOutput(spec: BinaryColumnSpec, rows: number, into: readonly Column[], hdu: number): ColumnArray | undefined {
+  if (spec.variable || spec.tform.repeat === 0) return undefined;
+  const col = into.find((c) => c.name === spec.name);
+  if (!col) return undefined;
+  const bad = (why: string) => new FitsError('BAD_ARGUMENT', `readTable({ into }): column ${spec.name} ${why}.`, { hdu });
+  if (spec.elementCode === 'A') {
+    const need = rows * spec.count * spec.stringWidth;
+    if (!col.strings || col.strings.width !== spec.stringWidth) throw bad(`is not packed ${spec.stringWidth}-byte strings`);
+    if (col.strings.bytes.length < need) throw bad(`has room for ${col.strings.bytes.length} bytes, not ${need}`);
+    return col.strings.bytes.subarray(0, need);
+  }
+  const a = ARRAY_OF[spec.dtype as Exclude<ColumnDType, 'string'>];
+  const data = col.data;
+  const need = rows * spec.count * a.numbersPerElement;
+  if (Array.isArray(data) || col.dtype !== spec.dtype || !(data instanceof (a.ctor as unknown as new () => ColumnArray))) throw bad(`holds ${col.dtype}, not ${spec.dtype}`);
+  if (data.length < need) throw bad(`has room for ${data.length} values, not ${need}`);
+  return data.subarray(0, need) as ColumnArray;
 }
 
 /**
@@ -313,11 +349,11 @@ function parallelPool(loc: RowsLocation, specs: readonly BinaryColumnSpec[], cou
  * const [tiles, zscale] = await readBinaryTableColumns(hdu, ['COMPRESSED_DATA', 'ZSCALE'], { start: 10, count: 4 });
  * const bytesOfRow0 = (tiles.data as Uint8Array).subarray(tiles.offsets![0], tiles.offsets![1]);
  */
-export async function readBinaryTableColumns(ctx: HduContext, columns?: readonly (string | number)[], rows?: RowRange, workers?: WorkerChoice): Promise<Column[]> {
+export async function readBinaryTableColumns(ctx: HduContext, columns?: readonly (string | number)[], rows?: RowRange, workers?: WorkerChoice, into?: readonly Column[]): Promise<Column[]> {
   const t = binaryLayoutOf(ctx);
   const specs = selectColumns(t.columns, columns, ctx.index);
   const { start, count } = resolveRows(rows, t.nrows, ctx.index);
-  return gatherColumns(rowsOf(ctx, t), specs, start, count, heapOf(ctx, t), workers);
+  return gatherColumns(rowsOf(ctx, t), specs, start, count, heapOf(ctx, t), workers, into);
 }
 
 /** Where the arrays of a variable-length column are, without reading them. */

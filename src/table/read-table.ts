@@ -26,6 +26,19 @@ export interface ReadTableOptions {
    * SharedArrayBuffers.
    */
   workers?: false | WorkerPool;
+  /**
+   * Binary tables: gather into the arrays of an earlier read of the same table
+   * (same columns by name, at least as many rows) instead of new ones — the
+   * way to read batch after batch without new memory (no page faults, no
+   * garbage). Those columns' values are overwritten; the new table's columns
+   * are views of their first `count` cells. Columns without a match, validity
+   * bitmaps and variable-length arrays are new. A column of another type or
+   * too small is a FitsError (BAD_ARGUMENT).
+   * @example
+   * let t = await hdu.readTable({ rows: { start: 0, count: 100_000 } });
+   * t = await hdu.readTable({ rows: { start: 100_000, count: 100_000 }, into: t });
+   */
+  into?: FitsTable;
 }
 
 /** Options of {@link Hdu.iterateTable}. */
@@ -34,6 +47,12 @@ export interface IterateTableOptions {
   rows?: number;
   /** Columns by name or 0-based index; all when omitted. */
   columns?: readonly string[] | readonly number[];
+  /**
+   * Binary tables: read each batch into the previous batch's arrays (see
+   * ReadTableOptions.into), so a pass over a big table allocates one batch's
+   * memory once. A batch is then valid only until the next one is read.
+   */
+  reuse?: boolean;
 }
 
 const BATCH_BYTES = 4 << 20;
@@ -52,8 +71,8 @@ export function tableShape(ctx: HduContext): { rows: number; rowBytes: number } 
 }
 
 /** Read the columns of a binary or ASCII table. */
-export function readTableColumns(ctx: HduContext, columns?: readonly (string | number)[], rows?: RowRange, workers?: false | WorkerPool): Promise<Column[]> {
-  return isAscii(ctx) ? readAsciiTableColumns(ctx, columns, rows) : readBinaryTableColumns(ctx, columns, rows, workers);
+export function readTableColumns(ctx: HduContext, columns?: readonly (string | number)[], rows?: RowRange, workers?: false | WorkerPool, into?: readonly Column[]): Promise<Column[]> {
+  return isAscii(ctx) ? readAsciiTableColumns(ctx, columns, rows) : readBinaryTableColumns(ctx, columns, rows, workers, into);
 }
 
 /**
@@ -63,7 +82,8 @@ export function readTableColumns(ctx: HduContext, columns?: readonly (string | n
  */
 export async function readTable(ctx: HduContext, opts: ReadTableOptions = {}): Promise<FitsTable> {
   const { rows } = tableShape(ctx);
-  const columns = await readTableColumns(ctx, opts.columns, opts.rows, opts.workers);
+  if (opts.into !== undefined && !(opts.into instanceof FitsTable)) throw new FitsError('BAD_ARGUMENT', 'readTable({ into }) takes a FitsTable from an earlier read.', { hdu: ctx.index });
+  const columns = await readTableColumns(ctx, opts.columns, opts.rows, opts.workers, opts.into?.columns);
   const count = opts.rows ? (opts.rows.count ?? rows - opts.rows.start) : rows;
   return new FitsTable(columns, count);
 }
@@ -79,8 +99,11 @@ export async function* iterateTable(ctx: HduContext, opts: IterateTableOptions =
   const per = opts.rows ?? Math.max(1, Math.floor(BATCH_BYTES / Math.max(1, rowBytes)));
   if (!Number.isSafeInteger(per) || per < 1) throw new FitsError('BAD_ARGUMENT', `rows per batch must be a positive integer (got ${per}).`, { hdu: ctx.index });
   await readTableColumns(ctx, opts.columns, { start: 0, count: 0 }); // unknown columns fail now, even for an empty table
+  let previous: FitsTable | undefined;
   for (let start = 0; start < rows; start += per) {
     const count = Math.min(per, rows - start);
-    yield new FitsTable(await readTableColumns(ctx, opts.columns, { start, count }), count);
+    const batch = new FitsTable(await readTableColumns(ctx, opts.columns, { start, count }, undefined, opts.reuse ? previous?.columns : undefined), count);
+    if (opts.reuse && !previous) previous = batch; // the first batch is the largest: later ones fit in its arrays
+    yield batch;
   }
 }

@@ -152,3 +152,51 @@ describe('parallel table reads', () => {
     t.columns.forEach((c, i) => same(c, reference[i]!));
   });
 });
+
+describe('reading into an earlier read’s arrays', () => {
+  it('readTable({ into }): same values as a fresh read, in the same buffers, with and without the worker', async () => {
+    const file = await open(new MemorySource(fits));
+    const hdu = await file.hdu(1);
+    for (const workers of [false, pool] as const) {
+      const first = await hdu.readTable({ workers, rows: { start: 0, count: 50_000 } });
+      const buffers = first.columns.map((c) => (c.strings ? c.strings.bytes.buffer : ArrayBuffer.isView(c.data) ? c.data.buffer : null));
+      for (const start of [10_000, 5_000]) {
+        const count = start === 10_000 ? 50_000 : 20_000;
+        const again = await hdu.readTable({ workers, rows: { start, count }, into: first });
+        const fresh = await hdu.readTable({ workers: false, rows: { start, count } });
+        again.columns.forEach((c, i) => {
+          same(c, fresh.columns[i]!);
+          const b = c.strings ? c.strings.bytes.buffer : ArrayBuffer.isView(c.data) && !c.offsets ? c.data.buffer : null;
+          if (b && buffers[i]) expect(b).toBe(buffers[i]);
+        });
+      }
+    }
+  });
+
+  it('readTable({ into }) refuses a column of another type or too small', async () => {
+    const file = await open(new MemorySource(fits));
+    const hdu = await file.hdu(1);
+    const small = await hdu.readTable({ workers: false, rows: { start: 0, count: 10 } });
+    await expect(hdu.readTable({ workers: false, rows: { start: 0, count: 11 }, into: small })).rejects.toMatchObject({ code: 'BAD_ARGUMENT' });
+    const { FitsTable } = await import('../../src/table/fits-table.js');
+    const wrong = FitsTable.fromArrays({ RA: new Float32Array(100) });
+    await expect(hdu.readTable({ workers: false, rows: { start: 0, count: 10 }, into: wrong })).rejects.toMatchObject({ code: 'BAD_ARGUMENT' });
+    await expect(hdu.readTable({ workers: false, into: {} as never })).rejects.toMatchObject({ code: 'BAD_ARGUMENT' });
+  });
+
+  it('iterateTable({ reuse: true }): every batch in the first batch’s arrays, values as a fresh read', async () => {
+    const file = await open(new MemorySource(fits));
+    const hdu = await file.hdu(1);
+    let buffer: ArrayBufferLike | undefined;
+    let start = 0;
+    for await (const batch of hdu.iterateTable({ rows: 7_000, reuse: true })) {
+      const fresh = await hdu.readTable({ workers: false, rows: { start, count: batch.numRows } });
+      batch.columns.forEach((c, i) => same(c, fresh.columns[i]!));
+      const ra = batch.column('RA').data as Float64Array;
+      buffer ??= ra.buffer;
+      expect(ra.buffer).toBe(buffer);
+      start += batch.numRows;
+    }
+    expect(start).toBe(ROWS);
+  });
+});
