@@ -42,6 +42,11 @@ describe('README examples', () => {
     let n = 0;
     for await (const batch of cat.iterateTable({ rows: 100_000 })) n += batch.numRows;
     expect(n).toBe(cat.layout.naxes[1]);
+    let m = 0;
+    for await (const batch of cat.iterateTable({ rows: 700, reuse: true })) m += batch.numRows;
+    expect(m).toBe(cat.layout.naxes[1]);
+    const next = await cat.readTable({ columns: ['TIME', 'X', 'Y', 'ENERGY'], rows: { start: 1000, count: 1000 }, into: t });
+    expect(next.column('ENERGY').data.buffer).toBe(t.column('ENERGY').data.buffer);
     await file.close();
   });
 

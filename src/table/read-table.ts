@@ -30,7 +30,8 @@ export interface ReadTableOptions {
    * Binary tables: gather into the arrays of an earlier read of the same table
    * (same columns by name, at least as many rows) instead of new ones — the
    * way to read batch after batch without new memory (no page faults, no
-   * garbage). Those columns' values are overwritten; the new table's columns
+   * garbage). Those columns' values are overwritten (as seen by that table and
+   * by its lazy views: filter/sort results not yet materialized); the new table's columns
    * are views of their first `count` cells. Columns without a match, validity
    * bitmaps and variable-length arrays are new. A column of another type or
    * too small is a FitsError (BAD_ARGUMENT).
