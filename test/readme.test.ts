@@ -46,7 +46,7 @@ describe('README examples', () => {
     for await (const batch of cat.iterateTable({ rows: 700, reuse: true })) m += batch.numRows;
     expect(m).toBe(cat.layout.naxes[1]);
     const next = await cat.readTable({ columns: ['TIME', 'X', 'Y', 'ENERGY'], rows: { start: 1000, count: 1000 }, into: t });
-    expect(next.column('ENERGY').data.buffer).toBe(t.column('ENERGY').data.buffer);
+    expect((next.column('ENERGY').data as Float64Array).buffer).toBe((t.column('ENERGY').data as Float64Array).buffer);
     await file.close();
   });
 

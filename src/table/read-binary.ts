@@ -13,7 +13,7 @@ import { binaryTableLayout, type BinaryColumnSpec, type BinaryTableLayout, type 
 import { columnFields, packedStringColumn, type Column, type ColumnArray, type ColumnDType } from './column.js';
 import { gather16, gather32, gather64, gather8, gatherBits, gatherLogical, gatherScaled, markNulls, ValidityBuilder } from './gather.js';
 import { gatherDescriptors, heapBytes, readVlaArrays, type HeapLocation, type VlaDescriptors } from './heap.js';
-import { forEachRowBlock } from './row-blocks.js';
+import { forEachRowBlock, syncReader } from './row-blocks.js';
 import { resolveRows, selectColumns, type RowRange } from './selection.js';
 import { gatherStringBytes } from './strings.js';
 import { gatherRowsParallel, PARALLEL_BLOCK_BYTES, PARALLEL_MIN_BYTES, type BlockGather, type ParallelGatherPlan } from './gather-parallel.js';
@@ -324,7 +324,8 @@ function reusedOutput(spec: BinaryColumnSpec, rows: number, into: readonly Colum
 
 /**
  * Whether a read uses a worker: `false` never; a pool: that pool; undefined:
- * the default pool, for reads of at least PARALLEL_MIN_BYTES stored bytes.
+ * the default pool, for reads of at least PARALLEL_MIN_BYTES stored bytes
+ * from synchronous sources.
  */
 export type WorkerChoice = false | WorkerPool | undefined;
 
@@ -333,6 +334,9 @@ function parallelPool(loc: RowsLocation, specs: readonly BinaryColumnSpec[], cou
   if (!specs.some(isParallelGatherable)) return null;
   const bytes = count * loc.rowBytes;
   if (workers === undefined && bytes < PARALLEL_MIN_BYTES) return null;
+  // By default only for sources that read synchronously (files, memory): the serial path reads
+  // asynchronous ones (HTTP) a block ahead while it gathers, which matters more there.
+  if (workers === undefined && !syncReader(loc.source)) return null;
   if (bytes < 2 * Math.max(loc.rowBytes, PARALLEL_BLOCK_BYTES)) return null; // fewer than two blocks
   const pool = workers ?? defaultWorkerPool();
   return pool && pool.size > 0 ? pool : null;

@@ -20,7 +20,7 @@ export interface ReadTableOptions {
   rows?: RowRange;
   /**
    * Binary tables: a worker thread gathers half of the row blocks of big reads
-   * (at least 8 MiB of rows) when the runtime has workers and
+   * (at least 8 MiB of rows, from files or memory) when the runtime has workers and
    * SharedArrayBuffer; `false` reads on this thread only; a pool uses that
    * pool (whatever the size). Gathered columns are then backed by
    * SharedArrayBuffers.
