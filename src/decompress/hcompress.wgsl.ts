@@ -53,6 +53,7 @@
  * its exact error.
  */
 import { WORKGROUP } from '../gpu/constants.js';
+import { INT64_WGSL } from '../gpu/int64.wgsl.js';
 import { LINEAR_INDEX } from '../gpu/dispatch.js';
 
 /** Bindings: raw_bytes, ints, jobs, status, params, scratch. */
@@ -112,17 +113,13 @@ var<private> x0: u32;        // scratch word of the odd-level buffer
 var<private> o0: u32;        // ints index of the tile's first pixel
 
 // ---------------------------------------------------------------- 64-bit integers: vec2u(lo, hi), two's complement
+// (u64_add, u64_sub, u64_isz and mul32x32 from int64.wgsl.ts serve signed values as they are)
+${INT64_WGSL}
 
 fn i64_of(v: i32) -> vec2u { return vec2u(bitcast<u32>(v), select(0u, 0xFFFFFFFFu, v < 0)); }
-fn i64_add(a: vec2u, b: vec2u) -> vec2u {
-  let lo = a.x + b.x;
-  return vec2u(lo, a.y + b.y + select(0u, 1u, lo < a.x));
-}
-fn i64_sub(a: vec2u, b: vec2u) -> vec2u { return vec2u(a.x - b.x, a.y - b.y - select(0u, 1u, a.x < b.x)); }
-fn i64_neg(a: vec2u) -> vec2u { return i64_sub(vec2u(0u, 0u), a); }
+fn i64_neg(a: vec2u) -> vec2u { return u64_sub(vec2u(0u, 0u), a); }
 fn i64_isneg(a: vec2u) -> bool { return (a.y >> 31u) != 0u; }
-fn i64_isz(a: vec2u) -> bool { return (a.x | a.y) == 0u; }
-fn i64_gt0(a: vec2u) -> bool { return !i64_isneg(a) && !i64_isz(a); }
+fn i64_gt0(a: vec2u) -> bool { return !i64_isneg(a) && !u64_isz(a); }
 fn i64_lt(a: vec2u, b: vec2u) -> bool {
   let ah = bitcast<i32>(a.y);
   let bh = bitcast<i32>(b.y);
@@ -138,19 +135,6 @@ fn i64_sar(a: vec2u, n: u32) -> vec2u {
 }
 // a in [-2^48, 2^48): the range this kernel keeps stored values in (see the module notes).
 fn in_range(a: vec2u) -> bool { return a.y + 0x10000u < 0x20000u; }
-// 32 x 32 -> 64 bits, unsigned.
-fn mul32x32(a: u32, b: u32) -> vec2u {
-  let a0_ = a & 0xFFFFu;
-  let a1 = a >> 16u;
-  let b0 = b & 0xFFFFu;
-  let b1 = b >> 16u;
-  let p00 = a0_ * b0;
-  let p01 = a0_ * b1;
-  let p10 = a1 * b0;
-  let p11 = a1 * b1;
-  let mid = (p00 >> 16u) + (p01 & 0xFFFFu) + (p10 & 0xFFFFu);
-  return vec2u((p00 & 0xFFFFu) | (mid << 16u), p11 + (p01 >> 16u) + (p10 >> 16u) + (mid >> 16u));
-}
 
 // ---------------------------------------------------------------- the stream
 
@@ -350,7 +334,7 @@ fn neg_part(x: vec2u) -> vec2u { return select(vec2u(0u, 0u), x, i64_isneg(x)); 
 
 // hcompress.ts monotoneDiff: the slope target from the steps d1, d2, or 0 for "skip".
 fn monotone_diff(d1: vec2u, d2: vec2u) -> vec2u {
-  let sum = i64_add(d1, d2);
+  let sum = u64_add(d1, d2);
   if (i64_gt0(d1) && i64_gt0(d2)) {
     let limit = i64_shl(i64_min(d1, d2), 2u);
     return select(limit, sum, i64_lt(sum, limit));
@@ -365,7 +349,7 @@ fn monotone_diff(d1: vec2u, d2: vec2u) -> vec2u {
 // a[i] += clamp(trunc(diff / 2^b - a[i]), -smax, smax), computed from the numerator diff - 2^b·a[i].
 fn nudge(i: u32, diff: vec2u, b: u32, smax: u32) {
   let a = coef(i);
-  let m = i64_sub(diff, i64_shl(a, b));
+  let m = u64_sub(diff, i64_shl(a, b));
   // Numerators in [-2^53, 2^53): the CPU's diff / 2^b - a is then exact (see the module notes).
   if (m.y + 0x200000u >= 0x400000u) {
     inexact = true;
@@ -374,7 +358,7 @@ fn nudge(i: u32, diff: vec2u, b: u32, smax: u32) {
   let neg = i64_isneg(m);
   let t = i64_sar(select(m, i64_neg(m), neg), b); // |m| >> b: trunc toward zero
   let s = select(smax, t.x, t.y == 0u && t.x < smax);
-  let r = i64_add(a, i64_of(select(i32(s), -i32(s), neg)));
+  let r = u64_add(a, i64_of(select(i32(s), -i32(s), neg)));
   if (!in_range(r)) { inexact = true; }
   set_coef(i, r);
 }
@@ -388,8 +372,8 @@ fn smooth_level(odd: bool, nxtop: u32, nytop: u32, stride: u32, smax: u32) {
     let hxRow = (p + nxh) * stride;
     for (var q = 0u; q < nyh; q++) {
       let h0 = level_get(odd, p * nyh + q);
-      let diff = monotone_diff(i64_sub(level_get(odd, (p + 1u) * nyh + q), h0), i64_sub(h0, level_get(odd, (p - 1u) * nyh + q)));
-      if (!i64_isz(diff)) { nudge(hxRow + q, diff, 3u, smax); }
+      let diff = monotone_diff(u64_sub(level_get(odd, (p + 1u) * nyh + q), h0), u64_sub(h0, level_get(odd, (p - 1u) * nyh + q)));
+      if (!u64_isz(diff)) { nudge(hxRow + q, diff, 3u, smax); }
     }
   }
   // hy: every row, columns 2q with 2 <= 2q < nytop - 2
@@ -398,8 +382,8 @@ fn smooth_level(odd: bool, nxtop: u32, nytop: u32, stride: u32, smax: u32) {
     let hyRow = p * stride + nyh;
     for (var q = 1u; 2u * q + 2u < nytop; q++) {
       let h0 = level_get(odd, h0Row + q);
-      let diff = monotone_diff(i64_sub(level_get(odd, h0Row + q + 1u), h0), i64_sub(h0, level_get(odd, h0Row + q - 1u)));
-      if (!i64_isz(diff)) { nudge(hyRow + q, diff, 3u, smax); }
+      let diff = monotone_diff(u64_sub(level_get(odd, h0Row + q + 1u), h0), u64_sub(h0, level_get(odd, h0Row + q - 1u)));
+      if (!u64_isz(diff)) { nudge(hyRow + q, diff, 3u, smax); }
     }
   }
   // hc: interior only, from the hx, hy adjusted above
@@ -409,20 +393,20 @@ fn smooth_level(odd: bool, nxtop: u32, nytop: u32, stride: u32, smax: u32) {
     let hcRow = hxRow + nyh;
     for (var q = 1u; 2u * q + 2u < nytop; q++) {
       let h0 = level_get(odd, p * nyh + q);
-      let dpp = i64_sub(level_get(odd, (p + 1u) * nyh + q + 1u), h0);
-      let dpm = i64_sub(h0, level_get(odd, (p + 1u) * nyh + q - 1u));
-      let dmp = i64_sub(h0, level_get(odd, (p - 1u) * nyh + q + 1u));
-      let dmm = i64_sub(level_get(odd, (p - 1u) * nyh + q - 1u), h0);
+      let dpp = u64_sub(level_get(odd, (p + 1u) * nyh + q + 1u), h0);
+      let dpm = u64_sub(h0, level_get(odd, (p + 1u) * nyh + q - 1u));
+      let dmp = u64_sub(h0, level_get(odd, (p - 1u) * nyh + q + 1u));
+      let dmm = u64_sub(level_get(odd, (p - 1u) * nyh + q - 1u), h0);
       let hx2 = i64_shl(coef(hxRow + q), 1u);
       let hy2 = i64_shl(coef(hyRow + q), 1u);
-      let t1 = i64_sub(i64_neg(hx2), hy2);
-      let t2 = i64_sub(hx2, hy2);
-      let dmax = i64_shl(i64_min(i64_min(i64_add(pos_part(dpp), t1), i64_add(pos_part(dpm), t2)),
-                                 i64_min(i64_sub(pos_part(dmp), t2), i64_sub(pos_part(dmm), t1))), 4u);
-      let dmin = i64_shl(i64_max(i64_max(i64_add(neg_part(dpp), t1), i64_add(neg_part(dpm), t2)),
-                                 i64_max(i64_sub(neg_part(dmp), t2), i64_sub(neg_part(dmm), t1))), 4u);
+      let t1 = u64_sub(i64_neg(hx2), hy2);
+      let t2 = u64_sub(hx2, hy2);
+      let dmax = i64_shl(i64_min(i64_min(u64_add(pos_part(dpp), t1), u64_add(pos_part(dpm), t2)),
+                                 i64_min(u64_sub(pos_part(dmp), t2), u64_sub(pos_part(dmm), t1))), 4u);
+      let dmin = i64_shl(i64_max(i64_max(u64_add(neg_part(dpp), t1), u64_add(neg_part(dpm), t2)),
+                                 i64_max(u64_sub(neg_part(dmp), t2), u64_sub(neg_part(dmm), t1))), 4u);
       if (i64_lt(dmin, dmax)) {
-        let goal = i64_add(i64_add(dpp, dmm), i64_add(dmp, dpm));
+        let goal = u64_add(u64_add(dpp, dmm), u64_add(dmp, dpm));
         var diff = goal;
         if (i64_lt(goal, dmin)) { diff = dmin; } else if (i64_lt(dmax, goal)) { diff = dmax; }
         nudge(hcRow + q, diff, 6u, smax);
@@ -445,7 +429,7 @@ fn put(k: u32, i: u32, v: vec2u) {
 
 // hx or hy += prnd1 (x >= 0) or prnd1 - 1 (x < 0), then rounded down to a multiple of bit1.
 fn round1(x: vec2u, prnd1: u32, mask1: u32) -> vec2u {
-  var r = i64_add(x, i64_of(i32(prnd1) - select(0, 1, i64_isneg(x))));
+  var r = u64_add(x, i64_of(i32(prnd1) - select(0, 1, i64_isneg(x))));
   r.x = r.x & ~mask1;
   return r;
 }
@@ -479,36 +463,36 @@ fn inverse_level(k: u32, nxtop: u32, nytop: u32, stride: u32) {
         var hx = round1(coef(hxRow + q), prnd1, mask1);
         var hy = round1(coef(hyRow + q), prnd1, mask1);
         var hc = coef(hcRow + q);
-        hc = i64_add(hc, i64_of(i32(prnd0) - drnd0 * select(0, 1, i64_isneg(hc))));
+        hc = u64_add(hc, i64_of(i32(prnd0) - drnd0 * select(0, 1, i64_isneg(hc))));
         hc.x = hc.x & ~mask0;
         // Propagate bit0 of hc to hx, hy: x >= 0 ? x - lowbit0 : x + lowbit0.
         let lowbit0 = hc.x & bit0;
         let lb0 = vec2u(lowbit0, 0u);
-        hx = select(i64_sub(hx, lb0), i64_add(hx, lb0), i64_isneg(hx));
-        hy = select(i64_sub(hy, lb0), i64_add(hy, lb0), i64_isneg(hy));
+        hx = select(u64_sub(hx, lb0), u64_add(hx, lb0), i64_isneg(hx));
+        hy = select(u64_sub(hy, lb0), u64_add(hy, lb0), i64_isneg(hy));
         // Propagate bits 0 and 1 of hc, hx, hy to h0.
         let lowbit1 = (hc.x ^ hx.x ^ hy.x) & bit1;
         var d = i32(lowbit0) - i32(lowbit1);
         if (i64_isneg(h0) && lowbit0 == 0u) { d += 2 * i32(lowbit1); }
-        h0 = i64_add(h0, i64_of(d));
-        let sp = i64_add(h0, hc);
-        let sm = i64_sub(h0, hc);
-        let tp = i64_add(hx, hy);
-        let tm = i64_sub(hx, hy);
+        h0 = u64_add(h0, i64_of(d));
+        let sp = u64_add(h0, hc);
+        let sm = u64_sub(h0, hc);
+        let tp = u64_add(hx, hy);
+        let tm = u64_sub(hx, hy);
         let o = 2u * q;
-        put(k, out0 + o, i64_sar(i64_sub(sp, tp), sh));
-        put(k, out0 + o + 1u, i64_sar(i64_sub(sm, tm), sh));
-        put(k, out1 + o, i64_sar(i64_add(sm, tm), sh));
-        put(k, out1 + o + 1u, i64_sar(i64_add(sp, tp), sh));
+        put(k, out0 + o, i64_sar(u64_sub(sp, tp), sh));
+        put(k, out0 + o + 1u, i64_sar(u64_sub(sm, tm), sh));
+        put(k, out1 + o, i64_sar(u64_add(sm, tm), sh));
+        put(k, out1 + o + 1u, i64_sar(u64_add(sp, tp), sh));
       }
       if (pairCols < nyh) {
         // Odd row length: the last column has no hy, hc.
         var h0 = level_get(odd, h0Row + pairCols);
         let hx = round1(coef(hxRow + pairCols), prnd1, mask1);
         let lb1 = vec2u(hx.x & bit1, 0u);
-        h0 = select(i64_sub(h0, lb1), i64_add(h0, lb1), i64_isneg(h0));
-        put(k, out0 + 2u * pairCols, i64_sar(i64_sub(h0, hx), sh));
-        put(k, out1 + 2u * pairCols, i64_sar(i64_add(h0, hx), sh));
+        h0 = select(u64_sub(h0, lb1), u64_add(h0, lb1), i64_isneg(h0));
+        put(k, out0 + 2u * pairCols, i64_sar(u64_sub(h0, hx), sh));
+        put(k, out1 + 2u * pairCols, i64_sar(u64_add(h0, hx), sh));
       }
     } else {
       // Odd number of rows: the last row has no hx, hc.
@@ -516,9 +500,9 @@ fn inverse_level(k: u32, nxtop: u32, nytop: u32, stride: u32) {
         var h0 = level_get(odd, h0Row + q);
         let hy = round1(coef(hyRow + q), prnd1, mask1);
         let lb1 = vec2u(hy.x & bit1, 0u);
-        h0 = select(i64_sub(h0, lb1), i64_add(h0, lb1), i64_isneg(h0));
-        put(k, out0 + 2u * q, i64_sar(i64_sub(h0, hy), sh));
-        put(k, out0 + 2u * q + 1u, i64_sar(i64_add(h0, hy), sh));
+        h0 = select(u64_sub(h0, lb1), u64_add(h0, lb1), i64_isneg(h0));
+        put(k, out0 + 2u * q, i64_sar(u64_sub(h0, hy), sh));
+        put(k, out0 + 2u * q + 1u, i64_sar(u64_add(h0, hy), sh));
       }
       if (pairCols < nyh) { put(k, out0 + 2u * pairCols, i64_sar(level_get(odd, h0Row + pairCols), sh)); }
     }
@@ -536,7 +520,7 @@ fn inverse(rows: u32, cols: u32, smax: u32) {
   let bit2 = 1u << (log2n + 1u);
   let prnd2 = bit2 >> 1u;
   var h = coef(0u);
-  h = i64_add(h, i64_of(i32(prnd2) - select(0, 1, i64_isneg(h))));
+  h = u64_add(h, i64_of(i32(prnd2) - select(0, 1, i64_isneg(h))));
   h.x = h.x & ~(bit2 - 1u);
   level_set((log2n & 1u) == 1u, 0u, h);
   var nxtop = 1u;
@@ -615,7 +599,7 @@ fn decode(j: u32, smoothing: bool) -> u32 {
   let mult = scale > 1;
   for (var i = 0u; i < npix; i++) {
     var v = coef(i);
-    if (!i64_isz(v)) {
+    if (!u64_isz(v)) {
       if (left == 0u) {
         if (sp >= len) { return ${HC_CORRUPT}u; }
         signs = tile_byte(sp);

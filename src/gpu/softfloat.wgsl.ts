@@ -23,21 +23,14 @@
  * an invalid operation (∞·0, ∞−∞) gives x86's default NaN (sign bit set).
  * JavaScript does not promise NaN payloads, so callers compare NaNs as NaNs.
  */
+import { INT64_WGSL } from './int64.wgsl.js';
+
 export const SOFTFLOAT_WGSL = /* wgsl */ `
 // ---------------------------------------------------------------- 64-bit integers: vec2u(lo, hi)
+${INT64_WGSL}
 
-fn u64_add(a: vec2u, b: vec2u) -> vec2u {
-  let lo = a.x + b.x;
-  return vec2u(lo, a.y + b.y + select(0u, 1u, lo < a.x));
-}
-fn u64_sub(a: vec2u, b: vec2u) -> vec2u {
-  return vec2u(a.x - b.x, a.y - b.y - select(0u, 1u, a.x < b.x));
-}
 fn u64_lt(a: vec2u, b: vec2u) -> bool {
   return a.y < b.y || (a.y == b.y && a.x < b.x);
-}
-fn u64_isz(a: vec2u) -> bool {
-  return (a.x | a.y) == 0u;
 }
 fn u64_shl(a: vec2u, n: u32) -> vec2u {
   if (n == 0u) { return a; }
@@ -62,21 +55,6 @@ fn u64_shrJam(a: vec2u, n: u32) -> vec2u {
 fn u64_clz(a: vec2u) -> u32 {
   if (a.y != 0u) { return countLeadingZeros(a.y); }
   return 32u + countLeadingZeros(a.x);
-}
-// 32 x 32 -> 64 bits.
-fn mul32x32(a: u32, b: u32) -> vec2u {
-  let a0 = a & 0xFFFFu;
-  let a1 = a >> 16u;
-  let b0 = b & 0xFFFFu;
-  let b1 = b >> 16u;
-  let p00 = a0 * b0;
-  let p01 = a0 * b1;
-  let p10 = a1 * b0;
-  let p11 = a1 * b1;
-  let mid = (p00 >> 16u) + (p01 & 0xFFFFu) + (p10 & 0xFFFFu);
-  let lo = (p00 & 0xFFFFu) | (mid << 16u);
-  let hi = p11 + (p01 >> 16u) + (p10 >> 16u) + (mid >> 16u);
-  return vec2u(lo, hi);
 }
 // The high 64 bits of a 64 x 64 product, with the low 64 bits jammed into bit 0.
 fn u64_mulHiJam(a: vec2u, b: vec2u) -> vec2u {
