@@ -9,20 +9,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { gpuCtx, haveGpu, noGpuReason } from './gpu-setup.js';
-import { decodeTilesGpu } from '../../src/gpu/tiles-gpu.js';
-import { decodeTiles, TILE_FIELDS, SRC_CODEC, type TileJobSpec } from '../../src/decompress/tile-decode.js';
-import { ARRAY_CTOR, BYTES_PER, type ImageArray, type PixelScaling } from '../../src/image/pixel-type.js';
+import { TILE_FIELDS, type TileJobSpec } from '../../src/decompress/tile-decode.js';
+import type { PixelScaling } from '../../src/image/pixel-type.js';
 import type { QuantizeMethod } from '../../src/decompress/quantize.js';
 import { plioEncode, riceEncode } from '../helpers/encoders.js';
 import { bitDiffs } from './compare.js';
-import { FitsError } from '../../src/errors.js';
+import { decodeBoth, stageTiles, type Built, type Outcome } from './tile-jobs.js';
 import { constants as zc, deflateSync, gzipSync } from 'node:zlib';
-
-interface Built {
-  spec: TileJobSpec;
-  tiles: Float64Array;
-  staging: Uint8Array;
-}
 
 /** A 2-D tiled image: each tile's pixel values from `pixels(tile, count)`, encoded by `encode`, stored with `gaps` bytes between tiles. */
 function build(
@@ -36,61 +29,18 @@ function build(
   zparams: (t: number) => [number, number, number],
   section?: { start: number[]; shape: number[]; step: number[] },
 ): Built {
-  const counts = [Math.ceil(dims[0] / tile[0]), Math.ceil(dims[1] / tile[1])];
-  const ntiles = counts[0]! * counts[1]!;
-  const parts: Uint8Array[] = [];
-  const tiles = new Float64Array(ntiles * TILE_FIELDS);
-  let at = 0;
-  for (let t = 0; t < ntiles; t++) {
-    const ty = Math.floor(t / counts[1]!);
-    const tx = t % counts[1]!;
-    const n = Math.min(tile[0], dims[0] - ty * tile[0]) * Math.min(tile[1], dims[1] - tx * tile[1]);
-    const gap = gaps[t % gaps.length]!;
-    parts.push(new Uint8Array(gap).fill(0xa5));
-    at += gap;
-    const bytes = encode(pixels(t, n));
-    parts.push(bytes);
-    const [zscale, zzero, zblank] = zparams(t);
-    tiles.set([t, SRC_CODEC, at, bytes.length, zscale, zzero, zblank], t * TILE_FIELDS);
-    at += bytes.length;
-  }
-  const staging = new Uint8Array(at);
-  let o = 0;
-  for (const p of parts) {
-    staging.set(p, o);
-    o += p.length;
-  }
+  const { counts, tiles, staging } = stageTiles(dims, tile, (t, rows, cols) => encode(pixels(t, rows * cols)), gaps, zparams);
   const sec = section ?? { start: [0, 0], shape: [...dims], step: [1, 1] };
   const spec: TileJobSpec = { ...base, hdu: 1, scaling, dims: [...dims], tile: [...tile], counts, start: sec.start, shape: sec.shape, step: sec.step };
   return { spec, tiles, staging };
 }
 
-type Outcome = { data: ImageArray } | { error: string };
-
 let lastReport: { gpuTiles: number; cpuTiles: number } = { gpuTiles: 0, cpuTiles: 0 };
 
 async function both(b: Built): Promise<[Outcome, Outcome]> {
-  const s = b.spec.scaling;
-  const count = b.spec.shape.reduce((x, y) => x * y, 1);
-  const alloc = () => new ARRAY_CTOR[s.dtype](new ArrayBuffer(count * BYTES_PER[s.dtype]), 0, count);
-  const ntiles = b.tiles.length / TILE_FIELDS;
-  let cpu: Outcome;
-  try {
-    const out = alloc();
-    decodeTiles(b.spec, b.tiles, 0, ntiles, b.staging, out);
-    cpu = { data: out };
-  } catch (e) {
-    cpu = { error: e instanceof FitsError ? `${e.code}: ${e.message}` : String(e) };
-  }
-  let gpu: Outcome;
-  try {
-    const out = alloc();
-    lastReport = await decodeTilesGpu(gpuCtx!, { spec: b.spec, tiles: b.tiles, ntiles, staging: b.staging }, { out });
-    gpu = { data: out };
-  } catch (e) {
-    gpu = { error: e instanceof FitsError ? `${e.code}: ${e.message}` : String(e) };
-  }
-  return [gpu, cpu];
+  const r = await decodeBoth(gpuCtx!, b);
+  if ('report' in r[0] && r[0].report) lastReport = r[0].report;
+  return r;
 }
 
 function expectSame([gpu, cpu]: [Outcome, Outcome]): void {

@@ -20,12 +20,13 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { gpuCtx, haveGpu, noGpuReason, watchFallbacks } from './gpu-setup.js';
 import { bitDiffs } from './compare.js';
-import { HCOMPRESS_GPU_LIMITS, decodeTilesGpu, type TileDecodeReport } from '../../src/gpu/tiles-gpu.js';
+import { decodeBoth, stageTiles, type Built, type Outcome } from './tile-jobs.js';
+import { HCOMPRESS_GPU_LIMITS, type TileDecodeReport } from '../../src/gpu/tiles-gpu.js';
 import { HC_CORRUPT, HC_OK, HC_USE_CPU, HCOMPRESS_BINDINGS, HCOMPRESS_JOB_WORDS, HCOMPRESS_WGSL, hcompressScratchWords } from '../../src/decompress/hcompress.wgsl.js';
-import { decodeTiles, SRC_CODEC, TILE_FIELDS, type TileJobSpec } from '../../src/decompress/tile-decode.js';
+import type { TileJobSpec } from '../../src/decompress/tile-decode.js';
 import { tileDecoder } from '../../src/decompress/codec-registry.js';
 import { hcompressEncode } from '../../src/write/codecs/hcompress.js';
-import { ARRAY_CTOR, BYTES_PER, type ImageArray, type PixelScaling } from '../../src/image/pixel-type.js';
+import type { PixelScaling } from '../../src/image/pixel-type.js';
 import { U } from '../../src/gpu/constants.js';
 import { readBack, runPasses, wordsBuffer } from '../../src/gpu/dispatch.js';
 import { FitsError } from '../../src/errors.js';
@@ -202,12 +203,6 @@ function withHeader(src: Uint8Array, edit: (view: DataView) => void): Uint8Array
 
 // ------------------------------------------------------------------ whole jobs (decodeTilesGpu)
 
-interface Built {
-  spec: TileJobSpec;
-  tiles: Float64Array;
-  staging: Uint8Array;
-}
-
 /** A 2-D image of `dims` in tiles of `tile`, each tile's bytes from `encode(t, rows, cols)`, with `gap` bytes before each. */
 function build(
   dims: [number, number],
@@ -218,28 +213,7 @@ function build(
   section?: { start: number[]; shape: number[]; step: number[] },
   zscale = NaN,
 ): Built {
-  const counts = [Math.ceil(dims[0] / tile[0]), Math.ceil(dims[1] / tile[1])];
-  const ntiles = counts[0]! * counts[1]!;
-  const parts: Uint8Array[] = [];
-  const tiles = new Float64Array(ntiles * TILE_FIELDS);
-  let at = 0;
-  for (let t = 0; t < ntiles; t++) {
-    const rows = Math.min(tile[0], dims[0] - Math.floor(t / counts[1]!) * tile[0]);
-    const cols = Math.min(tile[1], dims[1] - (t % counts[1]!) * tile[1]);
-    const gap = gaps[t % gaps.length]!;
-    parts.push(new Uint8Array(gap).fill(0xa5));
-    at += gap;
-    const bytes = encode(t, rows, cols);
-    parts.push(bytes);
-    tiles.set([t, SRC_CODEC, at, bytes.length, zscale * (1 + t / 8), -t, NaN], t * TILE_FIELDS);
-    at += bytes.length;
-  }
-  const staging = new Uint8Array(at);
-  let o = 0;
-  for (const p of parts) {
-    staging.set(p, o);
-    o += p.length;
-  }
+  const { counts, tiles, staging } = stageTiles(dims, tile, encode, gaps, (t) => [zscale * (1 + t / 8), -t, NaN]);
   const sec = section ?? { start: [0, 0], shape: [...dims], step: [1, 1] };
   return {
     spec: { hdu: 1, codec: 'HCOMPRESS_1', bytepix: 4, blocksize: 32, ditherSeed: 17, ...spec, dims: [...dims], tile: [...tile], counts, ...sec },
@@ -248,32 +222,7 @@ function build(
   };
 }
 
-type Outcome = { data: ImageArray; report?: TileDecodeReport } | { error: string };
-
-async function both(b: Built): Promise<[Outcome, Outcome]> {
-  const s = b.spec.scaling;
-  const count = b.spec.shape.reduce((x, y) => x * y, 1);
-  const alloc = () => new ARRAY_CTOR[s.dtype](new ArrayBuffer(count * BYTES_PER[s.dtype]), 0, count);
-  const ntiles = b.tiles.length / TILE_FIELDS;
-  const failure = (e: unknown) => ({ error: e instanceof FitsError ? `${e.code}: ${e.message}` : String(e) });
-  let cpu: Outcome;
-  try {
-    const out = alloc();
-    decodeTiles(b.spec, b.tiles, 0, ntiles, b.staging, out);
-    cpu = { data: out };
-  } catch (e) {
-    cpu = failure(e);
-  }
-  let gpu: Outcome;
-  try {
-    const out = alloc();
-    const report = await decodeTilesGpu(gpuCtx!, { spec: b.spec, tiles: b.tiles, ntiles, staging: b.staging }, { out });
-    gpu = { data: out, report };
-  } catch (e) {
-    gpu = failure(e);
-  }
-  return [gpu, cpu];
-}
+const both = (b: Built) => decodeBoth(gpuCtx!, b);
 
 /** GPU and CPU give the same pixels or the same error; returns the GPU's report (undefined on error). */
 function expectSame([gpu, cpu]: [Outcome, Outcome]): TileDecodeReport | undefined {
