@@ -16,8 +16,7 @@ import type { ImageData } from '../image/read-image.js';
 import { resolveSection, type ResolvedSection } from '../image/section.js';
 import { allocateBuffer } from '../util/buffers.js';
 import { tileDecoder } from '../decompress/codec-registry.js';
-import type { QuantizeMethod } from '../decompress/quantize.js';
-import { compressedImageInfo, compressedImageSummary, loadTiles, readCompressedImage, type CompressedImageInfo, type CompressedReadOptions } from '../decompress/tiled-image.js';
+import { compressedImageInfo, compressedImageSummary, loadTiles, readCompressedImage, tileJobSpec, type CompressedImageInfo, type CompressedReadOptions } from '../decompress/tiled-image.js';
 import type { TileJobSpec } from '../decompress/tile-decode.js';
 import { checkTilePixels, tilesForSection, type TilePlacement } from '../decompress/tile-grid.js';
 import { U } from './constants.js';
@@ -33,40 +32,6 @@ export interface GpuCompressedReadOptions extends CompressedReadOptions {
   gpu?: GpuChoice;
 }
 
-function quantizeMethodOf(info: CompressedImageInfo, hdu: number): QuantizeMethod {
-  switch (info.quantizeMethod) {
-    case 'NO_DITHER':
-    case 'NONE':
-      return 'NO_DITHER';
-    case 'SUBTRACTIVE_DITHER_1':
-    case 'SUBTRACTIVE_DITHER_2':
-      return info.quantizeMethod;
-    default:
-      throw new FitsError('UNSUPPORTED', `ZQUANTIZ = '${info.quantizeMethod}' is not a known quantization method.`, { hdu });
-  }
-}
-
-function jobSpec(info: CompressedImageInfo, sec: ResolvedSection, hdu: number): TileJobSpec {
-  return {
-    hdu,
-    codec: info.codec,
-    zbitpix: info.zbitpix,
-    bytepix: info.bytepix,
-    blocksize: info.blocksize,
-    smooth: info.smooth,
-    quantized: info.quantized,
-    method: info.quantized ? quantizeMethodOf(info, hdu) : 'NO_DITHER',
-    ditherSeed: info.ditherSeed,
-    scaling: info.scaling,
-    dims: info.dims,
-    tile: [...info.grid.tile],
-    counts: [...info.grid.counts],
-    start: sec.start,
-    shape: sec.shape,
-    step: sec.step,
-  };
-}
-
 interface Prepared {
   info: CompressedImageInfo;
   sec: ResolvedSection;
@@ -79,7 +44,7 @@ function prepare(ctx: HduContext, opts: CompressedReadOptions): Prepared {
   const info = compressedImageInfo(ctx);
   const sec = resolveSection(info.dims, opts, ctx.index);
   const placements = sec.count === 0 ? [] : tilesForSection(info.grid, sec);
-  const spec = jobSpec(info, sec, ctx.index);
+  const spec = tileJobSpec(info, sec, ctx.index);
   if (placements.length) {
     try {
       tileDecoder(spec.codec, spec);
