@@ -120,25 +120,8 @@ export function arith(op: ArithOp, a: number, b: number): number {
   }
 }
 
-/** A comparison of two doubles (IEEE: false with NaN, except `!=`). */
-export function compareNumbers(op: CompareOp, a: number, b: number): boolean {
-  switch (op) {
-    case '<':
-      return a < b;
-    case '<=':
-      return a <= b;
-    case '>':
-      return a > b;
-    case '>=':
-      return a >= b;
-    case '==':
-      return a === b;
-    case '!=':
-      return a !== b;
-  }
-}
-
-function compareOrdered<T extends bigint | string | boolean>(op: CompareOp, a: T, b: T): boolean {
+/** A comparison of two constants of one type (numbers as doubles: false with NaN, except `!=`). */
+function compareOrdered<T extends number | bigint | string | boolean>(op: CompareOp, a: T, b: T): boolean {
   switch (op) {
     case '<':
       return a < b;
@@ -248,7 +231,7 @@ export function checkExpression(expr: string | Expr, columns: readonly ColumnSch
             value =
               left.exact !== undefined && right.exact !== undefined
                 ? compareOrdered(op, left.exact, right.exact)
-                : compareNumbers(op, left.value, right.value);
+                : compareOrdered(op, left.value, right.value);
           } else if (left.type === 'string' && right.type === 'string') {
             value = compareOrdered(op, left.value.replace(/ +$/, ''), right.value.replace(/ +$/, ''));
           } else value = compareOrdered(op, left.value as boolean, right.value as boolean);
