@@ -16,7 +16,7 @@
  * 16-row tiles, a PLIO mask, and random table columns. The encoders are the
  * test-side ones (test/helpers/encoders.ts) and fitsflow's writer codecs.
  */
-import { decodeTiles, SRC_CODEC, TILE_FIELDS, type TileJobSpec } from '../src/decompress/tile-decode.js';
+import { decodeTiles, type TileJobSpec } from '../src/decompress/tile-decode.js';
 import type { PixelScaling } from '../src/image/pixel-type.js';
 import { describeAdapter, requireGpu } from '../src/gpu/device.js';
 import { installNodeWebGpu } from '../src/gpu/node-webgpu.js';
@@ -27,6 +27,7 @@ import { readImageGpu } from '../src/gpu/image-gpu.js';
 import { FitsTable } from '../src/table/fits-table.js';
 import { MemorySource } from '../src/io/memory-source.js';
 import { plioEncode, riceEncode } from '../test/helpers/encoders.js';
+import { stageTiles } from '../test/gpu/tile-jobs.js';
 import { hcompressEncode } from '../src/write/codecs/hcompress.js';
 import { gzip2Encode } from '../src/write/codecs/gzip.js';
 
@@ -93,27 +94,11 @@ const scaling = (bitpix: number, dtype: PixelScaling['dtype']): PixelScaling => 
 
 /** Tiles of `rows` full rows (default 1) of a 4096×4096 image, tile t encoded by `encode(t)`. */
 function rowJob(spec: Omit<TileJobSpec, 'hdu' | 'dims' | 'tile' | 'counts' | 'start' | 'shape' | 'step'>, encode: (y: number) => Uint8Array, z?: (y: number) => [number, number], rows = 1): GpuTileJob {
-  const parts: Uint8Array[] = [];
-  const ntiles = N / rows;
-  const tiles = new Float64Array(ntiles * TILE_FIELDS);
-  let at = 0;
-  for (let y = 0; y < ntiles; y++) {
-    const b = encode(y);
-    parts.push(b);
-    const [zs, zz] = z ? z(y) : [NaN, 0];
-    tiles.set([y, SRC_CODEC, at, b.length, zs, zz, NaN], y * TILE_FIELDS);
-    at += b.length;
-  }
-  const staging = new Uint8Array(at);
-  let o = 0;
-  for (const p of parts) {
-    staging.set(p, o);
-    o += p.length;
-  }
+  const { counts, tiles, staging } = stageTiles([N, N], [rows, N], (t) => encode(t), [0], (t) => (z ? [...z(t), NaN] : [NaN, 0, NaN]));
   return {
-    spec: { ...spec, hdu: 1, dims: [N, N], tile: [rows, N], counts: [ntiles, 1], start: [0, 0], shape: [N, N], step: [1, 1] },
+    spec: { ...spec, hdu: 1, dims: [N, N], tile: [rows, N], counts, start: [0, 0], shape: [N, N], step: [1, 1] },
     tiles,
-    ntiles,
+    ntiles: counts[0]!,
     staging,
   };
 }
