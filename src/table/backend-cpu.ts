@@ -77,17 +77,9 @@ export function gatherColumn(col: Column, indices: Uint32Array): Column {
   if (col.strings) {
     const { bytes, width } = col.strings;
     const out = new Uint8Array(m * cs * width);
-    const w = cs * width;
-    if (w % 8 === 0 && bytes.byteOffset % 8 === 0) {
-      const v = w / 8;
-      const src = new Float64Array(bytes.buffer, bytes.byteOffset, bytes.length / 8);
-      const dst = new Float64Array(out.buffer);
-      if (v === 1) gather1(src, indices, dst);
-      else gatherCells(src, v, indices, dst);
-    } else if (w % 4 === 0 && bytes.byteOffset % 4 === 0) {
-      const src = new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4);
-      gatherCells(src, w / 4, indices, new Uint32Array(out.buffer));
-    } else gatherCells(bytes, w, indices, out);
+    const { src, dst, per } = cellWords(bytes, out, cs * width);
+    if (per === 1) gather1(src, indices, dst);
+    else gatherCells(src, per, indices, dst);
     return packedStringColumn(columnFields(col), m, { bytes: out, width }, validity);
   }
   let data: Column['data'];
@@ -198,18 +190,24 @@ export function scatterColumn(col: Column, sel: Uint32Array | null, inv: Uint32A
 
 /** scatterColumn for packed strings: whole cells moved as 8-, 4- or 1-byte words. */
 function scatterStrings(p: PackedStrings, cs: number, sel: Uint32Array | null, inv: Uint32Array): Uint8Array {
-  const { bytes, width } = p;
-  const w = cs * width;
-  const out = new Uint8Array(inv.length * w);
-  if (w % 8 === 0 && bytes.byteOffset % 8 === 0) {
-    const src = new Float64Array(bytes.buffer, bytes.byteOffset, bytes.length / 8);
-    const dst = new Float64Array(out.buffer);
-    if (w === 8) scatter1(src, sel, inv, dst);
-    else scatterCells(src, w / 8, sel, inv, dst);
-  } else if (w % 4 === 0 && bytes.byteOffset % 4 === 0) {
-    scatterCells(new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4), w / 4, sel, inv, new Uint32Array(out.buffer));
-  } else scatterCells(bytes, w, sel, inv, out);
+  const out = new Uint8Array(inv.length * cs * p.width);
+  const { src, dst, per } = cellWords(p.bytes, out, cs * p.width);
+  if (per === 1) scatter1(src, sel, inv, dst);
+  else scatterCells(src, per, sel, inv, dst);
   return out;
+}
+
+type WordArray = Uint8Array | Uint16Array | Uint32Array | Float64Array;
+
+/**
+ * Packed string cells of `w` bytes (and the output for them) as the widest
+ * words that tile a cell — 8 bytes (Float64Array keeps every bit pattern), 4,
+ * or 1 — so gathers move whole words; `per` words per cell.
+ */
+function cellWords(bytes: Uint8Array, out: Uint8Array, w: number): { src: WordArray; dst: WordArray; per: number } {
+  if (w % 8 === 0 && bytes.byteOffset % 8 === 0) return { src: new Float64Array(bytes.buffer, bytes.byteOffset, bytes.length / 8), dst: new Float64Array(out.buffer), per: w / 8 };
+  if (w % 4 === 0 && bytes.byteOffset % 4 === 0) return { src: new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4), dst: new Uint32Array(out.buffer), per: w / 4 };
+  return { src: bytes, dst: out, per: w };
 }
 
 function scatter1(src: Uint8Array | Uint16Array | Uint32Array | Float64Array, sel: Uint32Array | null, inv: Uint32Array, dst: typeof src): void {

@@ -55,7 +55,7 @@
 import { FitsError } from '../errors.js';
 import type { Complex } from '../header/card.js';
 import { cellSize, elementCount, type Column, type ColumnArray } from './column.js';
-import { packedString } from './strings.js';
+import { latin1, packedString, trimmedLength } from './strings.js';
 import { chooseBackend, type BackendChoice, type SortKeySpec, type TableBackend } from './backend.js';
 import { cpuBackend, gatherColumn, scatterColumn, sliceColumn } from './backend-cpu.js';
 import { checkExpression, resolveColumnName, type CheckedExpr } from './expression/check.js';
@@ -550,11 +550,6 @@ function checkColumn(c: Column, numRows: number): void {
 
 // ---------------------------------------------------------------- cells
 
-const latin1 = (b: Uint8Array) => {
-  let s = '';
-  for (let i = 0; i < b.length; i += 4096) s += String.fromCharCode(...b.subarray(i, i + 4096));
-  return s.replace(/[ \0]+$/, '');
-};
 
 /** The value of row `r` of a column (see {@link Cell}). */
 export function cellValue(col: Column, r: number): Cell {
@@ -566,7 +561,10 @@ export function cellValue(col: Column, r: number): Cell {
   if (col.offsets) {
     a = col.offsets[r]!;
     b = col.offsets[r + 1]!;
-    if (col.dtype === 'string' && !Array.isArray(col.data)) return latin1((col.data as Uint8Array).subarray(a, b));
+    if (col.dtype === 'string' && !Array.isArray(col.data)) {
+      const bytes = col.data as Uint8Array;
+      return latin1(bytes, a, trimmedLength(bytes, a, b - a));
+    }
   } else {
     const cs = cellSize(col);
     if (cs === 1 && col.cellShape && col.cellShape.length === 0) return element(col, r, complex, valid);

@@ -111,4 +111,13 @@ describe('packed string columns', () => {
       { numRuns: 100 },
     );
   });
+
+  it('variable-length string cells (PA) read as their strings, padding removed', () => {
+    const text = ['ab  ', '', 'x\0 y\0\0', '\xe9t\xe9 '];
+    const offsets = new Int32Array(text.length + 1);
+    text.forEach((t, i) => (offsets[i + 1] = offsets[i]! + t.length));
+    const data = Uint8Array.from(text.join(''), (c) => c.charCodeAt(0));
+    const t = new FitsTable([{ name: 'S', dtype: 'string', format: '1PA(8)', cellShape: null, length: text.length, data, offsets }], text.length);
+    expect([...t.rows()].map((r) => r.S)).toEqual(['ab', '', 'x\0 y', '\xe9t\xe9']);
+  });
 });
