@@ -24,7 +24,7 @@ import type { ByteSource } from '../io/byte-source.js';
 import type { WorkerPool } from '../workers/pool.js';
 import type { BinaryColumnSpec } from './binary-layout.js';
 import type { ColumnArray } from './column.js';
-import { readBytes, syncReader } from './row-blocks.js';
+import { readBytes } from './row-blocks.js';
 
 /** Slot states (control[0], control[1]). */
 export const SLOT_FREE = 0;
@@ -101,7 +101,6 @@ export async function gatherRowsParallel(
   );
   const scratch = new Uint8Array(blockBytes);
   const blocks = Math.ceil(count / rowsPerBlock);
-  const sync = syncReader(source) !== undefined;
   let next = 0; // the slot the worker takes next
   let workerBlocks = 0;
   const gatherAll = (gathers: BlockGather[], bytes: Uint8Array, first: number, n: number) => {
@@ -128,8 +127,6 @@ export async function gatherRowsParallel(
         gatherAll(plan.shared, bytes, first, n);
         gatherAll(plan.local, bytes, first, n);
       }
-      // Asynchronous sources yield anyway; synchronous ones must let the worker's start message out once.
-      if (k === 0 && sync) await Promise.resolve();
     }
   } finally {
     Atomics.store(control, CONTROL_DONE, 1);
