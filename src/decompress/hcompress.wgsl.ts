@@ -52,6 +52,7 @@
  * tile gets {@link HC_CORRUPT}; the driver then re-runs the CPU decoder for
  * its exact error.
  */
+import { BSWAP_WGSL } from '../gpu/bytes.wgsl.js';
 import { WORKGROUP } from '../gpu/constants.js';
 import { INT64_WGSL } from '../gpu/int64.wgsl.js';
 import { LINEAR_INDEX } from '../gpu/dispatch.js';
@@ -138,9 +139,7 @@ fn in_range(a: vec2u) -> bool { return a.y + 0x10000u < 0x20000u; }
 
 // ---------------------------------------------------------------- the stream
 
-fn bswap(x: u32) -> u32 {
-  return (x << 24u) | ((x & 0xFF00u) << 8u) | ((x >> 8u) & 0xFF00u) | (x >> 24u);
-}
+${BSWAP_WGSL}
 // Byte i of the tile (i < its length).
 fn tile_byte(i: u32) -> u32 {
   let p = t_off + i;

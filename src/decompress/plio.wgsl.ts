@@ -9,6 +9,7 @@
  * `status[job]` (0 ok; otherwise the driver re-decodes on the CPU to raise
  * plio.ts's exact error).
  */
+import { BE32_AT_WGSL, BSWAP_WGSL } from '../gpu/bytes.wgsl.js';
 import { WORKGROUP } from '../gpu/constants.js';
 import { LINEAR_INDEX } from '../gpu/dispatch.js';
 
@@ -22,16 +23,7 @@ export const PLIO_WGSL = /* wgsl */ `
 @group(0) @binding(3) var<storage, read_write> status: array<u32>;
 @group(0) @binding(4) var<storage, read> params: array<u32>;
 
-fn bswap(x: u32) -> u32 {
-  return (x << 24u) | ((x & 0xFF00u) << 8u) | ((x >> 8u) & 0xFF00u) | (x >> 24u);
-}
-fn be32_at(addr: u32) -> u32 {
-  let k = addr >> 2u;
-  let s = (addr & 3u) * 8u;
-  let w0 = bswap(raw_bytes[k]);
-  if (s == 0u) { return w0; }
-  return (w0 << s) | (bswap(raw_bytes[k + 1u]) >> (32u - s));
-}
+${BSWAP_WGSL}${BE32_AT_WGSL}
 // Signed 16-bit big-endian word k of the list at byte offset off.
 fn word_at(off: u32, k: i32) -> i32 {
   return bitcast<i32>(be32_at(off + 2u * u32(k))) >> 16u;

@@ -18,6 +18,7 @@
  * so they never change a result. Bit positions are u32: the driver keeps the
  * buffer below 512 MiB.
  */
+import { BSWAP_WGSL } from '../gpu/bytes.wgsl.js';
 import { WORKGROUP } from '../gpu/constants.js';
 import { LINEAR_INDEX } from '../gpu/dispatch.js';
 
@@ -43,9 +44,7 @@ const FSBITS: u32 = ${fsbits}u;
 const FSMAX: u32 = ${fsmax}u;
 const BBITS: u32 = ${bbits}u;
 
-fn bswap(x: u32) -> u32 {
-  return (x << 24u) | ((x & 0xFF00u) << 8u) | ((x >> 8u) & 0xFF00u) | (x >> 24u);
-}
+${BSWAP_WGSL}
 // The 32 bits starting at absolute bit p (most significant bit first).
 fn window(p: u32) -> u32 {
   let k = p >> 5u;

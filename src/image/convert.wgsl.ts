@@ -22,6 +22,7 @@
  * `scal: array<u32>`.
  */
 import { SOFTFLOAT_WGSL } from '../gpu/softfloat.wgsl.js';
+import { BE32_AT_WGSL, BSWAP_WGSL } from '../gpu/bytes.wgsl.js';
 import { WORKGROUP } from '../gpu/constants.js';
 import { LINEAR_INDEX } from '../gpu/dispatch.js';
 import { BYTES_PER, type DType, type PixelScaling } from './pixel-type.js';
@@ -38,18 +39,9 @@ export interface PixelVariant {
 /** Helpers every pixel kernel shares: byte access and result packing. */
 export const PIXEL_COMMON_WGSL = /* wgsl */ `
 ${SOFTFLOAT_WGSL}
-fn bswap(x: u32) -> u32 {
-  return (x << 24u) | ((x & 0xFF00u) << 8u) | ((x >> 8u) & 0xFF00u) | (x >> 24u);
-}
+${BSWAP_WGSL}
 fn byte_at(a: u32) -> u32 { return (raw_bytes[a >> 2u] >> ((a & 3u) * 8u)) & 0xFFu; }
-// The 4 bytes at byte address addr of raw_bytes, read big-endian.
-fn be32_at(addr: u32) -> u32 {
-  let k = addr >> 2u;
-  let s = (addr & 3u) * 8u;
-  let w0 = bswap(raw_bytes[k]);
-  if (s == 0u) { return w0; }
-  return (w0 << s) | (bswap(raw_bytes[k + 1u]) >> (32u - s));
-}
+${BE32_AT_WGSL}
 fn scal_f64(i: u32) -> vec2u { return vec2u(scal[i], scal[i + 1u]); }
 fn do_scale() -> bool { return (scal[6] & 1u) != 0u; }
 fn do_zero() -> bool { return (scal[6] & 2u) != 0u; }
