@@ -117,6 +117,7 @@ export class CacheApiStore implements PersistentStore {
           return;
         }
         const bytes = new Uint8Array(await res.arrayBuffer());
+        this.counters.bytesChecksummed += bytes.length;
         const ok = bytes.length === extentLength(obj, b, 1) && res.headers.get(H_LEN) === String(bytes.length) && res.headers.get(H_SHA) === (await sha256Hex(bytes));
         if (!ok) {
           this.counters.corrupt++;

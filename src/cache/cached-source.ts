@@ -51,9 +51,11 @@ export interface CacheOptions {
   maxEntryBlocks?: number;
   /**
    * Remote files: trust size and validators the server confirmed less than
-   * `maxAge` ms ago in this process, without asking again (no probe: a warm
-   * open costs no request at all). Changes are still detected on any request
-   * that does go out. Default 0: every open revalidates with one request.
+   * `maxAge` ms ago, without asking again (no probe: a warm open costs no
+   * request at all) — in this process, or in an earlier one when a
+   * persistent cache that records validations is used (the folder cache).
+   * Changes are still detected on any request that does go out. Default 0:
+   * every open revalidates with one request.
    */
   maxAge?: number;
 }
@@ -109,15 +111,46 @@ export function recentlyCached(url: string): boolean {
   return seen.has(url);
 }
 
-/** Record that the server confirmed `identity` for `url` just now. */
-export function noteValidated(url: string, identity: SourceIdentity): void {
-  remember(url, identity, Date.now());
+/** The persistent store `opts` asks for (one instance per folder or cache name), or null. */
+export function persistentStoreOf(opts: CacheOptions): PersistentStore | null {
+  if (opts.persistent && typeof opts.persistent === 'object') return opts.persistent;
+  if (opts.persistent === true || opts.dir !== undefined) return makePersistentStore(opts.dir, opts.maxBytes !== undefined ? { maxBytes: opts.maxBytes } : undefined);
+  return null;
 }
 
-/** The identity of `url` if the server confirmed it less than `maxAge` ms ago (in this process). */
-export function freshIdentity(url: string, maxAge: number): SourceIdentity | null {
+/**
+ * Record that the server confirmed `identity` for `url` just now: in this
+ * process, and (with `maxAge`, which is what reads it) in the persistent
+ * store, for later processes.
+ */
+export function noteValidated(url: string, identity: SourceIdentity, opts?: CacheOptions): void {
+  const now = Date.now();
+  remember(url, identity, now);
+  if (opts?.maxAge && isPersistable(identity)) persistentStoreOf(opts)?.noteValidated?.(identity, now);
+}
+
+/** Forget what the server confirmed for `url` (it changed since): here and in the persistent store. */
+export function forgetValidation(url: string, opts: CacheOptions): void {
+  if (seen.has(url)) seen.set(url, { identity: null, at: 0 });
+  persistentStoreOf(opts)?.forgetValidated?.(url);
+}
+
+/**
+ * The identity of `url` if the server confirmed it less than `opts.maxAge`
+ * ms ago: in this process, or in another one that recorded it in the
+ * persistent store. Null without `maxAge`.
+ */
+export function freshIdentity(url: string, opts: CacheOptions): SourceIdentity | null {
+  const maxAge = opts.maxAge ?? 0;
+  if (!(maxAge > 0)) return null;
   const e = seen.get(url);
-  return e?.identity && Date.now() - e.at < maxAge ? e.identity : null;
+  if (e?.identity && Date.now() - e.at < maxAge) return e.identity;
+  const rec = persistentStoreOf(opts)?.lastValidated?.(url);
+  if (!rec) return null;
+  const age = Date.now() - rec.at;
+  if (age < 0 || age >= maxAge) return null; // stale, or recorded by a clock ahead of ours
+  remember(url, rec.identity, rec.at);
+  return rec.identity;
 }
 
 export class CachedSource implements ByteSource {
@@ -161,9 +194,7 @@ export class CachedSource implements ByteSource {
   static async wrap(inner: ByteSource, opts: CacheOptions = {}): Promise<CachedSource> {
     const blockSize = opts.blockSize ?? DEFAULT_BLOCK_SIZE;
     const memory = opts.memory === false ? null : opts.memory instanceof MemoryBlockCache ? opts.memory : opts.memory ? new MemoryBlockCache(opts.memory) : sharedMemoryCache();
-    let persistent: PersistentStore | null = null;
-    if (opts.persistent && typeof opts.persistent === 'object') persistent = opts.persistent;
-    else if (opts.persistent === true || opts.dir !== undefined) persistent = makePersistentStore(opts.dir, opts.maxBytes !== undefined ? { maxBytes: opts.maxBytes } : undefined);
+    const persistent = persistentStoreOf(opts);
     const identity = (inner as ByteSource & { identity?: SourceIdentity }).identity;
     let tag = `anon:${++anonymous}`;
     let object: CachedObject | null = null;

@@ -4,37 +4,44 @@
  *
  * Layout (under `<dir>/v1/`):
  *   objects/<id[0:2]>/<id>/<first>-<count>.blk   one entry: `count` blocks from block `first`
- *   objects/<id[0:2]>/<id>/info.json             url, validators, size (for listings)
+ *   objects/<id[0:2]>/<id>/info.json             url, validators, size (for listings); mtime = last use
+ *   objects/<id[0:2]>/<id>/verified.json         entries whose checksum was verified, by file status
  *   tmp/                                          entries being written
  *   stats/<process>.json                          each process's counters
+ *   urls/<sha256(url)[0:2]>/<sha256(url)>.json     the identity a server last confirmed for a URL, and when (for maxAge)
  *
  * Entries are immutable: written to tmp/ then renamed into place (atomic on
  * POSIX and NTFS), so a reader sees a whole entry or none, and several
  * processes can share the folder without locks. Each entry carries a CRC-32
- * of its header and payload, checked on every read; a corrupt entry is
- * deleted and its blocks are fetched again. Why CRC-32 rather than SHA-256:
- * the checksum guards against accidents (torn or truncated writes, bit rot,
- * a stray edit), not attackers — anyone who can write the folder can also
- * write a matching hash, keyed or not — and CRC-32 catches every burst of up
- * to 32 bits and other random damage with probability 1 − 2⁻³², while zlib's
- * CRC-32 runs at ~6 GB/s against ~1.2–1.7 GB/s for SHA-256 here. It is
- * still the main cost of a warm read over a local one: ~5.5 ms per 32 MiB
- * (measured on a 2-core EPYC VM), against ~2.5 ms to copy the entries.
+ * of its header and payload; a corrupt entry is deleted and its blocks are
+ * fetched again. Small reads check it every time. Large reads check it the
+ * first time an entry is read and again whenever its file has changed (see
+ * STABLE_MS; `verifyReads: 'always'` checks every time): the checksum costs
+ * more than the read itself (CRC-32 ~0.2 ms per MiB here, the copy ~0.15),
+ * and the file system already tells whether a file was written since.
+ * Why CRC-32 rather than SHA-256: the checksum guards against accidents
+ * (torn or truncated writes, bit rot, a stray edit), not attackers — anyone
+ * who can write the folder can also write a matching hash, keyed or not —
+ * and CRC-32 catches every burst of up to 32 bits and other random damage
+ * with probability 1 − 2⁻³², while zlib's CRC-32 runs at 4.5–6 GB/s against
+ * ~1.2–1.7 GB/s for SHA-256 here (a 2-core EPYC VM).
  *
  * Large reads (`readBlocksInto`) scatter-read each entry straight into the
  * caller's buffer; small ones (`getBlocks`) return whole entries' blocks,
  * which the caller keeps in memory.
  *
- * Size limit: least-recently-used entries (file mtime, refreshed on use at
- * most once a minute) are deleted when the total exceeds `maxBytes`, down to
- * 90% of it.
+ * Size limit: least-recently-used entries (their object's last use — the
+ * mtime of its info.json, refreshed on use at most once a minute — or their
+ * own write, whichever is later) are deleted when the total exceeds
+ * `maxBytes`, down to 90% of it.
  */
-import { closeSync, fstatSync, openSync, promises as fsp, readvSync, utimesSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, promises as fsp, readdirSync, readFileSync, readv, readvSync, renameSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { dirname, join } from 'node:path';
+import { createHash } from 'node:crypto';
 import * as zlib from 'node:zlib';
-import { addCounters, emptyCounters, extentLength, type BlocksRead, type CachedObject, type PersistentStore, type StoreCounters, type StoreStats, type VerifyReport } from './store.js';
+import type { SourceIdentity } from '../io/http-source.js';
+import { addCounters, decodeValidation, emptyCounters, encodeValidation, extentLength, type BlocksRead, type Validation, type CachedObject, type PersistentStore, type StoreCounters, type StoreStats, type VerifyReport } from './store.js';
 
 /** Default folder: $FITSFLOW_CACHE_DIR, else $XDG_CACHE_HOME/fitsflow, else ~/.cache/fitsflow. */
 export function defaultCacheDir(): string {
@@ -53,16 +60,24 @@ const ENTRY_RE = /^(\d+)-(\d+)\.blk$/;
 const TOUCH_INTERVAL_MS = 60_000;
 /**
  * An entry file whose status (device, inode, size, mtime, ctime) has not
- * changed since this process verified its checksum is not checksummed again
- * on the direct-read path — but only if its ctime was at least this old when
- * it was verified. Any later write to the file (a rewrite, a flipped byte, a
- * truncation) then sets a newer ctime, which user space cannot set back, so
- * the status differs and the entry is verified again. (The kernel's ctime
- * clock is coarse, milliseconds: a write just after creation could keep the
- * same ctime, hence the margin.) The CRC is most of a warm read's cost.
+ * changed since its checksum was verified — by this process, or by another
+ * one that recorded it in the object's verified.json — is not checksummed
+ * again on the direct-read path (FsCacheOptions.verifyReads 'changed'), but only
+ * if its ctime was at least this old when it was verified. Any later write
+ * to the file (a rewrite, a flipped byte, a truncation, a replacement) sets
+ * a newer ctime, which user space cannot set back, so the status differs and
+ * the entry is verified again. (The kernel's ctime clock is coarse,
+ * milliseconds: a write just after creation could keep the same ctime, hence
+ * the margin.) The checksum is most of a warm read's cost.
  */
 const STABLE_MS = 2_000;
 const STALE_TMP_MS = 3_600_000;
+/** Per object folder: entry name → the file status it had when its checksum was verified. */
+const VERIFIED_FILE = 'verified.json';
+/** Per object folder: its URL and validators (for listings); its mtime is the object's last use. */
+const INFO_FILE = 'info.json';
+/** A verified.json larger than this is ignored (and rewritten). */
+const MAX_VERIFIED_FILE = 4 << 20;
 
 // -- CRC-32 ------------------------------------------------------------------
 
@@ -192,6 +207,24 @@ function readEntrySync(fd: number, bufs: Uint8Array[], enough: number): number {
   return total;
 }
 
+/** readEntrySync on the thread pool (the callback API: a promise per call costs more). */
+function readEntryAsync(fd: number, bufs: Uint8Array[], enough: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    let total = 0;
+    const step = (list: Uint8Array[]) => {
+      if (!list.length) return resolve(total);
+      readv(fd, list, total, (err, bytesRead) => {
+        if (err) return reject(err);
+        if (bytesRead === 0) return resolve(total);
+        total += bytesRead;
+        if (total === enough) return resolve(total);
+        step(unfilled(list, bytesRead));
+      });
+    };
+    step(bufs.filter((b) => b.length > 0));
+  });
+}
+
 /** Device, inode, size, mtime and ctime (ns) of an open file, as one string; '' when unavailable. */
 function fileStatus(fd: number): string {
   try {
@@ -200,6 +233,23 @@ function fileStatus(fd: number): string {
   } catch {
     return '';
   }
+}
+
+const STATUS_RE = /^\d+:\d+:\d+:\d+:\d+$/;
+
+/** The records of a verified.json (entry name → file status); anything malformed is skipped. */
+export function parseVerifiedRecord(bytes: Uint8Array | null): Map<string, string> {
+  const out = new Map<string, string>();
+  if (!bytes || bytes.length > MAX_VERIFIED_FILE) return out;
+  let json: unknown;
+  try {
+    json = JSON.parse(new TextDecoder().decode(bytes));
+  } catch {
+    return out;
+  }
+  if (!json || typeof json !== 'object' || Array.isArray(json)) return out;
+  for (const [name, status] of Object.entries(json)) if (ENTRY_RE.test(name) && typeof status === 'string' && STATUS_RE.test(status)) out.set(name, status);
+  return out;
 }
 
 /** Whether a status (fileStatus) says the file last changed at least STABLE_MS ago. */
@@ -217,6 +267,25 @@ interface Extent {
   name: string;
 }
 
+/** An entry read by FsCache.readEntryInto, to be verified by checkEntryRead. */
+interface EntryRead {
+  ext: Extent;
+  path: string;
+  /** The blocks read into `dest`: [lo, hi). */
+  lo: number;
+  hi: number;
+  header: Uint8Array;
+  /** The entry's blocks before `lo`, its part in `dest`, its blocks from `hi`. */
+  before: Uint8Array;
+  dest: Uint8Array;
+  after: Uint8Array;
+  /** Bytes read from the file. */
+  got: number;
+  /** The file's status (fileStatus) before the read, and whether it was the same after. */
+  status: string;
+  unchanged: boolean;
+}
+
 interface ObjectIndex {
   extents: Map<string, Extent>;
   /** block → extent holding it */
@@ -228,12 +297,22 @@ interface ScannedEntry {
   id: string;
   name: string;
   size: number;
-  mtimeMs: number;
+  /** Its object's last use or its own write, whichever is later (ms). */
+  lastUsedMs: number;
 }
 
 export interface FsCacheOptions {
   /** Size limit in bytes (default 4 GiB). */
   maxBytes?: number;
+  /**
+   * When a large read checks an entry's checksum: 'changed' (default) the
+   * first time the entry is read on this machine and whenever its file has
+   * changed since (by its status: inode, size, mtime, ctime — see
+   * STABLE_MS in fs-cache.ts), 'always' on every read. Small reads always
+   * check. 'always' also guards against damage the file system does not
+   * notice (silent media errors), at ~0.2 ms per MiB.
+   */
+  verifyReads?: 'changed' | 'always';
 }
 
 /** True if the index knows an entry for every block in [first, end). */
@@ -242,22 +321,53 @@ function covers(idx: ObjectIndex, first: number, end: number): boolean {
   return true;
 }
 
+/**
+ * A random suffix for file names (with the process id: temp files, stats
+ * files). Math.random rather than crypto.randomBytes: the first randomBytes
+ * call seeds OpenSSL's generator, ~5 ms of a warm open in a new process; the
+ * names need no secrecy, and every such file is created exclusively ('wx') or
+ * renamed into place.
+ */
+function uniqueSuffix(): string {
+  return (Math.random() * 2 ** 52).toString(36) + Date.now().toString(36);
+}
+
+/** A small file's bytes, or null if it cannot be read. */
+function readFileOrNull(path: string): Uint8Array | null {
+  try {
+    return readFileSync(path);
+  } catch {
+    return null;
+  }
+}
+
 function isCode(e: unknown, ...codes: string[]): boolean {
   return codes.includes((e as NodeJS.ErrnoException)?.code ?? '');
+}
+
+/** Stores with a deferred counter write pending (flush(false)): written at exit. */
+const unflushed = new Set<FsCache>();
+let exitHook = false;
+function flushAllAtExit(): void {
+  for (const s of unflushed) s.flushAtExit();
+  unflushed.clear();
 }
 
 export class FsCache implements PersistentStore {
   readonly location: string;
   readonly counters: StoreCounters = emptyCounters();
   maxBytes: number;
+  readonly verifyReads: 'changed' | 'always';
   private readonly root: string;
-  private readonly procId = `${process.pid}-${randomBytes(6).toString('hex')}`;
+  private readonly procId = `${process.pid}-${uniqueSuffix()}`;
   private readonly index = new Map<string, ObjectIndex>();
   private readonly madeDirs = new Set<string>();
   private readonly infoWritten = new Set<string>();
   private readonly touched = new Map<string, number>();
   /** Entry path → the file status it had when its checksum was verified (see STABLE_MS). */
   private readonly verified = new Map<string, string>();
+  /** Objects with entries verified since their verified.json was last written. */
+  private readonly verifiedDirty = new Set<string>();
   private approxBytes: number | null = null;
   private sizing: Promise<void> | null = null;
   private evicting: Promise<void> | null = null;
@@ -268,6 +378,7 @@ export class FsCache implements PersistentStore {
     this.location = dir;
     this.root = join(dir, 'v1');
     this.maxBytes = opts.maxBytes ?? DEFAULT_DISK_CACHE_BYTES;
+    this.verifyReads = opts.verifyReads ?? 'changed';
   }
 
   private objectDir(id: string): string {
@@ -288,7 +399,7 @@ export class FsCache implements PersistentStore {
   private async atomicWrite(path: string, dir: string, parts: Uint8Array[]): Promise<boolean> {
     const tmpDir = join(this.root, 'tmp');
     for (let attempt = 0; attempt < 3; attempt++) {
-      const tmp = join(tmpDir, `${this.procId}-${randomBytes(6).toString('hex')}.tmp`);
+      const tmp = join(tmpDir, `${this.procId}-${uniqueSuffix()}.tmp`);
       try {
         await this.mkdirp(tmpDir, attempt > 0);
         const fh = await fsp.open(tmp, 'wx');
@@ -310,11 +421,17 @@ export class FsCache implements PersistentStore {
     return false;
   }
 
-  private async loadIndex(id: string): Promise<ObjectIndex> {
+  /**
+   * List an object's entries (and load the records of entries verified
+   * before). Blocking, like reading warm entries (see readEntryInto): a
+   * folder listing and a small file, a few microseconds each from the OS
+   * cache, against a thread-pool round trip each.
+   */
+  private loadIndex(id: string): ObjectIndex {
     const idx: ObjectIndex = { extents: new Map(), blocks: new Map() };
     let names: string[] = [];
     try {
-      names = await fsp.readdir(this.objectDir(id));
+      names = readdirSync(this.objectDir(id));
     } catch (e) {
       if (!isCode(e, 'ENOENT', 'ENOTDIR')) throw e;
     }
@@ -327,7 +444,44 @@ export class FsCache implements PersistentStore {
       for (let b = ext.first; b < ext.first + ext.count; b++) if (!idx.blocks.has(b)) idx.blocks.set(b, ext);
     }
     this.index.set(id, idx);
+    if (this.verifyReads === 'changed' && names.includes(VERIFIED_FILE)) {
+      // Entries other processes verified (trusted only while their files' status is the one recorded).
+      const dir = this.objectDir(id);
+      for (const [name, status] of parseVerifiedRecord(readFileOrNull(join(dir, VERIFIED_FILE)))) {
+        const path = join(dir, name);
+        if (idx.extents.has(name) && !this.verified.has(path)) this.verified.set(path, status);
+      }
+    }
     return idx;
+  }
+
+  /**
+   * The verified.json of object `id`: this process's verified entries of it,
+   * and those of `previous` (the file's current content, other processes'
+   * records) that are still in the index. A lost race between two writers
+   * only loses records, which costs a checksum later.
+   */
+  private verifiedRecord(id: string, previous: Uint8Array | null): Uint8Array {
+    const dir = this.objectDir(id);
+    const idx = this.index.get(id);
+    const out: Record<string, string> = {};
+    for (const [name, status] of parseVerifiedRecord(previous)) if (idx?.extents.has(name)) out[name] = status;
+    for (const name of idx?.extents.keys() ?? []) {
+      const status = this.verified.get(join(dir, name));
+      if (status) out[name] = status;
+    }
+    return new TextEncoder().encode(JSON.stringify(out));
+  }
+
+  /** Write the verified.json of every object with newly verified entries. */
+  private async writeVerified(): Promise<void> {
+    const ids = [...this.verifiedDirty];
+    this.verifiedDirty.clear();
+    for (const id of ids) {
+      const dir = this.objectDir(id);
+      const previous = await fsp.readFile(join(dir, VERIFIED_FILE)).catch(() => null);
+      await this.atomicWrite(join(dir, VERIFIED_FILE), dir, [this.verifiedRecord(id, previous)]).catch(() => {});
+    }
   }
 
   private dropExtent(id: string, ext: Extent): void {
@@ -341,7 +495,7 @@ export class FsCache implements PersistentStore {
     const out = new Map<number, Uint8Array>();
     if (!blocks.length) return out;
     let idx = this.index.get(obj.id);
-    if (!idx || blocks.some((b) => !idx!.blocks.has(b))) idx = await this.loadIndex(obj.id);
+    if (!idx || blocks.some((b) => !idx!.blocks.has(b))) idx = this.loadIndex(obj.id);
     const chosen = new Set<Extent>();
     for (const b of blocks) {
       const e = idx.blocks.get(b);
@@ -366,11 +520,12 @@ export class FsCache implements PersistentStore {
   private async readExtent(obj: CachedObject, ext: Extent): Promise<Uint8Array | null> {
     const path = join(this.objectDir(obj.id), ext.name);
     // One positioned read of the expected size (+1 to notice a longer file),
-    // blocking for the reasons given at readExtentInto.
+    // blocking: warm entries sit in the OS page cache (see readEntryInto).
     const expected = ENTRY_HEADER_BYTES + extentLength(obj, ext.first, ext.count);
     const mem = Buffer.allocUnsafeSlow(expected + 1); // every byte used is read from the file
     const got = this.readEntryFile(obj, ext, path, [mem], expected);
     if (got === null) return null;
+    this.counters.bytesChecksummed += Math.max(0, got - ENTRY_HEADER_BYTES);
     const parsed = parseEntry(mem.subarray(0, got));
     const problem = typeof parsed === 'string' ? parsed : mismatch(obj, ext, parsed, parsed.payload.length);
     if (problem) return this.corrupt(obj, ext, path);
@@ -392,7 +547,7 @@ export class FsCache implements PersistentStore {
     const base = first * B;
     if (dest.length !== extentLength(obj, first, count)) throw new Error(`readBlocksInto: ${dest.length} bytes is not the length of blocks ${first}–${end - 1}`);
     let idx = this.index.get(obj.id);
-    if (!idx || !covers(idx, first, end)) idx = await this.loadIndex(obj.id);
+    if (!idx || !covers(idx, first, end)) idx = this.loadIndex(obj.id);
     // Each block read from one entry only: if entries overlap (written by runs
     // cut differently), the later one fills only what the earlier did not, so
     // a corrupt entry never writes over bytes another entry has verified.
@@ -408,11 +563,15 @@ export class FsCache implements PersistentStore {
       jobs.push({ ext, lo: b, hi });
       b = hi;
     }
-    // One entry after another, each read and checksummed on this thread (see readExtentInto).
+    // One entry after another, each checksummed on this thread while the next
+    // one is read (see readEntryInto): the copy and the checksum overlap.
     const results: (Map<number, Uint8Array> | null)[] = [];
-    for (const j of jobs) {
-      const part = dest.subarray(j.lo * B - base, Math.min(j.hi * B, obj.size) - base);
-      results.push(await this.readExtentInto(obj, j.ext, j.lo, j.hi, part).catch(() => null));
+    const start = (j: (typeof jobs)[number]) => this.readEntryInto(obj, j.ext, j.lo, j.hi, dest.subarray(j.lo * B - base, Math.min(j.hi * B, obj.size) - base)).catch(() => null);
+    let next = jobs.length ? start(jobs[0]!) : null;
+    for (let k = 0; k < jobs.length; k++) {
+      const read = await next!;
+      next = k + 1 < jobs.length ? start(jobs[k + 1]!) : null;
+      results.push(read ? await this.checkEntryRead(obj, read).catch(() => null) : null);
     }
     const others = new Map<number, Uint8Array>();
     let hits = 0;
@@ -435,40 +594,83 @@ export class FsCache implements PersistentStore {
   }
 
   /**
-   * Read entry `ext`, its blocks `[lo, hi)` into `dest`, and verify it. Returns
-   * its other blocks (own arrays), or null if the entry is gone or corrupt
-   * (then `dest` holds unspecified bytes).
+   * Start reading entry `ext`: its blocks `[lo, hi)` into `dest`, its header
+   * and other blocks into buffers of its own; checkEntryRead verifies it.
+   * Resolves to null if the entry is gone.
    *
-   * Why blocking reads (here and in getBlocks): they serve warm entries, which
-   * sit in the OS page cache, where reading one is a memory copy (well under a
-   * millisecond per MiB). The promise API costs three thread-pool round trips
-   * per entry, and measured slower on a 32 MiB read: the checksum on this
-   * thread dominates and did not overlap with the pool's copying, and on a
-   * busy machine each round trip waits for a core. The same trade-off as
-   * NodeFileSource makes for local files.
+   * Why this way: an entry this process verified and whose file has not
+   * changed since (see STABLE_MS) is read at once, blocking — it sits in the
+   * OS page cache and reading it is a memory copy, which a thread-pool round
+   * trip would only delay. Any other entry must be checksummed, which costs
+   * more than the copy (CRC-32 ~5 GB/s here, the copy ~7): it is read on
+   * the thread pool, so that the calling thread checksums the previous entry
+   * meanwhile, and the copy hides behind the checksum.
    */
-  private async readExtentInto(obj: CachedObject, ext: Extent, lo: number, hi: number, dest: Uint8Array): Promise<Map<number, Uint8Array> | null> {
+  private async readEntryInto(obj: CachedObject, ext: Extent, lo: number, hi: number, dest: Uint8Array): Promise<EntryRead | null> {
     const B = obj.blockSize;
     const path = join(this.objectDir(obj.id), ext.name);
     const payloadLength = extentLength(obj, ext.first, ext.count);
-    const header = new Uint8Array(ENTRY_HEADER_BYTES);
+    const fd = this.openEntry(obj, ext, path);
+    if (fd === null) return null;
     // Every byte used is read from the file (a short read fails verification).
-    const before = Buffer.allocUnsafeSlow((lo - ext.first) * B);
-    const after = Buffer.allocUnsafeSlow(payloadLength - before.length - dest.length);
+    const r: EntryRead = {
+      ext,
+      path,
+      lo,
+      hi,
+      header: new Uint8Array(ENTRY_HEADER_BYTES),
+      before: Buffer.allocUnsafeSlow((lo - ext.first) * B),
+      dest,
+      after: Buffer.allocUnsafeSlow(payloadLength - (lo - ext.first) * B - dest.length),
+      got: 0,
+      // The file's status just before and just after the read: equal means the bytes read are the file with that status.
+      status: fileStatus(fd),
+      unchanged: false,
+    };
+    const bufs = [r.header, r.before, dest, r.after, new Uint8Array(1)];
     const expected = ENTRY_HEADER_BYTES + payloadLength;
-    const status: { before?: string; after?: string } = {};
-    const got = this.readEntryFile(obj, ext, path, [header, before, dest, after, new Uint8Array(1)], expected, status);
-    if (got === null) return null;
+    const done = (got: number): EntryRead => {
+      r.got = got;
+      r.unchanged = r.status !== '' && fileStatus(fd) === r.status;
+      this.touchObject(obj.id);
+      return r;
+    };
+    if (r.status && this.verifyReads === 'changed' && this.verified.get(path) === r.status) {
+      try {
+        return done(readEntrySync(fd, bufs, expected));
+      } finally {
+        closeSync(fd);
+      }
+    }
+    try {
+      return done(await readEntryAsync(fd, bufs, expected));
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  /**
+   * Verify an entry read by readEntryInto (its checksum, unless this process
+   * verified the unchanged file before). Returns its blocks outside the run
+   * read (own arrays), or null if it is corrupt (then deleted; its part of
+   * `dest` holds unspecified bytes).
+   */
+  private async checkEntryRead(obj: CachedObject, r: EntryRead): Promise<Map<number, Uint8Array> | null> {
+    const { ext, path, header, before, dest, after } = r;
+    const B = obj.blockSize;
+    const expected = ENTRY_HEADER_BYTES + before.length + dest.length + after.length;
     const h = parseHeader(header);
-    let problem = got !== expected ? `length ${got - ENTRY_HEADER_BYTES}, expected ${payloadLength}` : typeof h === 'string' ? h : mismatch(obj, ext, h, h.length);
-    const unchanged = status.before !== undefined && status.before === status.after;
-    if (!problem && !(unchanged && this.verified.get(path) === status.before)) {
+    let problem = r.got !== expected ? `length ${r.got - ENTRY_HEADER_BYTES}, expected ${expected - ENTRY_HEADER_BYTES}` : typeof h === 'string' ? h : mismatch(obj, ext, h, h.length);
+    if (!problem && !(this.verifyReads === 'changed' && r.unchanged && this.verified.get(path) === r.status)) {
       let c = crc32(header.subarray(20));
       for (const part of [before, dest, after]) if (part.length) c = crc32(part, c);
+      this.counters.bytesChecksummed += expected - ENTRY_HEADER_BYTES;
       if (c !== (h as EntryFields).crc) problem = 'checksum mismatch';
-      else if (unchanged && stableStatus(status.before!)) {
+      else if (r.unchanged && stableStatus(r.status)) {
         if (this.verified.size > 100_000) this.verified.clear();
-        this.verified.set(path, status.before!);
+        this.verified.set(path, r.status);
+        this.verifiedDirty.add(obj.id);
+        void this.flush(false);
       }
     }
     if (problem) {
@@ -476,30 +678,29 @@ export class FsCache implements PersistentStore {
       return this.corrupt(obj, ext, path);
     }
     const others = new Map<number, Uint8Array>();
-    for (let b = ext.first; b < lo; b++) others.set(b, before.subarray((b - ext.first) * B, (b - ext.first + 1) * B));
-    for (let b = hi; b < ext.first + ext.count; b++) others.set(b, after.subarray((b - hi) * B, Math.min((b - hi + 1) * B, after.length)));
+    for (let b = ext.first; b < r.lo; b++) others.set(b, before.subarray((b - ext.first) * B, (b - ext.first + 1) * B));
+    for (let b = r.hi; b < ext.first + ext.count; b++) others.set(b, after.subarray((b - r.hi) * B, Math.min((b - r.hi + 1) * B, after.length)));
     return others;
   }
 
-  /**
-   * Open and scatter-read an entry file (and touch it); null (and the extent
-   * forgotten) if it vanished. Blocking: see readExtentInto for why.
-   */
-  private readEntryFile(obj: CachedObject, ext: Extent, path: string, bufs: Uint8Array[], expected: number, status?: { before?: string; after?: string }): number | null {
-    let fd: number;
+  /** Open an entry file; null (and the extent forgotten) if it vanished. */
+  private openEntry(obj: CachedObject, ext: Extent, path: string): number | null {
     try {
-      fd = openSync(path, 'r');
+      return openSync(path, 'r');
     } catch (e) {
       if (!isCode(e, 'ENOENT', 'EISDIR', 'ENOTDIR')) throw e;
       this.dropExtent(obj.id, ext);
       return null;
     }
+  }
+
+  /** Open and scatter-read a whole entry file (and touch it), blocking; null if it vanished. */
+  private readEntryFile(obj: CachedObject, ext: Extent, path: string, bufs: Uint8Array[], expected: number): number | null {
+    const fd = this.openEntry(obj, ext, path);
+    if (fd === null) return null;
     try {
-      // The file's status just before and just after the read (see STABLE_MS): equal means the bytes read are the file with that status.
-      if (status) status.before = fileStatus(fd);
       const got = readEntrySync(fd, bufs, expected);
-      if (status) status.after = fileStatus(fd);
-      this.touch(path, fd);
+      this.touchObject(obj.id);
       return got;
     } finally {
       closeSync(fd);
@@ -507,22 +708,25 @@ export class FsCache implements PersistentStore {
   }
 
   /**
-   * Refresh an open entry's mtime (its LRU age), at most once a minute: its
-   * mtime is at hand (fstat, about a microsecond), so an entry another process
-   * (or store instance) touched recently is left alone. Touching a corrupt
-   * entry is harmless: it is deleted right after.
+   * Record a use of object `id` for the LRU eviction: the mtime of its
+   * info.json, refreshed at most once a minute (and left alone if another
+   * process or store refreshed it within the minute). Why not the entries'
+   * own mtimes: changing a file's times changes its ctime, which would make
+   * every entry used look changed to the verification records (STABLE_MS),
+   * and cost a checksum on its next read.
    */
-  private touch(path: string, fd: number): void {
+  private touchObject(id: string): void {
     const now = Date.now();
-    if ((this.touched.get(path) ?? 0) >= now - TOUCH_INTERVAL_MS) return;
-    this.touched.set(path, now);
+    if ((this.touched.get(id) ?? 0) >= now - TOUCH_INTERVAL_MS) return;
+    this.touched.set(id, now);
     if (this.touched.size > 100_000) this.touched.clear();
+    const info = join(this.objectDir(id), INFO_FILE);
     try {
-      if (fstatSync(fd).mtimeMs >= now - TOUCH_INTERVAL_MS) return;
+      if (statSync(info).mtimeMs >= now - TOUCH_INTERVAL_MS) return;
       const t = new Date(now);
-      utimesSync(path, t, t); // by path: Windows refuses futimes on a read-only descriptor
+      utimesSync(info, t, t);
     } catch {
-      /* only an eviction hint */
+      /* only an eviction hint (and info.json is written again with the next entry) */
     }
   }
 
@@ -545,7 +749,7 @@ export class FsCache implements PersistentStore {
     if (!this.infoWritten.has(obj.id)) {
       this.infoWritten.add(obj.id);
       const info = { url: obj.url, etag: obj.etag, lastModified: obj.lastModified, size: obj.size, blockSize: obj.blockSize };
-      await this.atomicWrite(join(dir, 'info.json'), dir, [new TextEncoder().encode(JSON.stringify(info))]).catch(() => {});
+      await this.atomicWrite(join(dir, INFO_FILE), dir, [new TextEncoder().encode(JSON.stringify(info))]).catch(() => {});
     }
     const idx = this.index.get(obj.id);
     if (idx) {
@@ -568,6 +772,44 @@ export class FsCache implements PersistentStore {
     if (this.approxBytes! > this.maxBytes) await this.evict();
   }
 
+  private validationPath(url: string): string {
+    const h = createHash('sha256').update(url).digest('hex');
+    return join(this.root, 'urls', h.slice(0, 2), `${h}.json`);
+  }
+
+  /**
+   * Blocking, like reading warm entries: a small file, written once per probe
+   * (itself a network round trip), read once per open with `maxAge`.
+   */
+  noteValidated(identity: SourceIdentity, at: number): void {
+    const path = this.validationPath(identity.url);
+    const tmp = join(this.root, 'tmp', `${this.procId}-${uniqueSuffix()}.tmp`);
+    try {
+      mkdirSync(join(this.root, 'tmp'), { recursive: true });
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(tmp, encodeValidation({ identity, at }, crc32), { flag: 'wx' });
+      renameSync(tmp, path);
+    } catch {
+      try {
+        unlinkSync(tmp);
+      } catch {
+        /* never written */
+      }
+    }
+  }
+
+  lastValidated(url: string): Validation | null {
+    return decodeValidation(readFileOrNull(this.validationPath(url)), url, crc32);
+  }
+
+  forgetValidated(url: string): void {
+    try {
+      unlinkSync(this.validationPath(url));
+    } catch {
+      /* none */
+    }
+  }
+
   noteNetwork(bytes: number): void {
     this.counters.bytesFromNetwork += bytes;
   }
@@ -587,12 +829,14 @@ export class FsCache implements PersistentStore {
     for (const pre of await ls(objects)) {
       for (const id of await ls(join(objects, pre))) {
         const dir = join(objects, pre, id);
+        // The object's last use (see touchObject); an entry written later is as recent as its own mtime.
+        const used = await fsp.stat(join(dir, INFO_FILE)).then((st) => st.mtimeMs, () => 0);
         for (const name of await ls(dir)) {
           if (!ENTRY_RE.test(name)) continue;
           const path = join(dir, name);
           try {
             const st = await fsp.stat(path);
-            out.push({ path, id, name, size: st.size, mtimeMs: st.mtimeMs });
+            out.push({ path, id, name, size: st.size, lastUsedMs: Math.max(used, st.mtimeMs) });
           } catch (e) {
             if (!isCode(e, 'ENOENT')) throw e;
           }
@@ -608,7 +852,7 @@ export class FsCache implements PersistentStore {
       const all = await this.scan();
       let total = all.reduce((a, e) => a + e.size, 0);
       if (total > this.maxBytes) {
-        all.sort((a, b) => a.mtimeMs - b.mtimeMs);
+        all.sort((a, b) => a.lastUsedMs - b.lastUsedMs);
         const target = this.maxBytes * 0.9;
         const emptied = new Set<string>();
         for (const e of all) {
@@ -629,7 +873,11 @@ export class FsCache implements PersistentStore {
           if (idx && idx.extents.size) continue;
           // Remove the object's folder if nothing else is in it (another process may be writing: then it is not empty).
           const dir = this.objectDir(id);
-          await fsp.unlink(join(dir, 'info.json')).catch(() => {});
+          // Its URL's validation record goes too (it is only worth keeping with the bytes).
+          const info = await fsp.readFile(join(dir, INFO_FILE), 'utf8').then((t) => JSON.parse(t) as { url?: unknown }, () => null);
+          if (typeof info?.url === 'string') await fsp.unlink(this.validationPath(info.url)).catch(() => {});
+          await fsp.unlink(join(dir, INFO_FILE)).catch(() => {});
+          await fsp.unlink(join(dir, VERIFIED_FILE)).catch(() => {});
           await fsp.rmdir(dir).catch(() => {});
           this.madeDirs.delete(dir);
           this.infoWritten.delete(id);
@@ -671,18 +919,27 @@ export class FsCache implements PersistentStore {
   private lastFlush = 0;
   private flushTimer: ReturnType<typeof setTimeout> | null = null;
 
-  /** Write this process's counters (`force` false: at most every 2 s, the rest deferred). */
+  /**
+   * Write this process's counters (and the records of entries it verified,
+   * see STABLE_MS). `force` false (what closing a file does):
+   * deferred, at most one write every 2 s, the last one at process exit at the
+   * latest. Why deferred even the first time: writing the stats file is a few
+   * file-system round trips (~3 ms), as much as a warm 32 MiB read.
+   */
   async flush(force = true): Promise<void> {
-    if (!force && Date.now() - this.lastFlush < 2000) {
+    if (!force) {
       if (!this.flushTimer) {
-        this.flushTimer = setTimeout(() => {
-          this.flushTimer = null;
-          this.flush().catch(() => {});
-        }, 2000);
+        this.flushTimer = setTimeout(() => this.flush().catch(() => {}), Math.max(0, (this.lastFlush || Date.now()) + 2000 - Date.now()));
         this.flushTimer.unref?.();
+        unflushed.add(this);
+        if (!exitHook) process.once('exit', flushAllAtExit);
+        exitHook = true;
       }
       return;
     }
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
+    unflushed.delete(this);
     this.lastFlush = Date.now();
     const dir = this.statsDir;
     // Fold other processes' files into ours when they pile up (claimed by rename: only one process gets each).
@@ -691,7 +948,7 @@ export class FsCache implements PersistentStore {
       if (names.length > 64) {
         await this.mkdirp(join(this.root, 'tmp'));
         for (const n of names) {
-          const claim = join(this.root, 'tmp', `claim-${this.procId}-${randomBytes(4).toString('hex')}`);
+          const claim = join(this.root, 'tmp', `claim-${this.procId}-${uniqueSuffix()}`);
           try {
             await fsp.rename(join(dir, n), claim);
             addCounters(this.carried, JSON.parse(await fsp.readFile(claim, 'utf8')) as Partial<StoreCounters>);
@@ -706,6 +963,34 @@ export class FsCache implements PersistentStore {
     }
     const total = addCounters(addCounters(emptyCounters(), this.carried), this.counters);
     await this.atomicWrite(join(dir, `${this.procId}.json`), dir, [new TextEncoder().encode(JSON.stringify(total))]);
+    await this.writeVerified();
+  }
+
+  /**
+   * The counters and verification records written synchronously (at process
+   * exit). Errors are ignored (statistics and hints only), and a folder
+   * removed meanwhile is not made again.
+   */
+  flushAtExit(): void {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
+    if (!existsSync(this.root)) return;
+    try {
+      const total = addCounters(addCounters(emptyCounters(), this.carried), this.counters);
+      const tmp = join(this.root, 'tmp', `${this.procId}-exit.tmp`);
+      mkdirSync(join(this.root, 'tmp'), { recursive: true });
+      mkdirSync(this.statsDir, { recursive: true });
+      writeFileSync(tmp, JSON.stringify(total), { flag: 'wx' });
+      renameSync(tmp, join(this.statsDir, `${this.procId}.json`));
+      for (const id of this.verifiedDirty) {
+        const file = join(this.objectDir(id), VERIFIED_FILE);
+        writeFileSync(tmp, this.verifiedRecord(id, readFileOrNull(file)), { flag: 'wx' });
+        renameSync(tmp, file);
+      }
+      this.verifiedDirty.clear();
+    } catch {
+      /* only statistics and hints */
+    }
   }
 
   async stats(): Promise<StoreStats> {
@@ -736,8 +1021,8 @@ export class FsCache implements PersistentStore {
   async clear(): Promise<{ entries: number; bytes: number }> {
     const all = await this.scan();
     // Move each folder aside (atomic), then delete it: writers racing with us recreate a fresh folder.
-    for (const sub of ['objects', 'stats', 'tmp']) {
-      const trash = join(this.root, `trash-${this.procId}-${randomBytes(4).toString('hex')}`);
+    for (const sub of ['objects', 'urls', 'stats', 'tmp']) {
+      const trash = join(this.root, `trash-${this.procId}-${uniqueSuffix()}`);
       try {
         await fsp.rename(join(this.root, sub), trash);
       } catch (e) {
@@ -754,6 +1039,8 @@ export class FsCache implements PersistentStore {
       }
     }
     this.index.clear();
+    this.verified.clear();
+    this.verifiedDirty.clear();
     this.madeDirs.clear();
     this.infoWritten.clear();
     this.approxBytes = 0;
@@ -777,7 +1064,7 @@ export class FsCache implements PersistentStore {
       }
       if (!infos.has(e.id)) {
         try {
-          infos.set(e.id, JSON.parse(await fsp.readFile(join(this.objectDir(e.id), 'info.json'), 'utf8')));
+          infos.set(e.id, JSON.parse(await fsp.readFile(join(this.objectDir(e.id), INFO_FILE), 'utf8')));
         } catch {
           infos.set(e.id, null);
         }

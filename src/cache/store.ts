@@ -5,6 +5,8 @@
 import type { SourceIdentity } from '../io/http-source.js';
 import { createSha256 } from '../digest/sha256.js';
 
+const te = new TextEncoder();
+
 /** One cached object: a remote file at one version, cut into blocks of one size. */
 export interface CachedObject {
   /** Hex SHA-256 of url, validators, size and block size: the entries' key. */
@@ -26,6 +28,8 @@ export interface StoreCounters {
   corrupt: number;
   /** Payload bytes read from the store. */
   bytesFromCache: number;
+  /** Bytes whose checksum was checked on reading (entries verified before and unchanged since may skip it). */
+  bytesChecksummed: number;
   /** Bytes that had to come from the network (reported by CachedSource). */
   bytesFromNetwork: number;
   /** Payload bytes written. */
@@ -35,7 +39,7 @@ export interface StoreCounters {
 }
 
 export function emptyCounters(): StoreCounters {
-  return { hits: 0, misses: 0, corrupt: 0, bytesFromCache: 0, bytesFromNetwork: 0, bytesWritten: 0, evicted: 0 };
+  return { hits: 0, misses: 0, corrupt: 0, bytesFromCache: 0, bytesChecksummed: 0, bytesFromNetwork: 0, bytesWritten: 0, evicted: 0 };
 }
 
 export function addCounters(a: StoreCounters, b: Partial<StoreCounters>): StoreCounters {
@@ -60,6 +64,33 @@ export interface VerifyReport {
   /** Entries that vanished while verifying (another process evicted them). */
   vanished: number;
   bytes: number;
+}
+
+/** The identity a server confirmed for a URL, and when (ms since the epoch). */
+export interface Validation {
+  identity: SourceIdentity;
+  at: number;
+}
+
+/** The bytes of a validation record: JSON with a CRC-32 of its fields (any damage makes it unreadable, not wrong). */
+export function encodeValidation(v: Validation, crc32: (d: Uint8Array) => number): Uint8Array {
+  const fields = JSON.stringify([v.identity.url, v.identity.size, v.identity.etag, v.identity.lastModified, v.at]);
+  return te.encode(JSON.stringify({ fields, crc: crc32(te.encode(fields)) }));
+}
+
+/** A validation record for `url` (encodeValidation), or null if it is damaged, malformed or for another URL. */
+export function decodeValidation(bytes: Uint8Array | null, url: string, crc32: (d: Uint8Array) => number): Validation | null {
+  if (!bytes || bytes.length > 1 << 16) return null;
+  try {
+    const rec = JSON.parse(new TextDecoder().decode(bytes)) as { fields?: unknown; crc?: unknown };
+    if (typeof rec.fields !== 'string' || rec.crc !== crc32(te.encode(rec.fields))) return null;
+    const [u, size, etag, lastModified, at] = JSON.parse(rec.fields) as unknown[];
+    const strOrNull = (x: unknown) => x === null || typeof x === 'string';
+    if (u !== url || !Number.isSafeInteger(size) || (size as number) < 0 || !strOrNull(etag) || !strOrNull(lastModified) || !Number.isFinite(at)) return null;
+    return { identity: { url, size: size as number, etag: etag as string | null, lastModified: lastModified as string | null }, at: at as number };
+  } catch {
+    return null;
+  }
 }
 
 /** What {@link PersistentStore.readBlocksInto} filled. */
@@ -99,6 +130,16 @@ export interface PersistentStore {
   putBlocks(obj: CachedObject, first: number, bytes: Uint8Array): Promise<void>;
   /** Count bytes that had to come from the network (for stats). */
   noteNetwork(bytes: number): void;
+  /**
+   * Optional: record that the server confirmed `identity` at time `at` (ms
+   * since the epoch), so that a later process opening the URL with `maxAge`
+   * can skip its probe. Best effort: never throws.
+   */
+  noteValidated?(identity: SourceIdentity, at: number): void;
+  /** Optional: what noteValidated last recorded for `url`; null if nothing (or nothing intact). */
+  lastValidated?(url: string): Validation | null;
+  /** Optional: drop what noteValidated recorded for `url` (the file changed since). */
+  forgetValidated?(url: string): void;
   /** Persist this process's counters and indexes (`force` false: may be deferred a little). */
   flush(force?: boolean): Promise<void>;
   stats(): Promise<StoreStats>;
@@ -106,7 +147,6 @@ export interface PersistentStore {
   verify(): Promise<VerifyReport>;
 }
 
-const te = new TextEncoder();
 
 /**
  * The object id: hex SHA-256 of what identifies the bytes and their blocking.

@@ -34,7 +34,7 @@ export async function cacheCommand(args: ParsedArgs, io: CliIo): Promise<number>
         `entries: ${s.entries} in ${s.objects} object(s)`,
         `size: ${human(s.bytes)} of ${human(s.maxBytes)} limit`,
         `hits: ${s.hits} blocks, misses: ${s.misses} blocks${lookups ? ` (${((100 * s.hits) / lookups).toFixed(1)}% hit rate)` : ''}`,
-        `bytes from cache: ${human(s.bytesFromCache)}`,
+        `bytes from cache: ${human(s.bytesFromCache)} (checksummed on reading: ${human(s.bytesChecksummed)})`,
         `bytes from network: ${human(s.bytesFromNetwork)}`,
         `bytes written: ${human(s.bytesWritten)}`,
         `corrupt entries dropped: ${s.corrupt}, evicted: ${s.evicted}`,

@@ -24,7 +24,7 @@ import pLimit from 'p-limit';
 import { FitsError } from '../errors.js';
 import type { ByteSource } from './byte-source.js';
 import { DEFAULT_COALESCE_GAP, DEFAULT_MAX_RANGE, firstOverlap, planRanges } from './range-planner.js';
-import { cacheSource, freshIdentity, noteValidated, recentlyCached, type CacheOptions } from '../cache/cached-source.js';
+import { cacheSource, forgetValidation, freshIdentity, noteValidated, recentlyCached, type CacheOptions } from '../cache/cached-source.js';
 
 // ---------------------------------------------------------------------------
 // Transport
@@ -158,6 +158,8 @@ export interface HttpSourceOptions {
   probeBytes?: number;
   /** Skip the probe: trust this size and these validators (responses are still checked). */
   assume?: SourceIdentity;
+  /** Called once, when a response shows the file is not the version opened (just before FitsError CHANGED). */
+  onChanged?: () => void;
   /** Aborts every read (FitsError ABORTED). */
   signal?: AbortSignal;
 }
@@ -414,6 +416,7 @@ export class HttpSource implements ByteSource {
 
   private changed(why: string, offset?: number): FitsError {
     const e = new FitsError('CHANGED', `${this.url} changed while it was being read (${why}).`, offset !== undefined ? { offset } : {});
+    if (!this.failure) this.opts.onChanged?.();
     this.failure ??= e;
     return e;
   }
@@ -913,13 +916,17 @@ export async function openHttpUrl(url: string, options: RemoteOpenOptions & Reco
   const http: HttpSourceOptions = { ...(options.http ?? {}) };
   if (options.signal && !http.signal) http.signal = options.signal;
   const cache = options.cache;
-  if (cache && cache.maxAge && !http.assume) {
-    const fresh = freshIdentity(url, cache.maxAge);
-    if (fresh) http.assume = fresh;
+  if (cache && !http.assume) {
+    const fresh = freshIdentity(url, cache);
+    if (fresh) {
+      http.assume = fresh;
+      // The confirmed version is outdated: the next open asks the server again.
+      http.onChanged ??= () => forgetValidation(url, cache);
+    }
   }
   // A HEAD when the bytes are probably cached already (persistent cache, or seen in this process); else a GET of the first bytes.
   http.probe ??= cache !== false && (cache?.persistent || cache?.dir !== undefined || recentlyCached(url)) ? 'head' : 'range';
   const src = await HttpSource.open(url, http);
-  if (!http.assume && cache !== false) noteValidated(url, src.identity);
+  if (!http.assume && cache !== false) noteValidated(url, src.identity, cache);
   return cacheSource(src, cache);
 }

@@ -7,9 +7,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { createHash } from 'node:crypto';
-import { appendFileSync, closeSync, copyFileSync, openSync, readSync, writeSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, copyFileSync, openSync, readSync, renameSync, writeSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { CachedSource, MemoryBlockCache, MemorySource, FsCache, type ByteSource, type SourceIdentity } from '../../src/index.node.js';
 import type { CachedObject } from '../../src/cache/store.js';
 
@@ -221,18 +221,20 @@ describe('direct reads from the folder cache', () => {
     await expect(fresh.readBlocksInto(obj, 0, 2, new Uint8Array(B))).rejects.toThrow();
   });
 
-  it('refreshes the LRU age (mtime) of stale entries it reads, and leaves recently used ones alone', async () => {
+  it('records the use of a stale object (its info.json mtime) without touching its entries, and leaves a recently used one alone', async () => {
     const data = bytes(16 * B);
-    const { dir, open } = await warmStore(data);
-    const files = entryFiles(dir);
+    const a = await warmStore(data);
+    const b = await warmStore(data);
+    const info = (dir: string) => join(dirname(entryFiles(dir)[0]!), 'info.json');
     const hourAgo = Date.now() / 1000 - 3600;
     const recent = Date.now() / 1000 - 5;
-    utimesSync(files[0]!, hourAgo, hourAgo);
-    utimesSync(files[1]!, recent, recent);
-    const { src } = await open();
-    expectBytes(await src.read(0, data.length), data);
-    expect(statSync(files[0]!).mtimeMs).toBeGreaterThan(Date.now() - 60_000);
-    expect(Math.abs(statSync(files[1]!).mtimeMs - recent * 1000)).toBeLessThan(1000);
+    utimesSync(info(a.dir), hourAgo, hourAgo);
+    utimesSync(info(b.dir), recent, recent);
+    const before = entryFiles(a.dir).map((f) => statSync(f).ctimeMs);
+    for (const s of [a, b]) expectBytes(await (await s.open()).src.read(0, data.length), data);
+    expect(statSync(info(a.dir)).mtimeMs).toBeGreaterThan(Date.now() - 60_000);
+    expect(Math.abs(statSync(info(b.dir)).mtimeMs - recent * 1000)).toBeLessThan(1000);
+    expect(entryFiles(a.dir).map((f) => statSync(f).ctimeMs)).toEqual(before);
   });
 
   it('a cold read through the direct path looks the store up once and fetches everything', async () => {
@@ -247,4 +249,87 @@ describe('direct reads from the folder cache', () => {
     expect(src.stats).toMatchObject({ hits: 0, misses: 21, bytesFromNetwork: data.length });
     await src.close();
   });
+});
+
+describe('verified entries recorded for later store instances (processes)', () => {
+  const recordFiles = (dir: string) => {
+    const out: string[] = [];
+    const walk = (d: string) => readdirSync(d).forEach((name) => (statSync(join(d, name)).isDirectory() ? walk(join(d, name)) : name === 'verified.json' && out.push(join(d, name))));
+    walk(dir);
+    return out;
+  };
+
+  it('a new instance skips the checksum only of entries recorded with their current file status; any change is caught', async () => {
+    const data = bytes(40 * B + 100, 3);
+    const { dir, open } = await warmStore(data);
+    await new Promise((r) => setTimeout(r, 2_200)); // past STABLE_MS: the entries can be trusted once verified
+    const readAll = async (store?: FsCache) => {
+      const { src, inner, store: s } = await open(store);
+      expectBytes(await src.read(0, data.length), data);
+      await src.close();
+      return { inner, counters: s.counters, store: s };
+    };
+    // The first instance checksums every entry, and records them (on flush; at exit otherwise).
+    const first = await readAll();
+    expect(first.counters.bytesChecksummed).toBe(data.length);
+    expect(first.inner.reads).toEqual([]);
+    expect(recordFiles(dir)).toEqual([]);
+    await first.store.flush();
+    expect(recordFiles(dir).length).toBe(1);
+    // A new instance trusts them: no checksum, no network.
+    const second = await readAll();
+    expect(second.counters.bytesChecksummed).toBe(0);
+    expect(second.inner.reads).toEqual([]);
+    // verifyReads 'always' ignores the records.
+    expect((await readAll(new FsCache(dir, { verifyReads: 'always' }))).counters.bytesChecksummed).toBe(data.length);
+
+    // A byte flipped in place: that entry's status changed, so it is checksummed, found corrupt, refetched.
+    const files = entryFiles(dir);
+    const flip = (path: string, at: number) => {
+      const fd = openSync(path, 'r+');
+      const one = new Uint8Array(1);
+      readSync(fd, one, 0, 1, at);
+      one[0] ^= 0x04;
+      writeSync(fd, one, 0, 1, at);
+      closeSync(fd);
+    };
+    flip(files[2]!, 100);
+    const third = await readAll();
+    expect(third.counters.corrupt).toBe(1);
+    expect(third.counters.bytesChecksummed).toBe(statSync(files[3]!).size - 68); // the damaged entry only (same size as its neighbours)
+    expect(third.inner.bytesRead).toBeGreaterThan(0);
+
+    // A damaged copy renamed over an entry (new inode and ctime; same size and mtime), its record left as it was.
+    const victim = files[5]!;
+    const st = statSync(victim);
+    const copy = `${victim}.tmp`;
+    copyFileSync(victim, copy);
+    flip(copy, 1000);
+    utimesSync(copy, st.atime, st.mtime);
+    renameSync(copy, victim);
+    const fourth = await readAll();
+    expect(fourth.counters.corrupt).toBe(1);
+    expect(fourth.inner.bytesRead).toBeGreaterThan(0);
+  }, 30_000);
+
+  it('damaged, foreign or mismatched records only cost a checksum', async () => {
+    const data = bytes(24 * B + 7, 5);
+    const { dir, open } = await warmStore(data);
+    await new Promise((r) => setTimeout(r, 2_200));
+    const warm = await open();
+    expectBytes(await warm.src.read(0, data.length), data);
+    await warm.store.flush();
+    const [record] = recordFiles(dir);
+    const good = readFileSync(record!, 'utf8');
+    const recorded = JSON.parse(good) as Record<string, string>;
+    expect(Object.keys(recorded).length).toBe(entryFiles(dir).length);
+    const otherStatus = Object.fromEntries(Object.entries(recorded).map(([k, v]) => [k, v.replace(/:(\d+)$/, (_, ns: string) => `:${BigInt(ns) + 1n}`)]));
+    for (const text of ['', '{', 'null', '[]', '{"0-4.blk": 5}', JSON.stringify({ '../x': Object.values(recorded)[0] }), JSON.stringify(otherStatus), good.replace(/\d/, 'x')]) {
+      writeFileSync(record!, text);
+      const { src, store, inner } = await open();
+      expectBytes(await src.read(0, data.length), data);
+      expect(store.counters.bytesChecksummed).toBeGreaterThan(0);
+      expect(inner.reads).toEqual([]);
+    }
+  }, 30_000);
 });

@@ -140,14 +140,20 @@ describe('FsCache', () => {
     const c = new FsCache(dir, { maxBytes: 10 * entry });
     const objs = Array.from({ length: 8 }, (_, i) => obj(100 + i));
     for (const o of objs) await c.putBlocks(o, 0, content(o, 0, 1));
-    // Make objects 0..3 old, then touch 0 as recently used.
+    // Make objects 0..3 old (their entries and their info.json, whose mtime is the object's last use), then use object 0.
     const old = Date.now() / 1000 - 3600;
     blkFiles(dir).forEach((f) => {
       const i = objs.findIndex((o) => f.includes(o.id));
-      if (i < 4) utimesSync(f, old + i, old + i);
+      if (i < 4) {
+        utimesSync(f, old + i, old + i);
+        utimesSync(join(dirname(f), 'info.json'), old + i, old + i);
+      }
     });
     const f0 = blkFiles(dir).find((f) => f.includes(objs[0]!.id))!;
-    utimesSync(f0, new Date(), new Date());
+    const entryTimes = statSync(f0);
+    expect((await new FsCache(dir).getBlocks(objs[0]!, [0])).size).toBe(1);
+    expect(statSync(join(dirname(f0), 'info.json')).mtimeMs).toBeGreaterThan(Date.now() - 60_000); // the use, recorded
+    expect(statSync(f0).ctimeMs).toBe(entryTimes.ctimeMs); // the entry itself untouched (its verification record stays valid)
     for (let i = 0; i < 4; i++) await c.putBlocks(objs[i + 4]!, 1, content(objs[i + 4]!, 1, 1));
     const left = blkFiles(dir);
     const total = left.reduce((a, f) => a + statSync(f).size, 0);
