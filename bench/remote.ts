@@ -12,7 +12,8 @@
  *   npx esbuild bench/remote.ts --bundle --platform=node --format=esm --packages=external --outfile=bench/out/remote.mjs \
  *     && node bench/out/remote.mjs [RUNS]
  */
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -23,7 +24,25 @@ import { open, FitsDataset, FsCache, MemoryBlockCache, closeHttpConnections, typ
 import { TestServer } from '../test/remote/server.js';
 import { mefFile, smallImage } from '../test/remote/fits-bytes.js';
 
+// `node bench/out/remote.mjs --child INPUT HDU CACHE_DIR MAX_AGE`: one read in a new process
+// (section 3b); prints its open + readImage + close time in ms.
+if (process.argv[2] === '--child') {
+  const [input, hdu, dir, maxAge] = process.argv.slice(3) as [string, string, string, string];
+  const into = new Int16Array(4096 * 4096);
+  const opts = dir === '-' ? {} : ({ cache: { dir, maxAge: Number(maxAge) } } as OpenOptions);
+  // The 32 MiB array makes V8 plan a full GC, which would land on whichever step allocates next.
+  (globalThis as { gc?: () => void }).gc?.();
+  const t = performance.now();
+  const f = await open(input, opts);
+  await (await f.hdu(Number(hdu))).readImage(Number(hdu) === 0 ? { into } : {});
+  await f.close();
+  process.stdout.write(String(performance.now() - t));
+  await closeHttpConnections();
+  process.exit(0);
+}
+
 const here = dirname(fileURLToPath(import.meta.url));
+const execFileAsync = promisify(execFile);
 const RUNS = Number(process.argv[2] ?? 7);
 const DIR = '/tmp/fitsflow-bench-remote';
 if (!existsSync(join(DIR, 'sky_256.fits.fz'))) execFileSync('/usr/bin/python3', [join(here, 'remote.py'), DIR], { stdio: 'inherit' });
@@ -136,12 +155,18 @@ for (const [name, hdu, what] of [
     ['  same, maxAge (no probe)', '  same, maxAge (no probe)', () => readAll(srv.url(name), { cache: { memory, maxAge: 3_600_000 } } as OpenOptions)],
     ['remote, disk-warm', 'remote, disk-warm', () => readAll(srv.url(name), disk())],
     ['disk-warm, maxAge (no probe)', '  same, maxAge (no probe)', () => readAll(srv.url(name), disk({ maxAge: 3_600_000 }))],
-    // What a new process finds: a store with no index of the folder in memory yet.
+    // What a new process finds: a store with no index of the folder in memory yet (it loads the
+    // records of entries verified before, by file status: fs-cache.ts STABLE_MS).
     ['disk-warm, new store', '  same, new store instance', () => readAll(srv.url(name), disk({ dir: undefined, persistent: new FsCache(cacheDir) }))],
+    // The same, checking every entry's checksum (what the first read after a download costs).
+    ['disk-warm, new store, verify always', "  same, verifyReads 'always'", () => readAll(srv.url(name), disk({ dir: undefined, persistent: new FsCache(cacheDir, { verifyReads: 'always' }) }))],
   ];
   for (const [, , fn] of modes) await fn(); // warm up, fill the caches
   // A disk cache is warm from an earlier run: let its entries age past the window in which
-  // FsCache re-checksums every read of a just-written entry (fs-cache.ts STABLE_MS).
+  // FsCache re-checksums every read of a just-written entry (fs-cache.ts STABLE_MS), read them
+  // once more (verified now), and wait for the stores' deferred writes of what they verified.
+  await new Promise((r) => setTimeout(r, 2_500));
+  for (const [, , fn] of modes) await fn();
   await new Promise((r) => setTimeout(r, 2_500));
   const wall = new Map<string, number[]>();
   const cpu = new Map<string, number[]>();
@@ -177,6 +202,42 @@ for (const [name, hdu, what] of [
     row[key] = { wallMs: w, cpuMs: c, pageFaults: pf };
   }
   results[`warm/${name}`] = row;
+}
+
+// 3b. The first read in a new process ------------------------------------------------------
+// What a training script restarted on a warm cache sees: each run is a new process, and only
+// its open + readImage + close is timed (inside it), after a GC; module loading and JIT warm-up hit every row.
+out(`\n## 3b. First read in a new process (open + readImage + close, timed inside each process after a GC; median of ${RUNS} processes)`);
+{
+  const dir = mkdtempSync(join(tmpdir(), 'fitsflow-bench-cache-'));
+  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+  // Asynchronous: the server runs in this process.
+  const child = async (input: string, hdu: number, cacheDir: string, maxAge: number) =>
+    Number((await execFileAsync(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url), '--child', input, String(hdu), cacheDir, String(maxAge)], { encoding: 'utf8' })).stdout);
+  for (const [name, hdu, what] of [
+    ['sky_int16.fits', 0, 'whole 4096×4096 int16 image (32 MiB, into an array made before the timer)'],
+    ['sky_256.fits.fz', 1, 'whole tile-compressed 4096×4096 image (Rice decode included)'],
+  ] as const) {
+    await child(srv.url(name), hdu, dir, 3_600_000); // fill the cache
+    await new Promise((r) => setTimeout(r, 2_500)); // past STABLE_MS (fs-cache.ts)
+    await child(srv.url(name), hdu, dir, 3_600_000); // verify the entries once (recorded at exit)
+    const modes: [string, () => Promise<number>][] = [
+      ['local file', () => child(join(DIR, name), hdu, '-', 0)],
+      ['disk-warm, maxAge (no request)', () => child(srv.url(name), hdu, dir, 3_600_000)],
+      ['disk-warm, HEAD probe', () => child(srv.url(name), hdu, dir, 0)],
+    ];
+    const times = new Map<string, number[]>();
+    for (let i = 0; i < RUNS; i++) for (const [label, fn] of modes) (times.get(label) ?? times.set(label, []).get(label)!).push(await fn());
+    const local = median(times.get('local file')!);
+    out(`  ${what}`);
+    const row: Record<string, number> = {};
+    for (const [label] of modes) {
+      const m = median(times.get(label)!);
+      out(`    ${label.padEnd(32)} ${m.toFixed(1).padStart(7)} ms (${(m / local).toFixed(2)}× local)`);
+      row[label] = m;
+    }
+    results[`newProcess/${name}`] = row;
+  }
 }
 
 // 4. Dataset -----------------------------------------------------------------------------
