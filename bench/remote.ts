@@ -157,9 +157,9 @@ for (const [name, hdu, what] of [
     ['disk-warm, maxAge (no probe)', '  same, maxAge (no probe)', () => readAll(srv.url(name), disk({ maxAge: 3_600_000 }))],
     // What a new process finds: a store with no index of the folder in memory yet (it loads the
     // records of entries verified before, by file status: fs-cache.ts STABLE_MS).
-    ['disk-warm, new store', '  same, new store instance', () => readAll(srv.url(name), disk({ dir: undefined, persistent: new FsCache(cacheDir) }))],
+    ['disk-warm, new store', '  same, new store instance', () => readAll(srv.url(name), disk({ dir: undefined, persistent: new FsCache(cacheDir), maxAge: 3_600_000 }))],
     // The same, checking every entry's checksum (what the first read after a download costs).
-    ['disk-warm, new store, verify always', "  same, verifyReads 'always'", () => readAll(srv.url(name), disk({ dir: undefined, persistent: new FsCache(cacheDir, { verifyReads: 'always' }) }))],
+    ['disk-warm, new store, verify always', "  same, verifyReads 'always'", () => readAll(srv.url(name), disk({ dir: undefined, persistent: new FsCache(cacheDir, { verifyReads: 'always' }), maxAge: 3_600_000 }))],
   ];
   for (const [, , fn] of modes) await fn(); // warm up, fill the caches
   // A disk cache is warm from an earlier run: let its entries age past the window in which

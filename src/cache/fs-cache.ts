@@ -281,9 +281,9 @@ interface EntryRead {
   after: Uint8Array;
   /** Bytes read from the file. */
   got: number;
-  /** The file's status (fileStatus) before the read, and whether it was the same after. */
-  status: string;
-  unchanged: boolean;
+  /** The file's status (fileStatus) before the read (null: not taken, the entry had a record) and after it. */
+  statusBefore: string | null;
+  statusAfter: string;
 }
 
 interface ObjectIndex {
@@ -598,10 +598,10 @@ export class FsCache implements PersistentStore {
    * and other blocks into buffers of its own; checkEntryRead verifies it.
    * Resolves to null if the entry is gone.
    *
-   * Why this way: an entry this process verified and whose file has not
-   * changed since (see STABLE_MS) is read at once, blocking — it sits in the
-   * OS page cache and reading it is a memory copy, which a thread-pool round
-   * trip would only delay. Any other entry must be checksummed, which costs
+   * Why this way: an entry with a verification record (see STABLE_MS) is
+   * read at once, blocking — it sits in the OS page cache and reading it is a
+   * memory copy, which a thread-pool round trip would only delay. Any other
+   * entry must be checksummed, which costs
    * more than the copy (CRC-32 ~5 GB/s here, the copy ~7): it is read on
    * the thread pool, so that the calling thread checksums the previous entry
    * meanwhile, and the copy hides behind the checksum.
@@ -612,6 +612,10 @@ export class FsCache implements PersistentStore {
     const payloadLength = extentLength(obj, ext.first, ext.count);
     const fd = this.openEntry(obj, ext, path);
     if (fd === null) return null;
+    // A recorded entry is read at once; whether it can be trusted is decided by its status after the read alone
+    // (any change since the record, during the read included, left a newer ctime). Any other entry's status is
+    // taken before and after the read: equal means the bytes checksummed are the file with that status.
+    const recorded = this.verifyReads === 'changed' && this.verified.has(path);
     // Every byte used is read from the file (a short read fails verification).
     const r: EntryRead = {
       ext,
@@ -623,31 +627,21 @@ export class FsCache implements PersistentStore {
       dest,
       after: Buffer.allocUnsafeSlow(payloadLength - (lo - ext.first) * B - dest.length),
       got: 0,
-      // The file's status just before and just after the read: equal means the bytes read are the file with that status.
-      status: fileStatus(fd),
-      unchanged: false,
+      statusBefore: recorded ? null : fileStatus(fd),
+      statusAfter: '',
     };
     const bufs = [r.header, r.before, dest, r.after, new Uint8Array(1)];
     const expected = ENTRY_HEADER_BYTES + payloadLength;
-    const done = (got: number): EntryRead => {
-      r.got = got;
-      r.unchanged = r.status !== '' && fileStatus(fd) === r.status;
-      this.touchObject(obj.id);
-      return r;
-    };
-    if (r.status && this.verifyReads === 'changed' && this.verified.get(path) === r.status) {
-      try {
-        return done(readEntrySync(fd, bufs, expected));
-      } finally {
-        closeSync(fd);
-      }
-    }
     try {
-      return done(await readEntryAsync(fd, bufs, expected));
+      r.got = recorded ? readEntrySync(fd, bufs, expected) : await readEntryAsync(fd, bufs, expected);
+      r.statusAfter = fileStatus(fd);
     } finally {
       closeSync(fd);
     }
+    this.touchObject(obj.id);
+    return r;
   }
+
 
   /**
    * Verify an entry read by readEntryInto (its checksum, unless this process
@@ -661,14 +655,17 @@ export class FsCache implements PersistentStore {
     const expected = ENTRY_HEADER_BYTES + before.length + dest.length + after.length;
     const h = parseHeader(header);
     let problem = r.got !== expected ? `length ${r.got - ENTRY_HEADER_BYTES}, expected ${expected - ENTRY_HEADER_BYTES}` : typeof h === 'string' ? h : mismatch(obj, ext, h, h.length);
-    if (!problem && !(this.verifyReads === 'changed' && r.unchanged && this.verified.get(path) === r.status)) {
+    const trusted = this.verifyReads === 'changed' && r.statusAfter !== '' && this.verified.get(path) === r.statusAfter;
+    if (!problem && !trusted) {
+      // Forget a record that no longer matches: the next read takes the status before and after, and records it again.
+      this.verified.delete(path);
       let c = crc32(header.subarray(20));
       for (const part of [before, dest, after]) if (part.length) c = crc32(part, c);
       this.counters.bytesChecksummed += expected - ENTRY_HEADER_BYTES;
       if (c !== (h as EntryFields).crc) problem = 'checksum mismatch';
-      else if (r.unchanged && stableStatus(r.status)) {
+      else if (r.statusBefore === r.statusAfter && stableStatus(r.statusAfter)) {
         if (this.verified.size > 100_000) this.verified.clear();
-        this.verified.set(path, r.status);
+        this.verified.set(path, r.statusAfter);
         this.verifiedDirty.add(obj.id);
         void this.flush(false);
       }

@@ -312,6 +312,29 @@ describe('verified entries recorded for later store instances (processes)', () =
     expect(fourth.inner.bytesRead).toBeGreaterThan(0);
   }, 30_000);
 
+  it('an entry whose file changed but whose bytes are intact is checksummed, then recorded again', async () => {
+    const data = bytes(12 * B + 11, 8);
+    const { dir, open } = await warmStore(data);
+    await new Promise((r) => setTimeout(r, 2_200));
+    const { src, store } = await open();
+    const readAll = async () => {
+      const before = store.counters.bytesChecksummed;
+      expectBytes(await src.read(0, data.length), data);
+      return store.counters.bytesChecksummed - before;
+    };
+    expect(await readAll()).toBe(data.length); // verified and recorded
+    expect(await readAll()).toBe(0);
+    const victim = entryFiles(dir)[1]!;
+    const size = statSync(victim).size - 68;
+    utimesSync(victim, new Date(), new Date()); // a new ctime, same bytes
+    expect(await readAll()).toBe(size); // its record no longer matches: checksummed, the record dropped
+    expect(await readAll()).toBe(size); // read with its status before and after; too recent to record
+    await new Promise((r) => setTimeout(r, 2_200));
+    expect(await readAll()).toBe(size); // recorded again
+    expect(await readAll()).toBe(0);
+    expect(store.counters.corrupt).toBe(0);
+  }, 30_000);
+
   it('damaged, foreign or mismatched records only cost a checksum', async () => {
     const data = bytes(24 * B + 7, 5);
     const { dir, open } = await warmStore(data);
