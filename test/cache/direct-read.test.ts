@@ -84,6 +84,13 @@ async function warmStore(data: Uint8Array, etag = '"v1"') {
   return { dir, open };
 }
 
+/** warmStore, with its entries old enough to be trusted once verified (fs-cache.ts STABLE_MS). */
+async function stableWarmStore(data: Uint8Array) {
+  const store = await warmStore(data);
+  await new Promise((r) => setTimeout(r, 2_200));
+  return store;
+}
+
 const expectBytes = (got: Uint8Array, want: Uint8Array) => expect(Buffer.compare(got, want)).toBe(0);
 
 describe('direct reads from the folder cache', () => {
@@ -261,8 +268,7 @@ describe('verified entries recorded for later store instances (processes)', () =
 
   it('a new instance skips the checksum only of entries recorded with their current file status; any change is caught', async () => {
     const data = bytes(40 * B + 100, 3);
-    const { dir, open } = await warmStore(data);
-    await new Promise((r) => setTimeout(r, 2_200)); // past STABLE_MS: the entries can be trusted once verified
+    const { dir, open } = await stableWarmStore(data);
     const readAll = async (store?: FsCache) => {
       const { src, inner, store: s } = await open(store);
       expectBytes(await src.read(0, data.length), data);
@@ -314,8 +320,7 @@ describe('verified entries recorded for later store instances (processes)', () =
 
   it('an entry whose file changed but whose bytes are intact is checksummed, then recorded again', async () => {
     const data = bytes(12 * B + 11, 8);
-    const { dir, open } = await warmStore(data);
-    await new Promise((r) => setTimeout(r, 2_200));
+    const { dir, open } = await stableWarmStore(data);
     const { src, store } = await open();
     const readAll = async () => {
       const before = store.counters.bytesChecksummed;
@@ -337,8 +342,7 @@ describe('verified entries recorded for later store instances (processes)', () =
 
   it('damaged, foreign or mismatched records only cost a checksum', async () => {
     const data = bytes(24 * B + 7, 5);
-    const { dir, open } = await warmStore(data);
-    await new Promise((r) => setTimeout(r, 2_200));
+    const { dir, open } = await stableWarmStore(data);
     const warm = await open();
     expectBytes(await warm.src.read(0, data.length), data);
     await warm.store.flush();

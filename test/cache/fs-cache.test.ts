@@ -10,7 +10,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, u
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { buildChildScript } from '../helpers/child-script.js';
 import { FsCache, parseEntry, entryHeader, crc32 } from '../../src/cache/fs-cache.js';
 import type { CachedObject } from '../../src/cache/store.js';
 
@@ -191,9 +191,8 @@ describe('FsCache', () => {
     const dir = freshDir();
     const script = join(tmp, 'worker.mjs');
     const fsCachePath = resolve(here, '../../src/cache/fs-cache.ts');
-    await build({
-      stdin: {
-        contents: `
+    await buildChildScript(
+      `
           import { FsCache } from ${JSON.stringify(fsCachePath)};
           import { createHash } from 'node:crypto';
           const [dir, role, seedText] = process.argv.slice(2);
@@ -223,15 +222,9 @@ describe('FsCache', () => {
           await store.flush();
           process.stdout.write(JSON.stringify({ bad, hits, puts, corrupt: store.counters.corrupt }));
         `,
-        resolveDir: here,
-        loader: 'ts',
-      },
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      outfile: script,
-      logLevel: 'silent',
-    });
+      here,
+      script,
+    );
     const run = (role: string, seed: number) =>
       new Promise<{ bad: number; hits: number; puts: number; corrupt: number }>((res, rej) =>
         execFile(process.execPath, [script, dir, role, String(seed)], { timeout: 30_000 }, (err, out, errOut) => (err ? rej(new Error(`${err.message}\n${errOut}`)) : res(JSON.parse(out)))),

@@ -12,10 +12,10 @@ import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync, readFileSync
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import { decodeValidation, encodeValidation, type Validation } from '../../src/cache/store.js';
 import { crc32 } from '../../src/cache/fs-cache.js';
 import { TestServer } from './server.js';
+import { buildChildScript } from '../helpers/child-script.js';
 import { smallImage, smallImagePixels } from './fits-bytes.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -28,9 +28,8 @@ beforeAll(async () => {
   tmp = mkdtempSync(join(tmpdir(), 'fitsflow-validation-'));
   script = join(tmp, 'child.mjs');
   // A child process: open the URL with a folder cache and `maxAge`, read the image, print its first pixels.
-  await build({
-    stdin: {
-      contents: `
+  await buildChildScript(
+    `
         import { open } from ${JSON.stringify(resolve(here, '../../src/index.node.ts'))};
         const [url, dir, maxAge] = process.argv.slice(2);
         const f = await open(url, { cache: { dir, maxAge: Number(maxAge) } });
@@ -38,18 +37,9 @@ beforeAll(async () => {
         await f.close();
         process.stdout.write(JSON.stringify(Array.from(img.data.subarray(0, 4))));
       `,
-      resolveDir: here,
-      loader: 'ts',
-    },
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    outfile: script,
-    logLevel: 'silent',
-    external: ['webgpu'],
-    // undici is CommonJS: give the bundle a require for node: built-ins.
-    banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
-  });
+    here,
+    script,
+  );
 });
 afterAll(async () => {
   await srv.close();
