@@ -13,7 +13,7 @@ describe('other runtimes', () => {
     expect(built).toBe(true);
   });
   it.runIf(built)('Deno', () => {
-    const out = execFileSync(bin('deno'), ['run', '--allow-read', '--allow-env', 'test/smoke/smoke.mjs'], { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1' }, timeout: 120_000 });
+    const out = execFileSync(bin('deno'), ['run', '--allow-read', '--allow-write', '--allow-env', 'test/smoke/smoke.mjs'], { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1' }, timeout: 120_000 });
     expect(out).toContain('smoke ok deno');
   });
   it.runIf(built)('Bun', () => {
