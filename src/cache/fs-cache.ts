@@ -14,9 +14,9 @@
  * POSIX and NTFS), so a reader sees a whole entry or none, and several
  * processes can share the folder without locks. Each entry carries a CRC-32
  * of its header and payload; a corrupt entry is deleted and its blocks are
- * fetched again. Small reads check it every time. Large reads check it the
- * first time an entry is read and again whenever its file has changed (see
- * STABLE_MS; `verifyReads: 'always'` checks every time): the checksum costs
+ * fetched again. A read checks it the first time an entry is read and again
+ * whenever its file has changed (see STABLE_MS; `verifyReads: 'always'`
+ * checks every time): the checksum costs
  * more than the read itself (CRC-32 ~0.2 ms per MiB here, the copy ~0.15),
  * and the file system already tells whether a file was written since.
  * Why CRC-32 rather than SHA-256: the checksum guards against accidents
@@ -62,7 +62,7 @@ const TOUCH_INTERVAL_MS = 60_000;
  * An entry file whose status (device, inode, size, mtime, ctime) has not
  * changed since its checksum was verified — by this process, or by another
  * one that recorded it in the object's verified.json — is not checksummed
- * again on the direct-read path (FsCacheOptions.verifyReads 'changed'), but only
+ * again (FsCacheOptions.verifyReads 'changed'), but only
  * if its ctime was at least this old when it was verified. Any later write
  * to the file (a rewrite, a flipped byte, a truncation, a replacement) sets
  * a newer ctime, which user space cannot set back, so the status differs and
@@ -305,12 +305,11 @@ export interface FsCacheOptions {
   /** Size limit in bytes (default 4 GiB). */
   maxBytes?: number;
   /**
-   * When a large read checks an entry's checksum: 'changed' (default) the
-   * first time the entry is read on this machine and whenever its file has
-   * changed since (by its status: inode, size, mtime, ctime — see
-   * STABLE_MS in fs-cache.ts), 'always' on every read. Small reads always
-   * check. 'always' also guards against damage the file system does not
-   * notice (silent media errors), at ~0.2 ms per MiB.
+   * When a read checks an entry's checksum: 'changed' (default) the first
+   * time the entry is read on this machine and whenever its file has changed
+   * since (by its status: inode, size, mtime, ctime — see STABLE_MS in
+   * fs-cache.ts), 'always' on every read. 'always' also guards against damage
+   * the file system does not notice (silent media errors), at ~0.2 ms per MiB.
    */
   verifyReads?: 'changed' | 'always';
 }
@@ -517,20 +516,13 @@ export class FsCache implements PersistentStore {
     return out;
   }
 
+  /** Read and verify a whole entry (blocking: see readEntryInto); its payload, or null if it is gone or corrupt. */
   private async readExtent(obj: CachedObject, ext: Extent): Promise<Uint8Array | null> {
-    const path = join(this.objectDir(obj.id), ext.name);
-    // One positioned read of the expected size (+1 to notice a longer file),
-    // blocking: warm entries sit in the OS page cache (see readEntryInto).
-    const expected = ENTRY_HEADER_BYTES + extentLength(obj, ext.first, ext.count);
-    const mem = Buffer.allocUnsafeSlow(expected + 1); // every byte used is read from the file
-    const got = this.readEntryFile(obj, ext, path, [mem], expected);
-    if (got === null) return null;
-    this.counters.bytesChecksummed += Math.max(0, got - ENTRY_HEADER_BYTES);
-    const parsed = parseEntry(mem.subarray(0, got));
-    const problem = typeof parsed === 'string' ? parsed : mismatch(obj, ext, parsed, parsed.payload.length);
-    if (problem) return this.corrupt(obj, ext, path);
-    return (parsed as ParsedEntry).payload;
+    const payload = Buffer.allocUnsafeSlow(extentLength(obj, ext.first, ext.count));
+    const read = await this.readEntryInto(obj, ext, ext.first, ext.first + ext.count, payload, false);
+    return read && (await this.checkEntryRead(obj, read)) ? payload : null;
   }
+
 
   /**
    * Read blocks `[first, first + count)` straight into `dest`: each entry
@@ -596,7 +588,8 @@ export class FsCache implements PersistentStore {
   /**
    * Start reading entry `ext`: its blocks `[lo, hi)` into `dest`, its header
    * and other blocks into buffers of its own; checkEntryRead verifies it.
-   * Resolves to null if the entry is gone.
+   * Resolves to null if the entry is gone. `pipelined` false: always
+   * blocking (small reads, whose entries are checksummed one by one).
    *
    * Why this way: an entry with a verification record (see STABLE_MS) is
    * read at once, blocking — it sits in the OS page cache and reading it is a
@@ -606,7 +599,7 @@ export class FsCache implements PersistentStore {
    * the thread pool, so that the calling thread checksums the previous entry
    * meanwhile, and the copy hides behind the checksum.
    */
-  private async readEntryInto(obj: CachedObject, ext: Extent, lo: number, hi: number, dest: Uint8Array): Promise<EntryRead | null> {
+  private async readEntryInto(obj: CachedObject, ext: Extent, lo: number, hi: number, dest: Uint8Array, pipelined = true): Promise<EntryRead | null> {
     const B = obj.blockSize;
     const path = join(this.objectDir(obj.id), ext.name);
     const payloadLength = extentLength(obj, ext.first, ext.count);
@@ -633,7 +626,7 @@ export class FsCache implements PersistentStore {
     const bufs = [r.header, r.before, dest, r.after, new Uint8Array(1)];
     const expected = ENTRY_HEADER_BYTES + payloadLength;
     try {
-      r.got = recorded ? readEntrySync(fd, bufs, expected) : await readEntryAsync(fd, bufs, expected);
+      r.got = recorded || !pipelined ? readEntrySync(fd, bufs, expected) : await readEntryAsync(fd, bufs, expected);
       r.statusAfter = fileStatus(fd);
     } finally {
       closeSync(fd);
@@ -688,19 +681,6 @@ export class FsCache implements PersistentStore {
       if (!isCode(e, 'ENOENT', 'EISDIR', 'ENOTDIR')) throw e;
       this.dropExtent(obj.id, ext);
       return null;
-    }
-  }
-
-  /** Open and scatter-read a whole entry file (and touch it), blocking; null if it vanished. */
-  private readEntryFile(obj: CachedObject, ext: Extent, path: string, bufs: Uint8Array[], expected: number): number | null {
-    const fd = this.openEntry(obj, ext, path);
-    if (fd === null) return null;
-    try {
-      const got = readEntrySync(fd, bufs, expected);
-      this.touchObject(obj.id);
-      return got;
-    } finally {
-      closeSync(fd);
     }
   }
 

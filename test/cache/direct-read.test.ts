@@ -340,6 +340,36 @@ describe('verified entries recorded for later store instances (processes)', () =
     expect(store.counters.corrupt).toBe(0);
   }, 30_000);
 
+  it('small reads (getBlocks) use the records too, and catch a changed entry', async () => {
+    const dir = join(tmp, `s${++n}`);
+    const data = bytes(12 * B, 4);
+    const obj: CachedObject = { id: createHash('sha256').update(`small ${n}`).digest('hex'), url: 'u', etag: '"e"', lastModified: null, size: data.length, blockSize: B };
+    await new FsCache(dir).putBlocks(obj, 0, data.subarray(0, 6 * B));
+    await new FsCache(dir).putBlocks(obj, 6, data.subarray(6 * B));
+    await new Promise((r) => setTimeout(r, 2_200));
+    const blocksEqual = (got: Map<number, Uint8Array>) => [...got].every(([b, blk]) => Buffer.compare(blk, data.subarray(b * B, (b + 1) * B)) === 0);
+    const first = new FsCache(dir);
+    const got = await first.getBlocks(obj, [1, 7]);
+    expect(got.size).toBe(12);
+    expect(blocksEqual(got)).toBe(true);
+    expect(first.counters.bytesChecksummed).toBe(data.length);
+    await first.flush();
+    const second = new FsCache(dir);
+    expect(blocksEqual(await second.getBlocks(obj, [2, 8]))).toBe(true);
+    expect(second.counters.bytesChecksummed).toBe(0);
+    // One byte flipped in place in the second entry: checksummed again, found corrupt, not served.
+    const victim = entryFiles(dir).find((f) => f.endsWith('/6-6.blk'))!;
+    const fd = openSync(victim, 'r+');
+    writeSync(fd, new Uint8Array([data[6 * B + 10]! ^ 1]), 0, 1, 68 + 10);
+    closeSync(fd);
+    const third = new FsCache(dir);
+    const after = await third.getBlocks(obj, [0, 6]);
+    expect([...after.keys()].sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(blocksEqual(after)).toBe(true);
+    expect(third.counters.corrupt).toBe(1);
+    expect(third.counters.bytesChecksummed).toBe(6 * B);
+  }, 30_000);
+
   it('damaged, foreign or mismatched records only cost a checksum', async () => {
     const data = bytes(24 * B + 7, 5);
     const { dir, open } = await stableWarmStore(data);
