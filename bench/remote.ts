@@ -156,14 +156,14 @@ for (const [name, hdu, what] of [
     ['remote, disk-warm', 'remote, disk-warm', () => readAll(srv.url(name), disk())],
     ['disk-warm, maxAge (no probe)', '  same, maxAge (no probe)', () => readAll(srv.url(name), disk({ maxAge: 3_600_000 }))],
     // What a new process finds: a store with no index of the folder in memory yet (it loads the
-    // records of entries verified before, by file status: fs-cache.ts STABLE_MS).
+    // records of entries verified before, by file status: fs-verified.ts STABLE_MS).
     ['disk-warm, new store', '  same, new store instance', () => readAll(srv.url(name), disk({ dir: undefined, persistent: new FsCache(cacheDir), maxAge: 3_600_000 }))],
     // The same, checking every entry's checksum (what the first read after a download costs).
     ['disk-warm, new store, verify always', "  same, verifyReads 'always'", () => readAll(srv.url(name), disk({ dir: undefined, persistent: new FsCache(cacheDir, { verifyReads: 'always' }), maxAge: 3_600_000 }))],
   ];
   for (const [, , fn] of modes) await fn(); // warm up, fill the caches
   // A disk cache is warm from an earlier run: let its entries age past the window in which
-  // FsCache re-checksums every read of a just-written entry (fs-cache.ts STABLE_MS), read them
+  // FsCache re-checksums every read of a just-written entry (fs-verified.ts STABLE_MS), read them
   // once more (verified now), and wait for the stores' deferred writes of what they verified.
   await new Promise((r) => setTimeout(r, 2_500));
   for (const [, , fn] of modes) await fn();
@@ -219,7 +219,7 @@ out(`\n## 3b. First read in a new process (open + readImage + close, timed insid
     ['sky_256.fits.fz', 1, 'whole tile-compressed 4096×4096 image (Rice decode included)'],
   ] as const) {
     await child(srv.url(name), hdu, dir, 3_600_000); // fill the cache
-    await new Promise((r) => setTimeout(r, 2_500)); // past STABLE_MS (fs-cache.ts)
+    await new Promise((r) => setTimeout(r, 2_500)); // past STABLE_MS (fs-verified.ts)
     await child(srv.url(name), hdu, dir, 3_600_000); // verify the entries once (recorded at exit)
     const modes: [string, () => Promise<number>][] = [
       ['local file', () => child(join(DIR, name), hdu, '-', 0)],

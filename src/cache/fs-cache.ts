@@ -13,12 +13,12 @@
  * Entries are immutable: written to tmp/ then renamed into place (atomic on
  * POSIX and NTFS), so a reader sees a whole entry or none, and several
  * processes can share the folder without locks. Each entry carries a CRC-32
- * of its header and payload; a corrupt entry is deleted and its blocks are
- * fetched again. A read checks it the first time an entry is read and again
- * whenever its file has changed (see STABLE_MS; `verifyReads: 'always'`
- * checks every time): the checksum costs
- * more than the read itself (CRC-32 ~0.2 ms per MiB here, the copy ~0.15),
- * and the file system already tells whether a file was written since.
+ * of its header and payload (format: fs-entry.ts); a corrupt entry is
+ * deleted and its blocks are fetched again. A read checks it the first time
+ * an entry is read and again whenever its file has changed (fs-verified.ts;
+ * `verifyReads: 'always'` checks every time): the checksum costs more than
+ * the read itself (CRC-32 ~0.2 ms per MiB here, the copy ~0.15), and the
+ * file system already tells whether a file was written since.
  * Why CRC-32 rather than SHA-256: the checksum guards against accidents
  * (torn or truncated writes, bit rot, a stray edit), not attackers — anyone
  * who can write the folder can also write a matching hash, keyed or not —
@@ -35,12 +35,13 @@
  * own write, whichever is later) are deleted when the total exceeds
  * `maxBytes`, down to 90% of it.
  */
-import { closeSync, existsSync, fstatSync, mkdirSync, openSync, promises as fsp, readdirSync, readFileSync, readv, readvSync, renameSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, promises as fsp, readdirSync, readFileSync, readv, readvSync, renameSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createHash } from 'node:crypto';
-import * as zlib from 'node:zlib';
 import type { SourceIdentity } from '../io/http-source.js';
+import { crc32, ENTRY_HEADER_BYTES, ENTRY_RE, entryHeader, parseEntry, parseHeader, type EntryFields } from './fs-entry.js';
+import { fileStatus, parseVerifiedRecord, stableStatus } from './fs-verified.js';
 import { addCounters, decodeValidation, emptyCounters, encodeValidation, extentLength, type BlocksRead, type Validation, type CachedObject, type PersistentStore, type StoreCounters, type StoreStats, type VerifyReport } from './store.js';
 
 /** Default folder: $FITSFLOW_CACHE_DIR, else $XDG_CACHE_HOME/fitsflow, else ~/.cache/fitsflow. */
@@ -52,119 +53,12 @@ export function defaultCacheDir(): string {
 
 export const DEFAULT_DISK_CACHE_BYTES = 4 * 2 ** 30;
 
-const MAGIC = 'FFCBLK01';
-const VERSION = 1;
-const ALGO_CRC32 = 1;
-export const ENTRY_HEADER_BYTES = 68;
-const ENTRY_RE = /^(\d+)-(\d+)\.blk$/;
 const TOUCH_INTERVAL_MS = 60_000;
-/**
- * An entry file whose status (device, inode, size, mtime, ctime) has not
- * changed since its checksum was verified — by this process, or by another
- * one that recorded it in the object's verified.json — is not checksummed
- * again (FsCacheOptions.verifyReads 'changed'), but only
- * if its ctime was at least this old when it was verified. Any later write
- * to the file (a rewrite, a flipped byte, a truncation, a replacement) sets
- * a newer ctime, which user space cannot set back, so the status differs and
- * the entry is verified again. (The kernel's ctime clock is coarse,
- * milliseconds: a write just after creation could keep the same ctime, hence
- * the margin.) The checksum is most of a warm read's cost.
- */
-const STABLE_MS = 2_000;
 const STALE_TMP_MS = 3_600_000;
 /** Per object folder: entry name → the file status it had when its checksum was verified. */
 const VERIFIED_FILE = 'verified.json';
 /** Per object folder: its URL and validators (for listings); its mtime is the object's last use. */
 const INFO_FILE = 'info.json';
-/** A verified.json larger than this is ignored (and rewritten). */
-const MAX_VERIFIED_FILE = 4 << 20;
-
-// -- CRC-32 ------------------------------------------------------------------
-
-let crcTable: Int32Array | null = null;
-function jsCrc32(data: Uint8Array, value = 0): number {
-  if (!crcTable) {
-    crcTable = new Int32Array(256);
-    for (let n = 0; n < 256; n++) {
-      let c = n;
-      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-      crcTable[n] = c;
-    }
-  }
-  let c = ~value;
-  for (let i = 0; i < data.length; i++) c = crcTable[(c ^ data[i]!) & 0xff]! ^ (c >>> 8);
-  return ~c >>> 0;
-}
-const nativeCrc = (zlib as unknown as { crc32?: (d: Uint8Array, v?: number) => number }).crc32;
-/** CRC-32 (IEEE), continuing from `value`. */
-export const crc32: (data: Uint8Array, value?: number) => number = typeof nativeCrc === 'function' ? (d, v = 0) => nativeCrc(d, v) >>> 0 : jsCrc32;
-
-// -- entry format --------------------------------------------------------------
-
-function hexToBytes(hex: string): Uint8Array {
-  const out = new Uint8Array(hex.length >>> 1);
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
-  return out;
-}
-
-function bytesToHex(b: Uint8Array): string {
-  let s = '';
-  for (let i = 0; i < b.length; i++) s += b[i]!.toString(16).padStart(2, '0');
-  return s;
-}
-
-/** The 68-byte header of an entry holding `payload` (blocks from `first`). */
-export function entryHeader(id: string, blockSize: number, first: number, payload: Uint8Array): Uint8Array {
-  const h = new Uint8Array(ENTRY_HEADER_BYTES);
-  const v = new DataView(h.buffer);
-  for (let i = 0; i < 8; i++) h[i] = MAGIC.charCodeAt(i);
-  v.setUint32(8, VERSION, true);
-  v.setUint32(12, ALGO_CRC32, true);
-  v.setUint32(20, blockSize, true);
-  v.setFloat64(24, first, true);
-  v.setUint32(32, payload.length, true);
-  h.set(hexToBytes(id), 36);
-  v.setUint32(16, crc32(payload, crc32(h.subarray(20))), true);
-  return h;
-}
-
-export interface ParsedEntry {
-  id: string;
-  blockSize: number;
-  first: number;
-  payload: Uint8Array;
-}
-
-/** The fields of an entry's header (its checksum not yet checked against the payload). */
-interface EntryFields {
-  id: string;
-  blockSize: number;
-  first: number;
-  /** Payload length. */
-  length: number;
-  /** CRC-32 of header bytes 20–67 followed by the payload. */
-  crc: number;
-}
-
-/** Parse an entry's 68-byte header; a string says what is wrong. */
-function parseHeader(h: Uint8Array): EntryFields | string {
-  if (h.length < ENTRY_HEADER_BYTES) return 'shorter than its header';
-  for (let i = 0; i < 8; i++) if (h[i] !== MAGIC.charCodeAt(i)) return 'bad magic';
-  const v = new DataView(h.buffer, h.byteOffset, ENTRY_HEADER_BYTES);
-  if (v.getUint32(8, true) !== VERSION) return 'unknown version';
-  if (v.getUint32(12, true) !== ALGO_CRC32) return 'unknown checksum';
-  return { id: bytesToHex(h.subarray(36, 68)), blockSize: v.getUint32(20, true), first: v.getFloat64(24, true), length: v.getUint32(32, true), crc: v.getUint32(16, true) };
-}
-
-/** Parse and verify an entry; a string says what is wrong. */
-export function parseEntry(buf: Uint8Array): ParsedEntry | string {
-  const h = parseHeader(buf);
-  if (typeof h === 'string') return h;
-  if (h.length !== buf.length - ENTRY_HEADER_BYTES) return `length ${buf.length - ENTRY_HEADER_BYTES}, header says ${h.length}`;
-  const payload = buf.subarray(ENTRY_HEADER_BYTES);
-  if (crc32(payload, crc32(buf.subarray(20, ENTRY_HEADER_BYTES))) !== h.crc) return 'checksum mismatch';
-  return { id: h.id, blockSize: h.blockSize, first: h.first, payload };
-}
 
 /** What is wrong with a well-formed entry found under the name of extent `ext` of `obj`, if anything. */
 function mismatch(obj: CachedObject, ext: Extent, e: { id: string; first: number; blockSize: number }, payloadLength: number): string | null {
@@ -225,40 +119,6 @@ function readEntryAsync(fd: number, bufs: Uint8Array[], enough: number): Promise
   });
 }
 
-/** Device, inode, size, mtime and ctime (ns) of an open file, as one string; '' when unavailable. */
-function fileStatus(fd: number): string {
-  try {
-    const st = fstatSync(fd, { bigint: true });
-    return `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
-  } catch {
-    return '';
-  }
-}
-
-const STATUS_RE = /^\d+:\d+:\d+:\d+:\d+$/;
-
-/** The records of a verified.json (entry name → file status); anything malformed is skipped. */
-export function parseVerifiedRecord(bytes: Uint8Array | null): Map<string, string> {
-  const out = new Map<string, string>();
-  if (!bytes || bytes.length > MAX_VERIFIED_FILE) return out;
-  let json: unknown;
-  try {
-    json = JSON.parse(new TextDecoder().decode(bytes));
-  } catch {
-    return out;
-  }
-  if (!json || typeof json !== 'object' || Array.isArray(json)) return out;
-  for (const [name, status] of Object.entries(json)) if (ENTRY_RE.test(name) && typeof status === 'string' && STATUS_RE.test(status)) out.set(name, status);
-  return out;
-}
-
-/** Whether a status (fileStatus) says the file last changed at least STABLE_MS ago. */
-function stableStatus(status: string): boolean {
-  if (!status) return false;
-  const ctimeNs = BigInt(status.slice(status.lastIndexOf(':') + 1));
-  return ctimeNs < BigInt(Date.now() - STABLE_MS) * 1_000_000n;
-}
-
 // -- the store -------------------------------------------------------------------
 
 interface Extent {
@@ -308,7 +168,7 @@ export interface FsCacheOptions {
    * When a read checks an entry's checksum: 'changed' (default) the first
    * time the entry is read on this machine and whenever its file has changed
    * since (by its status: inode, size, mtime, ctime — see STABLE_MS in
-   * fs-cache.ts), 'always' on every read. 'always' also guards against damage
+   * fs-verified.ts), 'always' on every read. 'always' also guards against damage
    * the file system does not notice (silent media errors), at ~0.2 ms per MiB.
    */
   verifyReads?: 'changed' | 'always';

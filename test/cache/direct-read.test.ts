@@ -84,7 +84,7 @@ async function warmStore(data: Uint8Array, etag = '"v1"') {
   return { dir, open };
 }
 
-/** warmStore, with its entries old enough to be trusted once verified (fs-cache.ts STABLE_MS). */
+/** warmStore, with its entries old enough to be trusted once verified (fs-verified.ts STABLE_MS). */
 async function stableWarmStore(data: Uint8Array) {
   const store = await warmStore(data);
   await new Promise((r) => setTimeout(r, 2_200));

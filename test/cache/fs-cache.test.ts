@@ -11,7 +11,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildChildScript } from '../helpers/child-script.js';
-import { FsCache, parseEntry, entryHeader, crc32 } from '../../src/cache/fs-cache.js';
+import { FsCache } from '../../src/cache/fs-cache.js';
+import { parseEntry, entryHeader, crc32 } from '../../src/cache/fs-entry.js';
 import type { CachedObject } from '../../src/cache/store.js';
 
 const B = 2880;
