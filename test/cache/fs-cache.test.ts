@@ -13,6 +13,8 @@ import { fileURLToPath } from 'node:url';
 import { buildChildScript } from '../helpers/child-script.js';
 import { FsCache } from '../../src/cache/fs-cache.js';
 import { parseEntry, entryHeader, crc32 } from '../../src/cache/fs-entry.js';
+import { parseVerifiedRecord } from '../../src/cache/fs-verified.js';
+import fc from 'fast-check';
 import type { CachedObject } from '../../src/cache/store.js';
 
 const B = 2880;
@@ -244,4 +246,27 @@ describe('FsCache', () => {
     const report = await new FsCache(dir).verify();
     expect(report.corrupt).toBe(0);
   }, 60_000);
+});
+
+describe('verification records (verified.json)', () => {
+  const STATUS = /^\d+:\d+:\d+:\d+:\d+$/;
+  it('property: any bytes parse without throwing, to entry names and statuses of the right form only', () => {
+    const name = fc.oneof(fc.string(), fc.tuple(fc.nat(), fc.nat()).map(([a, b]) => `${a}-${b}.blk`));
+    const status = fc.oneof(fc.string(), fc.array(fc.bigInt({ min: 0n, max: 2n ** 64n }), { minLength: 5, maxLength: 5 }).map((p) => p.join(':')));
+    const record = fc.dictionary(name, fc.oneof(status, fc.integer(), fc.constant(null)));
+    fc.assert(
+      fc.property(fc.oneof(record.map((r) => new TextEncoder().encode(JSON.stringify(r))), fc.uint8Array({ maxLength: 300 })), fc.nat(), (bytes, cut) => {
+        for (const b of [bytes, bytes.subarray(0, cut % (bytes.length + 1))]) {
+          const got = parseVerifiedRecord(b);
+          for (const [k, v] of got) {
+            expect(k).toMatch(/^\d+-\d+\.blk$/);
+            expect(v).toMatch(STATUS);
+          }
+        }
+      }),
+      { numRuns: 300 },
+    );
+    expect(parseVerifiedRecord(new Uint8Array((4 << 20) + 1)).size).toBe(0);
+    expect([...parseVerifiedRecord(new TextEncoder().encode('{"3-4.blk":"1:2:3:4:5","../x":"1:2:3:4:5","5-1.blk":"1:2"}'))]).toEqual([['3-4.blk', '1:2:3:4:5']]);
+  });
 });
