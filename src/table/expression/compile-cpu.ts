@@ -379,6 +379,25 @@ const I64_MIN = -(2n ** 63n);
 const I64_MAX = 2n ** 63n - 1n;
 const U64_MAX = 2n ** 64n - 1n;
 
+/** A number constant of a checked expression. */
+type NumberConst = Extract<CheckedExpr, { kind: 'const'; type: 'number' }>;
+
+/**
+ * A comparison of a column with a number constant, the column first (`5 < X`
+ * is `X > 5`); null for any other comparison. The CPU and WGSL compilers both
+ * turn these into exact interval tests on the stored values.
+ */
+export function columnVsNumber(left: CheckedExpr, right: CheckedExpr, op: CompareOp): { column: CheckedColumn; constant: NumberConst; op: CompareOp } | null {
+  const [c, k, o] = left.kind === 'const' && right.kind === 'column' ? [right, left, MIRROR[op]] : [left, right, op];
+  return c.kind === 'column' && k.kind === 'const' && k.type === 'number' ? { column: c, constant: k, op: o } : null;
+}
+
+/** integerInterval over the value range of a 64-bit integer column (int64, or uint64 stored with an offset). */
+export function int64Interval(column: CheckedColumn, op: CompareOp, constant: NumberConst): { lo: bigint; hi: bigint; negate: boolean } | null {
+  const signed = column.dtype === 'int64';
+  return integerInterval(op, constant.value, constant.exact, signed ? I64_MIN : 0n, signed ? I64_MAX : U64_MAX);
+}
+
 /**
  * `x op c` for an integer x as an exact inclusive bigint interval (null: empty),
  * where c is a double, or an exact integer when `exact` is given.
@@ -800,21 +819,12 @@ export function compilePredicate(e: CheckedExpr, columns: readonly Column[]): Pr
         return new CompareStrPred(op, side(left), side(right), columns);
       }
       // Numbers: column vs constant → exact interval tests on the raw values.
-      let c = left;
-      let k = right;
-      let o = op;
-      if (c.kind === 'const' && k.kind === 'column') {
-        [c, k] = [k, c];
-        o = MIRROR[op];
-      }
-      if (c.kind === 'column' && k.kind === 'const' && k.type === 'number') {
+      const cmp = columnVsNumber(left, right, op);
+      if (cmp) {
+        const c = cmp.column;
         const column = columns[c.column]!;
-        if (is64(c)) {
-          const signed = c.dtype === 'int64';
-          const iv = integerInterval(o, k.value, k.exact, signed ? I64_MIN : 0n, signed ? I64_MAX : U64_MAX);
-          return new Range64Pred(column, c.element, c.stride, iv, o === '!=');
-        }
-        const iv = doubleInterval(o, k.value);
+        if (is64(c)) return new Range64Pred(column, c.element, c.stride, int64Interval(c, cmp.op, cmp.constant), cmp.op === '!=');
+        const iv = doubleInterval(cmp.op, cmp.constant.value);
         return new RangePred(column, c.element, c.stride, iv.lo, iv.hi, iv.negate);
       }
       if ((is64(left) && isIntColumn(right)) || (is64(right) && isIntColumn(left))) {

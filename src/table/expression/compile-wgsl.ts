@@ -28,7 +28,7 @@
 import type { Column, ColumnDType } from '../column.js';
 import type { CompareOp } from './ast.js';
 import type { CheckedColumn, CheckedExpr } from './check.js';
-import { doubleInterval, integerInterval } from './compile-cpu.js';
+import { columnVsNumber, doubleInterval, int64Interval } from './compile-cpu.js';
 import { SOFTFLOAT_WGSL } from '../../gpu/softfloat.wgsl.js';
 import { WORKGROUP } from '../../gpu/constants.js';
 import { LINEAR_INDEX } from '../../gpu/dispatch.js';
@@ -42,11 +42,6 @@ export interface WgslFilter {
 
 /** Why an expression cannot run on the GPU. */
 export class WgslUnsupported extends Error {}
-
-const I64_MIN = -(2n ** 63n);
-const I64_MAX = 2n ** 63n - 1n;
-const U64_MAX = 2n ** 64n - 1n;
-const MIRROR: Record<CompareOp, CompareOp> = { '<': '>', '<=': '>=', '>': '<', '>=': '<=', '==': '==', '!=': '!=' };
 
 const f64 = new Float64Array(1);
 const w64 = new Uint32Array(f64.buffer);
@@ -292,17 +287,12 @@ export function compileFilterWgsl(e: CheckedExpr, columns: readonly Pick<Column,
           return x;
         }
         if (e.operand === 'string') throw new WgslUnsupported('string comparisons');
-        let c = left;
-        let k = right;
-        let o = op;
-        if (c.kind === 'const' && k.kind === 'column') {
-          [c, k] = [k, c];
-          o = MIRROR[op];
-        }
-        if (c.kind === 'column' && k.kind === 'const' && k.type === 'number') {
+        const cmp = columnVsNumber(left, right, op);
+        if (cmp) {
+          const { column: c, op: o } = cmp;
           if (is64(c)) {
             const signed = c.dtype === 'int64';
-            const iv = integerInterval(o, k.value, k.exact, signed ? I64_MIN : 0n, signed ? I64_MAX : U64_MAX);
+            const iv = int64Interval(c, o, cmp.constant);
             const { i, ok, off } = access(c);
             const empty = iv === null || iv.lo > iv.hi;
             const bias = signed ? 2n ** 63n : 0n;
@@ -316,7 +306,7 @@ export function compileFilterWgsl(e: CheckedExpr, columns: readonly Pick<Column,
             lines.push(`let ${t} = ${o === '!=' ? `!(${inside})` : inside};`);
             return tf(t, ok);
           }
-          const iv = doubleInterval(o, k.value);
+          const iv = doubleInterval(o, cmp.constant.value);
           const n = columnDouble(c);
           const t = fresh('t');
           const inside =
