@@ -30,6 +30,7 @@ import { plioEncode, riceEncode } from '../test/helpers/encoders.js';
 import { stageTiles } from '../test/gpu/tile-jobs.js';
 import { hcompressEncode } from '../src/write/codecs/hcompress.js';
 import { gzip2Encode } from '../src/write/codecs/gzip.js';
+import { xorshift32 } from '../test/helpers/xorshift.js';
 
 const args = process.argv.slice(2);
 const arg = (name: string, dflt: string) => {
@@ -59,15 +60,10 @@ async function median(f: () => unknown | Promise<unknown>, runs = RUNS): Promise
   return t[Math.floor(t.length / 2)]!;
 }
 
-function rng(seed: number) {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return ((s >>>= 0) / 4294967296);
-  };
+/** Uniform numbers in [0, 1), reproducibly. */
+function rng(seed: number): () => number {
+  const next = xorshift32(seed);
+  return () => next() / 4294967296;
 }
 
 /** A 4096×4096 sky: gradient + Gaussian-ish noise + a few hundred stars. */

@@ -16,6 +16,7 @@ import { plioEncode, riceEncode } from '../helpers/encoders.js';
 import { bitDiffs } from './compare.js';
 import { decodeBoth, stageTiles, type Built, type Outcome } from './tile-jobs.js';
 import { constants as zc, deflateSync, gzipSync } from 'node:zlib';
+import { xorshift32 } from '../helpers/xorshift.js';
 
 /** A 2-D tiled image: each tile's pixel values from `pixels(tile, count)`, encoded by `encode`, stored with `gaps` bytes between tiles. */
 function build(
@@ -64,14 +65,7 @@ const raw = (bitpix: number, dtype: PixelScaling['dtype'], extra: Partial<PixelS
 
 /** Pixel values mixing runs, small steps and arbitrary values (like rice.test.ts). */
 function values(seed: number, n: number, wrap: (v: number) => number): number[] {
-  let s = seed >>> 0 || 1;
-  const r = () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>>= 0);
-  };
+  const r = xorshift32(seed);
   const out: number[] = [];
   let v = r() | 0;
   for (let i = 0; i < n; i++) {

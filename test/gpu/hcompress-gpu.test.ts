@@ -35,6 +35,7 @@ import { hduReaders, type Hdu } from '../../src/hdu/hdu.js';
 import { gpuAwareCompressedReader } from '../../src/gpu/compressed-gpu.js';
 import { onGpuEvent } from '../../src/gpu/device.js';
 import { corpusPath, loadManifest } from '../helpers/corpus.js';
+import { xorshift32 } from '../helpers/xorshift.js';
 
 hduReaders.compressedImage = gpuAwareCompressedReader;
 
@@ -58,14 +59,7 @@ const corpusFiles = loadManifest()
 
 /** Pixel values: smooth ramps, noise, runs and the range's extremes, wrapped into [lo, hi]. */
 function pixels(seed: number, n: number, lo: number, hi: number): number[] {
-  let s = seed >>> 0 || 1;
-  const r = () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>>= 0);
-  };
+  const r = xorshift32(seed);
   const span = hi - lo + 1;
   const out: number[] = [];
   let v = lo + (r() % span);

@@ -10,6 +10,7 @@ import { gpuCtx, haveGpu, noGpuReason } from './gpu-setup.js';
 import { SOFTFLOAT_WGSL } from '../../src/gpu/softfloat.wgsl.js';
 import { LINEAR_INDEX, readBack, runPasses } from '../../src/gpu/dispatch.js';
 import { WORKGROUP } from '../../src/gpu/constants.js';
+import { xorshift32 } from '../helpers/xorshift.js';
 
 const OUT_WORDS = 14;
 const KERNEL = `${SOFTFLOAT_WGSL}
@@ -113,18 +114,7 @@ async function runCases(cases: [number, number, number, number][]): Promise<Uint
   }
 }
 
-/** A deterministic generator (xorshift) so failures reproduce. */
-function rng(seed: number) {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s;
-  };
-}
+const rng = xorshift32;
 
 function hardCases(n: number, seed: number): [number, number, number, number][] {
   const r = rng(seed);

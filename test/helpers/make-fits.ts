@@ -42,8 +42,12 @@ export function imageHdu(bitpix: number, naxes: number[], values: ArrayLike<numb
     ...(primary ? [] : [kv('PCOUNT', 0), kv('GCOUNT', 1)]),
     ...extra,
   ];
-  const width = Math.abs(bitpix) / 8;
-  const data = new Uint8Array(values.length * width);
+  return concat(headerBytes(cards), padData(bigEndian(bitpix, values)));
+}
+
+/** Pixel values as FITS stores them: big-endian, of the type BITPIX names. */
+export function bigEndian(bitpix: number, values: ArrayLike<number | bigint>): Uint8Array {
+  const data = new Uint8Array(values.length * (Math.abs(bitpix) / 8));
   const dv = new DataView(data.buffer);
   for (let i = 0; i < values.length; i++) {
     const v = values[i]!;
@@ -56,5 +60,5 @@ export function imageHdu(bitpix: number, naxes: number[], values: ArrayLike<numb
       case -64: dv.setFloat64(i * 8, Number(v)); break;
     }
   }
-  return concat(headerBytes(cards), padData(data));
+  return data;
 }
