@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { plioDecode } from '../../src/decompress/plio.js';
 import { FitsError, isFitsError } from '../../src/errors.js';
+import { timed } from '../helpers/timed.js';
 import {
   corpusTiles,
   decodeGuarded,
@@ -168,14 +169,6 @@ describe('plioDecode: malformed lists', () => {
 
 // ------------------------------------------------------------------ properties
 
-const TIME_LIMIT_MS = 250;
-
-function timed<T>(f: () => T): T {
-  const t0 = performance.now();
-  const r = f();
-  expect(performance.now() - t0).toBeLessThan(TIME_LIMIT_MS);
-  return r;
-}
 
 describe('plioDecode: properties', () => {
   it('decode(encode(x)) == x, in both header forms', () => {

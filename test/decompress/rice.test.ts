@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { riceDecode } from '../../src/decompress/rice.js';
 import { FitsError, isFitsError } from '../../src/errors.js';
+import { timed } from '../helpers/timed.js';
 import {
   corpusTiles,
   decodeGuarded,
@@ -215,14 +216,6 @@ describe('riceDecode: edge cases', () => {
 
 // ------------------------------------------------------------------ properties
 
-const TIME_LIMIT_MS = 250; // per call; generous for a shared machine
-
-function timed<T>(f: () => T): T {
-  const t0 = performance.now();
-  const r = f();
-  expect(performance.now() - t0).toBeLessThan(TIME_LIMIT_MS);
-  return r;
-}
 
 describe('riceDecode: properties', () => {
   it('decode(encode(x)) == x for every width and block size', () => {
