@@ -13,7 +13,7 @@ import { Header, type Card } from '../header/header.js';
 import type { CardValue } from '../header/card.js';
 import type { HduContext } from '../hdu/hdu.js';
 import type { ByteSource } from '../io/byte-source.js';
-import { pixelScaling, ARRAY_CTOR, BYTES_PER, type DType, type ImageArray, type PixelScaling } from '../image/pixel-type.js';
+import { pixelScaling, ARRAY_CTOR, BYTES_PER, intoArray, type DType, type ImageArray, type PixelScaling } from '../image/pixel-type.js';
 import type { ImageChunk, ImageData, IterateImageOptions, ReadImageOptions } from '../image/read-image.js';
 import { resolveSection, type ResolvedSection } from '../image/section.js';
 import { allocateBuffer, sharedMemoryAvailable } from '../util/buffers.js';
@@ -470,12 +470,8 @@ export async function readCompressedImage(ctx: HduContext, opts: CompressedReadO
 
   // Output.
   let out: ImageArray;
-  if (opts.into) {
-    if (!(opts.into instanceof ARRAY_CTOR[s.dtype]) || opts.into.length < sec.count) {
-      throw new FitsError('BAD_ARGUMENT', `readImage({ into }) needs a ${s.dtype} array of at least ${sec.count} elements.`, { hdu });
-    }
-    out = opts.into.length === sec.count ? opts.into : (opts.into.subarray(0, sec.count) as ImageArray);
-  } else {
+  if (opts.into) out = intoArray(opts.into, s.dtype, sec.count, hdu);
+  else {
     let buffer: ArrayBuffer | SharedArrayBuffer;
     try {
       buffer = allocateBuffer(sec.count * BYTES_PER[s.dtype], opts.shared || shared);

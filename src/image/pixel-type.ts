@@ -3,6 +3,7 @@
  * (DIGEST.md §3): unsigned/signed-byte conventions, BSCALE/BZERO/BLANK.
  */
 import type { Header } from '../header/header.js';
+import { FitsError } from '../errors.js';
 
 /** Element type names, as numpy spells them. */
 export type DType = 'uint8' | 'int8' | 'int16' | 'uint16' | 'int32' | 'uint32' | 'int64' | 'uint64' | 'float32' | 'float64';
@@ -35,6 +36,14 @@ export const ARRAY_CTOR: Record<DType, TypedArrayCtor> = {
 } as unknown as Record<DType, TypedArrayCtor>;
 
 /** The stored (raw) type for each BITPIX. */
+/** `readImage({ into })`: the caller's array, checked to be of `dtype` with at least `count` elements, cut to `count`. */
+export function intoArray(into: ImageArray, dtype: DType, count: number, hdu: number): ImageArray {
+  if (!(into instanceof ARRAY_CTOR[dtype]) || into.length < count) {
+    throw new FitsError('BAD_ARGUMENT', `readImage({ into }) needs a ${dtype} array of at least ${count} elements.`, { hdu });
+  }
+  return into.length === count ? into : (into.subarray(0, count) as ImageArray);
+}
+
 export function rawDType(bitpix: number): DType {
   switch (bitpix) {
     case 8: return 'uint8';

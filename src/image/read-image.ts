@@ -6,7 +6,7 @@ import { FitsError } from '../errors.js';
 import type { ByteSource } from '../io/byte-source.js';
 import { allocateBuffer } from '../util/buffers.js';
 import { convertPixels, flipSignInPlace, swapInPlace } from './convert.js';
-import { ARRAY_CTOR, BYTES_PER, type DType, type ImageArray, type PixelScaling } from './pixel-type.js';
+import { ARRAY_CTOR, BYTES_PER, intoArray, type DType, type ImageArray, type PixelScaling } from './pixel-type.js';
 import { resolveSection, sectionRuns, type SectionRequest } from './section.js';
 
 /** Options of {@link Hdu.readImage}. */
@@ -74,12 +74,8 @@ export async function readImage(loc: ImageLocation, opts: ReadImageOptions = {})
   const width = BYTES_PER[s.raw];
   const outWidth = BYTES_PER[s.dtype];
   let out: ImageArray;
-  if (opts.into) {
-    if (!(opts.into instanceof ARRAY_CTOR[s.dtype]) || opts.into.length < sec.count) {
-      throw new FitsError('BAD_ARGUMENT', `readImage({ into }) needs a ${s.dtype} array of at least ${sec.count} elements.`, { hdu });
-    }
-    out = opts.into.length === sec.count ? opts.into : (opts.into.subarray(0, sec.count) as ImageArray);
-  } else {
+  if (opts.into) out = intoArray(opts.into, s.dtype, sec.count, hdu);
+  else {
     out = new ARRAY_CTOR[s.dtype](allocateBuffer(sec.count * outWidth, opts.shared), 0, sec.count);
   }
   const buffer = out.buffer;
