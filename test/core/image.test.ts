@@ -181,3 +181,22 @@ describe('structure warnings and errors', () => {
     expect(['BAD_SIZE', 'TRUNCATED']).toContain((err as FitsError).code);
   });
 });
+
+describe('readImage({ into })', () => {
+  it('fills the caller’s array (a longer one: its first elements) and refuses a wrong type or a short one, plain and tile-compressed', async () => {
+    for (const path of ['images/bitpix16_2d.fits', 'compressed/fpack/rice_int16.fits.fz']) {
+      const f = await open(corpusPath(path));
+      const hdu = path.endsWith('.fz') ? await f.hdu(1) : await f.hdu(0);
+      const want = await hdu.readImage();
+      const n = want.data.length;
+      const longer = new Int16Array(n + 5).fill(7);
+      const got = await hdu.readImage({ into: longer });
+      expect(got.data.buffer).toBe(longer.buffer);
+      expect(Array.from(got.data as Int16Array)).toEqual(Array.from(want.data as Int16Array));
+      expect(Array.from(longer.subarray(n))).toEqual([7, 7, 7, 7, 7]);
+      await expect(hdu.readImage({ into: new Int16Array(n - 1) })).rejects.toMatchObject({ code: 'BAD_ARGUMENT' });
+      await expect(hdu.readImage({ into: new Int32Array(n) })).rejects.toMatchObject({ code: 'BAD_ARGUMENT' });
+      await f.close();
+    }
+  });
+});
