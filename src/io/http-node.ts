@@ -3,7 +3,7 @@
  * Agent (a connection Pool per origin), redirects followed. Runtime-specific:
  * only imported from the Node entry point.
  */
-import { Agent, interceptors, type Dispatcher } from 'undici';
+import type { Agent, Dispatcher } from 'undici';
 import { setDefaultHttpTransport, type HttpResponse, type HttpTransport } from './http-source.js';
 import { setPersistentStoreFactory } from '../cache/store.js';
 import { fsCacheFor } from '../cache/fs-cache.js';
@@ -26,8 +26,12 @@ export interface UndiciTransportOptions {
 export function undiciTransport(opts: UndiciTransportOptions = {}): HttpTransport & { close(): Promise<void> } {
   let agent: Dispatcher | null = null;
   let base: Agent | null = null;
-  const get = (): Dispatcher => {
+  // undici is loaded on the first request, not with fitsflow: importing it takes 65–100 ms here, more than
+  // the rest of the library, and most processes (local files, the CLI) never make a request.
+  const get = async (): Promise<Dispatcher> => {
     if (!agent) {
+      const { Agent, interceptors } = await import('undici');
+      if (agent) return agent; // another request loaded it meanwhile
       base = new Agent({
         connections: opts.connections ?? 16,
         keepAliveTimeout: opts.keepAliveTimeout ?? 10_000,
@@ -42,7 +46,7 @@ export function undiciTransport(opts: UndiciTransportOptions = {}): HttpTranspor
   return {
     name: 'undici',
     async request(req): Promise<HttpResponse> {
-      const res = await get().request({
+      const res = await (await get()).request({
         origin: new URL(req.url).origin,
         path: pathOf(req.url),
         method: req.method,
