@@ -36,7 +36,8 @@ if (process.argv[2] === '--child') {
   const f = await open(input, opts);
   await (await f.hdu(Number(hdu))).readImage(Number(hdu) === 0 ? { into } : {});
   await f.close();
-  process.stdout.write(String(performance.now() - t));
+  // The read's own time, and the time since the process started (node's start-up and the imports included).
+  process.stdout.write(`${performance.now() - t} ${performance.now()}`);
   await closeHttpConnections();
   process.exit(0);
 }
@@ -215,13 +216,13 @@ for (const [name, hdu, what] of [
 // 3b. The first read in a new process ------------------------------------------------------
 // What a training script restarted on a warm cache sees: each run is a new process, and only
 // its open + readImage + close is timed (inside it), after a GC; module loading and JIT warm-up hit every row.
-out(`\n## 3b. First read in a new process (open + readImage + close, timed inside each process after a GC; median of ${RUNS} processes)`);
+out(`\n## 3b. First read in a new process (open + readImage + close, timed inside each process after a GC; and the time from the process's start to the result; medians of ${RUNS} processes)`);
 {
   const dir = mkdtempSync(join(tmpdir(), 'fitsflow-bench-cache-'));
   process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
   // Asynchronous: the server runs in this process.
   const child = async (input: string, hdu: number, cacheDir: string, maxAge: number) =>
-    Number((await execFileAsync(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url), '--child', input, String(hdu), cacheDir, String(maxAge)], { encoding: 'utf8' })).stdout);
+    (await execFileAsync(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url), '--child', input, String(hdu), cacheDir, String(maxAge)], { encoding: 'utf8' })).stdout.split(' ').map(Number) as [number, number];
   for (const [name, hdu, what] of [
     ['sky_int16.fits', 0, 'whole 4096×4096 int16 image (32 MiB, into an array made before the timer)'],
     ['sky_256.fits.fz', 1, 'whole tile-compressed 4096×4096 image (Rice decode included)'],
@@ -229,20 +230,29 @@ out(`\n## 3b. First read in a new process (open + readImage + close, timed insid
     await child(srv.url(name), hdu, dir, 3_600_000); // fill the cache
     await new Promise((r) => setTimeout(r, 2_500)); // past STABLE_MS (fs-verified.ts)
     await child(srv.url(name), hdu, dir, 3_600_000); // verify the entries once (recorded at exit)
-    const modes: [string, () => Promise<number>][] = [
+    const modes: [string, () => Promise<[number, number]>][] = [
       ['local file', () => child(join(DIR, name), hdu, '-', 0)],
       ['disk-warm, maxAge (no request)', () => child(srv.url(name), hdu, dir, 3_600_000)],
       ['disk-warm, HEAD probe', () => child(srv.url(name), hdu, dir, 0)],
     ];
     const times = new Map<string, number[]>();
-    for (let i = 0; i < RUNS; i++) for (const [label, fn] of modes) (times.get(label) ?? times.set(label, []).get(label)!).push(await fn());
+    const wholes = new Map<string, number[]>();
+    for (let i = 0; i < RUNS; i++) {
+      for (const [label, fn] of modes) {
+        const [t, whole] = await fn();
+        (times.get(label) ?? times.set(label, []).get(label)!).push(t);
+        (wholes.get(label) ?? wholes.set(label, []).get(label)!).push(whole);
+      }
+    }
     const local = median(times.get('local file')!);
+    const localWhole = median(wholes.get('local file')!);
     out(`  ${what}`);
-    const row: Record<string, number> = {};
+    const row: Record<string, { readMs: number; sinceStartMs: number }> = {};
     for (const [label] of modes) {
       const m = median(times.get(label)!);
-      out(`    ${label.padEnd(32)} ${m.toFixed(1).padStart(7)} ms (${(m / local).toFixed(2)}× local)`);
-      row[label] = m;
+      const w = median(wholes.get(label)!);
+      out(`    ${label.padEnd(32)} ${m.toFixed(1).padStart(7)} ms (${(m / local).toFixed(2)}× local)   since the process started ${w.toFixed(0).padStart(5)} ms (${(w / localWhole).toFixed(2)}×)`);
+      row[label] = { readMs: m, sinceStartMs: w };
     }
     results[`newProcess/${name}`] = row;
   }
