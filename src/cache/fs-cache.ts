@@ -5,7 +5,7 @@
  * Layout (under `<dir>/v1/`):
  *   objects/<id[0:2]>/<id>/<first>-<count>.blk   one entry: `count` blocks from block `first`
  *   objects/<id[0:2]>/<id>/info.json             url, validators, size (for listings); mtime = last use
- *   objects/<id[0:2]>/<id>/verified.json         entries whose checksum was verified, by file status
+ *   objects/<id[0:2]>/<id>/verified.json         entries whose checksum was verified, by file status (this boot only)
  *   tmp/                                          entries being written
  *   stats/<process>.json                          each process's counters
  *   urls/<sha256(url)[0:2]>/<sha256(url)>.json     the identity a server last confirmed for a URL, and when (for maxAge)
@@ -41,7 +41,7 @@ import { dirname, join } from 'node:path';
 import { createHash } from 'node:crypto';
 import type { SourceIdentity } from '../io/http-source.js';
 import { crc32, ENTRY_HEADER_BYTES, ENTRY_RE, entryHeader, parseEntry, parseHeader, type EntryFields } from './fs-entry.js';
-import { fileStatus, parseVerifiedRecord, stableStatus } from './fs-verified.js';
+import { bootId, encodeVerifiedRecord, fileStatus, parseVerifiedRecord, stableStatus } from './fs-verified.js';
 import { addCounters, decodeValidation, emptyCounters, encodeValidation, extentLength, type BlocksRead, type Validation, type CachedObject, type PersistentStore, type StoreCounters, type StoreStats, type VerifyReport } from './store.js';
 
 /** Default folder: $FITSFLOW_CACHE_DIR, else $XDG_CACHE_HOME/fitsflow, else ~/.cache/fitsflow. */
@@ -306,7 +306,7 @@ export class FsCache implements PersistentStore {
     if (this.verifyReads === 'changed' && names.includes(VERIFIED_FILE)) {
       // Entries other processes verified (trusted only while their files' status is the one recorded).
       const dir = this.objectDir(id);
-      for (const [name, status] of parseVerifiedRecord(readFileOrNull(join(dir, VERIFIED_FILE)))) {
+      for (const [name, status] of parseVerifiedRecord(readFileOrNull(join(dir, VERIFIED_FILE)), bootId())) {
         const path = join(dir, name);
         if (idx.extents.has(name) && !this.verified.has(path)) this.verified.set(path, status);
       }
@@ -324,12 +324,12 @@ export class FsCache implements PersistentStore {
     const dir = this.objectDir(id);
     const idx = this.index.get(id);
     const out: Record<string, string> = {};
-    for (const [name, status] of parseVerifiedRecord(previous)) if (idx?.extents.has(name)) out[name] = status;
+    for (const [name, status] of parseVerifiedRecord(previous, bootId())) if (idx?.extents.has(name)) out[name] = status;
     for (const name of idx?.extents.keys() ?? []) {
       const status = this.verified.get(join(dir, name));
       if (status) out[name] = status;
     }
-    return new TextEncoder().encode(JSON.stringify(out));
+    return encodeVerifiedRecord(out, bootId());
   }
 
   /** Write the verified.json of every object with newly verified entries. */

@@ -4,7 +4,8 @@
  * (see STABLE_MS). The statuses verified are kept per object in
  * verified.json, so later processes trust them too. Node-specific (fstat).
  */
-import { fstatSync } from 'node:fs';
+import { fstatSync, readFileSync } from 'node:fs';
+import { uptime } from 'node:os';
 import { ENTRY_RE } from './fs-entry.js';
 
 /**
@@ -35,8 +36,33 @@ export function fileStatus(fd: number): string {
 
 const STATUS_RE = /^\d+:\d+:\d+:\d+:\d+$/;
 
-/** The records of a verified.json (entry name → file status); anything malformed is skipped. */
-export function parseVerifiedRecord(bytes: Uint8Array | null): Map<string, string> {
+let boot: string | null = null;
+/**
+ * This boot of the machine: records are believed only within the boot that
+ * made them. Why: entries are written without fsync, and after a crash a file
+ * could keep its status while its data blocks never reached the disk (file
+ * systems that journal sizes before data); the first read after a reboot
+ * checksums every entry again. Linux's boot id; elsewhere the boot time to
+ * the minute (a mismatch only costs a checksum).
+ */
+export function bootId(): string {
+  if (boot === null) {
+    try {
+      boot = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+    } catch {
+      boot = '';
+    }
+    if (!boot) boot = `t${Math.round((Date.now() - uptime() * 1000) / 60_000)}`;
+  }
+  return boot;
+}
+
+/**
+ * The records of a verified.json (entry name → file status) made during boot
+ * `currentBoot`; anything malformed is skipped, and a file from another boot
+ * gives none. Format: `{ "boot": id, "entries": { name: status } }`.
+ */
+export function parseVerifiedRecord(bytes: Uint8Array | null, currentBoot: string): Map<string, string> {
   const out = new Map<string, string>();
   if (!bytes || bytes.length > MAX_VERIFIED_FILE) return out;
   let json: unknown;
@@ -45,9 +71,17 @@ export function parseVerifiedRecord(bytes: Uint8Array | null): Map<string, strin
   } catch {
     return out;
   }
-  if (!json || typeof json !== 'object' || Array.isArray(json)) return out;
-  for (const [name, status] of Object.entries(json)) if (ENTRY_RE.test(name) && typeof status === 'string' && STATUS_RE.test(status)) out.set(name, status);
+  const rec = json as { boot?: unknown; entries?: unknown } | null;
+  if (!rec || typeof rec !== 'object' || rec.boot !== currentBoot) return out;
+  const entries = rec.entries;
+  if (!entries || typeof entries !== 'object' || Array.isArray(entries)) return out;
+  for (const [name, status] of Object.entries(entries)) if (ENTRY_RE.test(name) && typeof status === 'string' && STATUS_RE.test(status)) out.set(name, status);
   return out;
+}
+
+/** The bytes of a verified.json (parseVerifiedRecord's format). */
+export function encodeVerifiedRecord(entries: Record<string, string>, currentBoot: string): Uint8Array {
+  return new TextEncoder().encode(JSON.stringify({ boot: currentBoot, entries }));
 }
 
 /** Whether a status (fileStatus) says the file last changed at least STABLE_MS ago. */

@@ -378,10 +378,12 @@ describe('verified entries recorded for later store instances (processes)', () =
     await warm.store.flush();
     const [record] = recordFiles(dir);
     const good = readFileSync(record!, 'utf8');
-    const recorded = JSON.parse(good) as Record<string, string>;
+    const { boot, entries: recorded } = JSON.parse(good) as { boot: string; entries: Record<string, string> };
     expect(Object.keys(recorded).length).toBe(entryFiles(dir).length);
     const otherStatus = Object.fromEntries(Object.entries(recorded).map(([k, v]) => [k, v.replace(/:(\d+)$/, (_, ns: string) => `:${BigInt(ns) + 1n}`)]));
-    for (const text of ['', '{', 'null', '[]', '{"0-4.blk": 5}', JSON.stringify({ '../x': Object.values(recorded)[0] }), JSON.stringify(otherStatus), good.replace(/\d/, 'x')]) {
+    const texts = ['', '{', 'null', '[]', '{"0-4.blk": 5}', JSON.stringify(recorded), JSON.stringify({ boot, entries: { '../x': Object.values(recorded)[0] } })];
+    texts.push(JSON.stringify({ boot, entries: otherStatus }), JSON.stringify({ boot: `${boot}x`, entries: recorded }), good.replace(/\d/, 'x'));
+    for (const text of texts) {
       writeFileSync(record!, text);
       const { src, store, inner } = await open();
       expectBytes(await src.read(0, data.length), data);

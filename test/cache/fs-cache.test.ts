@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { buildChildScript } from '../helpers/child-script.js';
 import { FsCache } from '../../src/cache/fs-cache.js';
 import { parseEntry, entryHeader, crc32 } from '../../src/cache/fs-entry.js';
-import { parseVerifiedRecord } from '../../src/cache/fs-verified.js';
+import { bootId, encodeVerifiedRecord, parseVerifiedRecord } from '../../src/cache/fs-verified.js';
 import fc from 'fast-check';
 import type { CachedObject } from '../../src/cache/store.js';
 
@@ -250,14 +250,16 @@ describe('FsCache', () => {
 
 describe('verification records (verified.json)', () => {
   const STATUS = /^\d+:\d+:\d+:\d+:\d+$/;
+  const boot = 'this-boot';
   it('property: any bytes parse without throwing, to entry names and statuses of the right form only', () => {
     const name = fc.oneof(fc.string(), fc.tuple(fc.nat(), fc.nat()).map(([a, b]) => `${a}-${b}.blk`));
     const status = fc.oneof(fc.string(), fc.array(fc.bigInt({ min: 0n, max: 2n ** 64n }), { minLength: 5, maxLength: 5 }).map((p) => p.join(':')));
-    const record = fc.dictionary(name, fc.oneof(status, fc.integer(), fc.constant(null)));
+    const entries = fc.dictionary(name, fc.oneof(status, fc.integer(), fc.constant(null)));
+    const record = fc.record({ boot: fc.oneof(fc.constant(boot), fc.string()), entries: fc.oneof(entries, fc.constant(null), fc.array(status)) });
     fc.assert(
-      fc.property(fc.oneof(record.map((r) => new TextEncoder().encode(JSON.stringify(r))), fc.uint8Array({ maxLength: 300 })), fc.nat(), (bytes, cut) => {
+      fc.property(fc.oneof(record.map((r) => new TextEncoder().encode(JSON.stringify(r))), entries.map((r) => new TextEncoder().encode(JSON.stringify(r))), fc.uint8Array({ maxLength: 300 })), fc.nat(), (bytes, cut) => {
         for (const b of [bytes, bytes.subarray(0, cut % (bytes.length + 1))]) {
-          const got = parseVerifiedRecord(b);
+          const got = parseVerifiedRecord(b, boot);
           for (const [k, v] of got) {
             expect(k).toMatch(/^\d+-\d+\.blk$/);
             expect(v).toMatch(STATUS);
@@ -266,7 +268,12 @@ describe('verification records (verified.json)', () => {
       }),
       { numRuns: 300 },
     );
-    expect(parseVerifiedRecord(new Uint8Array((4 << 20) + 1)).size).toBe(0);
-    expect([...parseVerifiedRecord(new TextEncoder().encode('{"3-4.blk":"1:2:3:4:5","../x":"1:2:3:4:5","5-1.blk":"1:2"}'))]).toEqual([['3-4.blk', '1:2:3:4:5']]);
+    expect(parseVerifiedRecord(new Uint8Array((4 << 20) + 1), boot).size).toBe(0);
+    const mixed = { '3-4.blk': '1:2:3:4:5', '../x': '1:2:3:4:5', '5-1.blk': '1:2' };
+    expect([...parseVerifiedRecord(encodeVerifiedRecord(mixed, boot), boot)]).toEqual([['3-4.blk', '1:2:3:4:5']]);
+    // Records of another boot (a crash could have lost data blocks of files whose status survived) are not believed.
+    expect(parseVerifiedRecord(encodeVerifiedRecord(mixed, 'another-boot'), boot).size).toBe(0);
+    expect(bootId()).toBe(bootId());
+    expect(bootId().length).toBeGreaterThan(0);
   });
 });
