@@ -43,18 +43,27 @@ let boot: string | null = null;
  * could keep its status while its data blocks never reached the disk (file
  * systems that journal sizes before data); the first read after a reboot
  * checksums every entry again. Linux's boot id; elsewhere the boot time to
- * the minute (a mismatch only costs a checksum).
+ * the minute (a mismatch only costs a checksum); where neither can be read,
+ * an id of this process.
  */
 export function bootId(): string {
   if (boot === null) {
-    try {
-      boot = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
-    } catch {
-      boot = '';
+    const attempts = [
+      () => readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim(),
+      () => `t${Math.round((Date.now() - uptime() * 1000) / 60_000)}`,
+      // Unknown (e.g. Deno without --allow-sys): records then hold for this process only.
+      () => `p${process.pid}-${Math.random().toString(36).slice(2)}`,
+    ];
+    for (const attempt of attempts) {
+      try {
+        boot = attempt();
+      } catch {
+        boot = '';
+      }
+      if (boot) break;
     }
-    if (!boot) boot = `t${Math.round((Date.now() - uptime() * 1000) / 60_000)}`;
   }
-  return boot;
+  return boot!;
 }
 
 /**
