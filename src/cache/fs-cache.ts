@@ -281,6 +281,29 @@ export class FsCache implements PersistentStore {
   }
 
   /**
+   * atomicWrite, blocking, for small files (validation records, and what is
+   * written at exit); failures are ignored: these files are hints, and a
+   * missing one only costs a request or a checksum later. `makeDir` false:
+   * the file's folder must exist (an object folder removed meanwhile is not
+   * made again for it).
+   */
+  private atomicWriteSync(path: string, bytes: Uint8Array, makeDir: boolean): void {
+    const tmp = join(this.root, 'tmp', `${this.procId}-${uniqueSuffix()}.tmp`);
+    try {
+      mkdirSync(dirname(tmp), { recursive: true });
+      if (makeDir) mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(tmp, bytes, { flag: 'wx' });
+      renameSync(tmp, path);
+    } catch {
+      try {
+        unlinkSync(tmp);
+      } catch {
+        /* never written */
+      }
+    }
+  }
+
+  /**
    * List an object's entries (and load the records of entries verified
    * before). Blocking, like reading warm entries (see readEntryInto): a
    * folder listing and a small file, a few microseconds each from the OS
@@ -383,7 +406,6 @@ export class FsCache implements PersistentStore {
     return read && (await this.checkEntryRead(obj, read)) ? payload : null;
   }
 
-
   /**
    * Read blocks `[first, first + count)` straight into `dest`: each entry
    * holding some of them is read with one scatter read — its header and its
@@ -454,10 +476,10 @@ export class FsCache implements PersistentStore {
    * Why this way: an entry with a verification record (see STABLE_MS) is
    * read at once, blocking — it sits in the OS page cache and reading it is a
    * memory copy, which a thread-pool round trip would only delay. Any other
-   * entry must be checksummed, which costs
-   * more than the copy (CRC-32 ~5 GB/s here, the copy ~7): it is read on
-   * the thread pool, so that the calling thread checksums the previous entry
-   * meanwhile, and the copy hides behind the checksum.
+   * entry must be checksummed, which costs more than the copy (CRC-32 ~5 GB/s
+   * here, the copy ~7): it is read on the thread pool, so that the calling
+   * thread checksums the previous entry meanwhile, and the copy hides behind
+   * the checksum.
    */
   private async readEntryInto(obj: CachedObject, ext: Extent, lo: number, hi: number, dest: Uint8Array, pipelined = true): Promise<EntryRead | null> {
     const B = obj.blockSize;
@@ -495,10 +517,9 @@ export class FsCache implements PersistentStore {
     return r;
   }
 
-
   /**
-   * Verify an entry read by readEntryInto (its checksum, unless this process
-   * verified the unchanged file before). Returns its blocks outside the run
+   * Verify an entry read by readEntryInto (its checksum, unless a
+   * verification record matches its file's status). Returns its blocks outside the run
    * read (own arrays), or null if it is corrupt (then deleted; its part of
    * `dest` holds unspecified bytes).
    */
@@ -619,20 +640,7 @@ export class FsCache implements PersistentStore {
    * (itself a network round trip), read once per open with `maxAge`.
    */
   noteValidated(identity: SourceIdentity, at: number): void {
-    const path = this.validationPath(identity.url);
-    const tmp = join(this.root, 'tmp', `${this.procId}-${uniqueSuffix()}.tmp`);
-    try {
-      mkdirSync(join(this.root, 'tmp'), { recursive: true });
-      mkdirSync(dirname(path), { recursive: true });
-      writeFileSync(tmp, encodeValidation({ identity, at }, crc32), { flag: 'wx' });
-      renameSync(tmp, path);
-    } catch {
-      try {
-        unlinkSync(tmp);
-      } catch {
-        /* never written */
-      }
-    }
+    this.atomicWriteSync(this.validationPath(identity.url), encodeValidation({ identity, at }, crc32), true);
   }
 
   lastValidated(url: string): Validation | null {
@@ -798,7 +806,7 @@ export class FsCache implements PersistentStore {
     } catch {
       /* no stats folder yet */
     }
-    const total = addCounters(addCounters(emptyCounters(), this.carried), this.counters);
+    const total = this.totals();
     await this.atomicWrite(join(dir, `${this.procId}.json`), dir, [new TextEncoder().encode(JSON.stringify(total))]);
     await this.writeVerified();
   }
@@ -812,27 +820,22 @@ export class FsCache implements PersistentStore {
     if (this.flushTimer) clearTimeout(this.flushTimer);
     this.flushTimer = null;
     if (!existsSync(this.root)) return;
-    try {
-      const total = addCounters(addCounters(emptyCounters(), this.carried), this.counters);
-      const tmp = join(this.root, 'tmp', `${this.procId}-exit.tmp`);
-      mkdirSync(join(this.root, 'tmp'), { recursive: true });
-      mkdirSync(this.statsDir, { recursive: true });
-      writeFileSync(tmp, JSON.stringify(total), { flag: 'wx' });
-      renameSync(tmp, join(this.statsDir, `${this.procId}.json`));
-      for (const id of this.verifiedDirty) {
-        const file = join(this.objectDir(id), VERIFIED_FILE);
-        writeFileSync(tmp, this.verifiedRecord(id, readFileOrNull(file)), { flag: 'wx' });
-        renameSync(tmp, file);
-      }
-      this.verifiedDirty.clear();
-    } catch {
-      /* only statistics and hints */
+    this.atomicWriteSync(join(this.statsDir, `${this.procId}.json`), new TextEncoder().encode(JSON.stringify(this.totals())), true);
+    for (const id of this.verifiedDirty) {
+      const file = join(this.objectDir(id), VERIFIED_FILE);
+      this.atomicWriteSync(file, this.verifiedRecord(id, readFileOrNull(file)), false);
     }
+    this.verifiedDirty.clear();
+  }
+
+  /** This process's counters plus those folded in from other processes' stats files. */
+  private totals(): StoreCounters {
+    return addCounters(addCounters(emptyCounters(), this.carried), this.counters);
   }
 
   async stats(): Promise<StoreStats> {
     const all = await this.scan();
-    const totals = addCounters(addCounters(emptyCounters(), this.carried), this.counters);
+    const totals = this.totals();
     try {
       for (const n of await fsp.readdir(this.statsDir)) {
         if (!n.endsWith('.json') || n === `${this.procId}.json`) continue;
