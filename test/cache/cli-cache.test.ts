@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CACHE_COMMAND, cacheCommand } from '../../src/cli/remote-commands.js';
 import { parseArgs } from '../../src/cli/args.js';
 import { FsCache } from '../../src/cache/fs-cache.js';
 import type { CliIo } from '../../src/cli/commands.js';
+import { cacheEntryFiles } from '../helpers/cache-files.js';
 
 function io() {
   const out: string[] = [];
@@ -39,9 +40,7 @@ describe('fitsflow cache stats|clear|verify', () => {
       r = await run(['verify', `--dir=${dir}`]);
       expect(r.code).toBe(0);
       expect(r.out).toMatch(/2 ok, 0 corrupt/);
-      const files: string[] = [];
-      const walk = (d: string) => readdirSync(d).forEach((n) => (statSync(join(d, n)).isDirectory() ? walk(join(d, n)) : n.endsWith('.blk') && files.push(join(d, n))));
-      walk(dir);
+      const files = cacheEntryFiles(dir);
       const b = readFileSync(files[0]!);
       b[b.length - 1]! ^= 0x80;
       writeFileSync(files[0]!, b);

@@ -7,11 +7,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { createHash } from 'node:crypto';
-import { appendFileSync, closeSync, copyFileSync, openSync, readSync, renameSync, writeSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, copyFileSync, openSync, readSync, renameSync, writeSync, mkdtempSync, readFileSync, rmSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { CachedSource, MemoryBlockCache, MemorySource, FsCache, type ByteSource, type SourceIdentity } from '../../src/index.node.js';
 import type { CachedObject } from '../../src/cache/store.js';
+import { cacheEntryFiles, filesUnder } from '../helpers/cache-files.js';
 
 const B = 2880;
 /** Entries of 4 blocks: reads of 4 blocks or more take the direct path. */
@@ -54,18 +55,7 @@ afterAll(() => {
   rmSync(tmp, { recursive: true, force: true });
 });
 
-function entryFiles(dir: string): string[] {
-  const out: string[] = [];
-  const walk = (d: string) => {
-    for (const name of readdirSync(d)) {
-      const p = join(d, name);
-      if (statSync(p).isDirectory()) walk(p);
-      else if (name.endsWith('.blk')) out.push(p);
-    }
-  };
-  walk(dir);
-  return out.sort((a, b) => Number(/(\d+)-\d+\.blk$/.exec(a)![1]) - Number(/(\d+)-\d+\.blk$/.exec(b)![1]));
-}
+const entryFiles = cacheEntryFiles;
 
 /** A folder cache holding all of `data` (written through a first CachedSource), and a way to open it warm. */
 async function warmStore(data: Uint8Array, etag = '"v1"') {
@@ -259,12 +249,7 @@ describe('direct reads from the folder cache', () => {
 });
 
 describe('verified entries recorded for later store instances (processes)', () => {
-  const recordFiles = (dir: string) => {
-    const out: string[] = [];
-    const walk = (d: string) => readdirSync(d).forEach((name) => (statSync(join(d, name)).isDirectory() ? walk(join(d, name)) : name === 'verified.json' && out.push(join(d, name))));
-    walk(dir);
-    return out;
-  };
+  const recordFiles = (dir: string) => filesUnder(dir, (p) => basename(p) === 'verified.json');
 
   it('a new instance skips the checksum only of entries recorded with their current file status; any change is caught', async () => {
     const data = bytes(40 * B + 100, 3);

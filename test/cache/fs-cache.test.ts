@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, utimesSync, writeFileSync, copyFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, unlinkSync, utimesSync, writeFileSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +16,7 @@ import { parseEntry, entryHeader, crc32 } from '../../src/cache/fs-entry.js';
 import { bootId, encodeVerifiedRecord, parseVerifiedRecord } from '../../src/cache/fs-verified.js';
 import fc from 'fast-check';
 import type { CachedObject } from '../../src/cache/store.js';
+import { cacheEntryFiles } from '../helpers/cache-files.js';
 
 const B = 2880;
 const here = dirname(fileURLToPath(import.meta.url));
@@ -31,24 +32,7 @@ function content(o: CachedObject, first: number, count: number): Uint8Array {
   for (let i = 0; i < out.length; i++) out[i] = (start + i + o.id.charCodeAt(0)) & 0xff;
   return out;
 }
-function blkFiles(dir: string): string[] {
-  const out: string[] = [];
-  const walk = (d: string) => {
-    let names: string[] = [];
-    try {
-      names = readdirSync(d);
-    } catch {
-      return;
-    }
-    for (const n of names) {
-      const p = join(d, n);
-      if (statSync(p).isDirectory()) walk(p);
-      else if (n.endsWith('.blk')) out.push(p);
-    }
-  };
-  walk(dir);
-  return out;
-}
+const blkFiles = cacheEntryFiles;
 let n = 0;
 const freshDir = () => join(tmp, `c${++n}`);
 

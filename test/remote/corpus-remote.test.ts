@@ -6,13 +6,14 @@
  * s3:// (public and SigV4-signed).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { digestFile, isFitsError, MemoryBlockCache, open, FsCache, type OpenOptions } from '../../src/index.node.js';
 import { fsCacheFor } from '../../src/cache/fs-cache.js';
 import { compareDigest } from '../helpers/compare-digest.js';
 import { corpusDir, TestServer, type Fault } from './server.js';
+import { cacheEntryFiles } from '../helpers/cache-files.js';
 
 type Json = Parameters<typeof compareDigest>[0];
 type Outcome = { ok: true; digest: Json } | { ok: false; code: string; message: string };
@@ -111,15 +112,7 @@ describe('corpus over HTTP', () => {
     expect(await runAll((p) => srv.url(p), opts)).toEqual([]);
     expect(srv.requests(undefined, 'GET').length).toBe(0);
     // Corrupt every entry: flip one payload byte (or truncate) in each .blk file.
-    const blks: string[] = [];
-    const walk = (d: string) => {
-      for (const n of readdirSync(d)) {
-        const p = join(d, n);
-        if (statSync(p).isDirectory()) walk(p);
-        else if (n.endsWith('.blk')) blks.push(p);
-      }
-    };
-    walk(dir);
+    const blks = cacheEntryFiles(dir);
     expect(blks.length).toBeGreaterThan(FILES.length);
     blks.forEach((p, i) => {
       const b = readFileSync(p);

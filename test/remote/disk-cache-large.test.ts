@@ -5,12 +5,13 @@
  * damaged on disk (detected, refetched, never served), then warm again.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MemoryBlockCache, open, FsCache, type OpenOptions } from '../../src/index.node.js';
 import { TestServer } from './server.js';
 import { smallImage, smallImagePixels } from './fits-bytes.js';
+import { cacheEntryFiles } from '../helpers/cache-files.js';
 
 const W = 1024;
 const H = 1500; // 3 MB of int16 pixels: a few ~1 MiB entries
@@ -27,18 +28,7 @@ afterAll(async () => {
   rmSync(tmp, { recursive: true, force: true });
 });
 
-function entries(dir: string): string[] {
-  const out: string[] = [];
-  const walk = (d: string) => {
-    for (const n of readdirSync(d)) {
-      const p = join(d, n);
-      if (statSync(p).isDirectory()) walk(p);
-      else if (n.endsWith('.blk')) out.push(p);
-    }
-  };
-  walk(dir);
-  return out.sort();
-}
+const entries = cacheEntryFiles;
 
 describe('persistent cache, large reads', () => {
   it('cold, warm from disk straight into the output (no GET), then every entry damaged: detected, refetched, never served', async () => {

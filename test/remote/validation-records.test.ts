@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync, readFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +17,7 @@ import { crc32 } from '../../src/cache/fs-entry.js';
 import { TestServer } from './server.js';
 import { buildChildScript } from '../helpers/child-script.js';
 import { smallImage, smallImagePixels } from './fits-bytes.js';
+import { filesUnder } from '../helpers/cache-files.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 let srv: TestServer;
@@ -51,12 +52,8 @@ const child = (url: string, dir: string, maxAge: number) =>
     execFile(process.execPath, [script, url, dir, String(maxAge)], { timeout: 30_000, cwd: resolve(here, '../..') }, (err, out, errOut) => (err ? rej(new Error(`${err.message}\n${errOut}`)) : res(JSON.parse(out) as number[]))),
   );
 
-function recordFiles(dir: string): string[] {
-  const out: string[] = [];
-  const walk = (d: string) => readdirSync(d).forEach((n) => (statSync(join(d, n)).isDirectory() ? walk(join(d, n)) : d.includes('/urls/') && out.push(join(d, n))));
-  walk(join(dir, 'v1'));
-  return out;
-}
+/** The URL validation records of a folder cache. */
+const recordFiles = (dir: string) => filesUnder(join(dir, 'v1', 'urls'));
 
 describe('maxAge across processes (folder cache)', () => {
   it('a later process within maxAge sends no request; past it, or without it, it revalidates and sees a change', async () => {
