@@ -4,14 +4,14 @@ export default defineConfig({
   entry: {
     index: 'src/index.ts',
     'index.node': 'src/index.node.ts',
-    cli: 'src/cli.ts',
+    cli: 'src/cli/bin.ts',
     // Worker scripts, found at run time next to the pool modules:
     // new URL('./decode-worker-node.js', import.meta.url) (worker_threads) and
     // new URL('./decode-worker.js', import.meta.url) (Web Workers).
-    'decode-worker-node': 'src/workers/decode-worker-node.ts',
-    'decode-worker': 'src/workers/decode-worker-web.ts',
-    // Tile encoding for compressed writes (src/write/encode-pool-node.ts).
-    'encode-worker-node': 'src/write/encode-worker-node.ts',
+    'decode-worker-node': 'src/node/decode-worker.ts',
+    'decode-worker': 'src/web/decode-worker.ts',
+    // Tile encoding for compressed writes (src/node/encode-pool.ts).
+    'encode-worker-node': 'src/node/encode-worker.ts',
   },
   format: ['esm'],
   target: 'es2022',

@@ -4,8 +4,8 @@
  * ./decode-worker-node.js next to it, exactly as in dist/).
  */
 export { open } from '../src/index.node.js';
-export { installNodeInflater } from '../src/decompress/inflate-node.js';
-export { getInflater, pakoInflater } from '../src/decompress/inflate.js';
-export { createNodeWorkerPool, installNodeWorkerPool } from '../src/workers/pool-node.js';
+export { installNodeInflater } from '../src/node/inflate.js';
+export { getInflater, pakoInflater } from '../src/codecs/gzip/inflate.js';
+export { createNodeWorkerPool, installNodeWorkerPool } from '../src/node/worker-pool.js';
 export { closeDefaultWorkerPool, defaultWorkerPool } from '../src/workers/pool.js';
-export { PARALLEL_MIN_PIXELS, lastDecodeStats } from '../src/decompress/tiled-image.js';
+export { PARALLEL_MIN_PIXELS, lastDecodeStats } from '../src/tiled/tiled-image.js';

@@ -45,7 +45,7 @@ if (FILES.some((f) => !existsSync(join(DIR, f.name)))) {
 
 const out = join(here, 'out', 'compressed-read-build');
 await build({
-  entry: { 'bench-entry': join(here, 'compressed-read.entry.ts'), 'decode-worker-node': join(root, 'src/workers/decode-worker-node.ts') },
+  entry: { 'bench-entry': join(here, 'compressed-read.entry.ts'), 'decode-worker-node': join(root, 'src/node/decode-worker.ts') },
   outDir: out, format: ['esm'], platform: 'node', target: 'es2022', splitting: true, dts: false, silent: true, config: false, clean: true,
 });
 const ff = await import(join(out, 'bench-entry.js'));

@@ -16,20 +16,20 @@
  * 16-row tiles, a PLIO mask, and random table columns. The encoders are the
  * test-side ones (test/helpers/encoders.ts) and fitsflow's writer codecs.
  */
-import { decodeTiles, type TileJobSpec } from '../src/decompress/tile-decode.js';
+import { decodeTiles, type TileJobSpec } from '../src/tiled/tile-decode.js';
 import type { PixelScaling } from '../src/image/pixel-type.js';
 import { describeAdapter, requireGpu } from '../src/gpu/device.js';
-import { installNodeWebGpu } from '../src/gpu/node-webgpu.js';
-import { decodeTilesGpu, type GpuTileJob } from '../src/gpu/tiles-gpu.js';
+import { installNodeWebGpu } from '../src/node/webgpu.js';
+import { decodeTilesGpu, type GpuTileJob } from '../src/tiled/tiles-gpu.js';
 import { U } from '../src/gpu/constants.js';
-import { gpuTableBackend } from '../src/gpu/table-backend-gpu.js';
-import { readImageGpu } from '../src/gpu/image-gpu.js';
-import { FitsTable } from '../src/table/fits-table.js';
+import { gpuTableBackend } from '../src/table/ops/backend-gpu.js';
+import { readImageGpu } from '../src/image/read-gpu.js';
+import { FitsTable } from '../src/table/ops/fits-table.js';
 import { MemorySource } from '../src/io/memory-source.js';
 import { plioEncode, riceEncode } from '../test/helpers/encoders.js';
 import { stageTiles } from '../test/gpu/tile-jobs.js';
-import { hcompressEncode } from '../src/write/codecs/hcompress.js';
-import { gzip2Encode } from '../src/write/codecs/gzip.js';
+import { hcompressEncode } from '../src/codecs/hcompress/encode.js';
+import { gzip2Encode } from '../src/codecs/gzip/encode.js';
 import { xorshift32 } from '../test/helpers/xorshift.js';
 
 const args = process.argv.slice(2);
@@ -186,7 +186,7 @@ if (ONLY.includes('image')) {
   for (let i = 0; i < h.length; i++) bytes[i] = h.charCodeAt(i);
   const dv = new DataView(bytes.buffer);
   for (let i = 0; i < N * N; i++) dv.setInt16(2880 + 2 * i, Math.max(-32768, Math.min(32767, Math.round(img[i]!))));
-  const { open } = await import('../src/fits-file.js');
+  const { open } = await import('../src/file/fits-file.js');
   const file = await open(new MemorySource(bytes));
   const hdu = await file.hdu(0);
   const cpu = await median(() => hdu.readImage());

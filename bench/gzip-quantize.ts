@@ -11,10 +11,10 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { gzip1Decode, gzip2Decode, gzipDecodeInt32 } from '../src/decompress/gzip.js';
-import { pakoInflater, setInflater, type Inflater } from '../src/decompress/inflate.js';
-import { nodeInflater } from '../src/decompress/inflate-node.js';
-import { dequantize } from '../src/decompress/quantize.js';
+import { gzip1Decode, gzip2Decode, gzipDecodeInt32 } from '../src/codecs/gzip/decode.js';
+import { pakoInflater, setInflater, type Inflater } from '../src/codecs/gzip/inflate.js';
+import { nodeInflater } from '../src/node/inflate.js';
+import { dequantize } from '../src/codecs/quantize/dequantize.js';
 
 interface Tiles {
   npix: number;

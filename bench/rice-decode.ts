@@ -9,7 +9,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { riceDecode } from '../src/decompress/rice.js';
+import { riceDecode } from '../src/codecs/rice/decode.js';
 
 const dir = process.argv[2] ?? '/tmp/fitsflow-bench';
 const N = 4096;

@@ -16,7 +16,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { FitsTable } from '../src/table/fits-table.js';
+import { FitsTable } from '../src/table/ops/fits-table.js';
 import { packedStringColumn, type Column } from '../src/table/column.js';
 
 const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);

@@ -11,8 +11,8 @@
  * MODES=pppp READS=8: four batches of eight reads with the worker.
  */
 import { open } from '../src/index.node.js';
-import { installNodeWorkerPool } from '../src/workers/pool-node.js';
-import { lastGatherStats } from '../src/table/gather-parallel.js';
+import { installNodeWorkerPool } from '../src/node/worker-pool.js';
+import { lastGatherStats } from '../src/table/read/gather-parallel.js';
 installNodeWorkerPool({ workerUrl: new URL('../../dist/decode-worker-node.js', import.meta.url) });
 const f = await open(process.argv[2] ?? '/tmp/fitsflow-table-bench/table_10m_rep.fits');
 const hdu = await f.hdu(1);

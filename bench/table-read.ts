@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { open } from '../src/index.node.js';
-import { installNodeWorkerPool } from '../src/workers/pool-node.js';
+import { installNodeWorkerPool } from '../src/node/worker-pool.js';
 
 // The bundle lives outside the repository: point the pool at the built worker script.
 const workerScript = join(process.cwd(), 'dist/decode-worker-node.js');

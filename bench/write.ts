@@ -19,7 +19,7 @@
  * swaps while writing; astropy's and fitsio's arrays (fits.getdata) are
  * big-endian already, written as they are.
  */
-import { readTable } from '../src/table/read-table.js';
+import { readTable } from '../src/table/read/read-table.js';
 import { execFileSync } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';

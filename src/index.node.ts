@@ -3,15 +3,15 @@
  * paths through node:fs.
  * @packageDocumentation
  */
-import { registerOpener } from './io/resolve-source.js';
-import { NodeFileSource } from './io/node-file-source.js';
+import { registerOpener } from './file/resolve-source.js';
+import { NodeFileSource } from './node/file-source.js';
 import { fileURLToPath } from 'node:url';
-import { installNodeSha256 } from './digest/sha256-node.js';
+import { installNodeSha256 } from './node/sha256.js';
 
-import { installNodeByteSwapper } from './image/swap-node.js';
-import { installNodeInflater } from './decompress/inflate-node.js';
+import { installNodeByteSwapper } from './node/swap.js';
+import { installNodeInflater } from './node/inflate.js';
 
-import { installNodeRemote } from './io/http-node.js';
+import { installNodeRemote } from './node/http-undici.js';
 
 installNodeSha256();
 installNodeRemote();
@@ -19,23 +19,23 @@ installNodeByteSwapper();
 installNodeInflater();
 
 // Parallel tile decoding with worker_threads (replaces the Web Worker pool of index.ts).
-import { installNodeWorkerPool } from './workers/pool-node.js';
+import { installNodeWorkerPool } from './node/worker-pool.js';
 installNodeWorkerPool();
-export { createNodeWorkerPool, installNodeWorkerPool, type NodeWorkerPoolOptions } from './workers/pool-node.js';
+export { createNodeWorkerPool, installNodeWorkerPool, type NodeWorkerPoolOptions } from './node/worker-pool.js';
 
 registerOpener('file', (text) => NodeFileSource.open(text.startsWith('file:') ? fileURLToPath(text) : text));
 
 export * from './index.js';
-export { NodeFileSource } from './io/node-file-source.js';
-export { FsCache, defaultCacheDir, type FsCacheOptions } from './cache/fs-cache.js';
-export { undiciTransport, closeHttpConnections, type UndiciTransportOptions } from './io/http-node.js';
+export { NodeFileSource } from './node/file-source.js';
+export { FsCache, defaultCacheDir, type FsCacheOptions } from './node/fs-cache/fs-cache.js';
+export { undiciTransport, closeHttpConnections, type UndiciTransportOptions } from './node/http-undici.js';
 // Writing files: crash-safe file sink (temp file + rename), file updates, node:zlib for GZIP tiles.
-import { installNodeDeflater } from './write/codecs/gzip-node.js';
+import { installNodeDeflater } from './node/deflate.js';
 installNodeDeflater();
-export { NodeFileSink, type NodeFileSinkOptions } from './write/node-sink.js';
-export { updateHeader, replaceImageData, appendHdus, type HeaderEdits } from './write/update-node.js';
-export { createFitsWriter } from './write/create-node.js';
-export { installNodeEncodePool } from './write/encode-pool-node.js';
+export { NodeFileSink, type NodeFileSinkOptions } from './node/file-sink.js';
+export { updateHeader, replaceImageData, appendHdus, type HeaderEdits } from './node/update.js';
+export { createFitsWriter } from './node/create-writer.js';
+export { installNodeEncodePool } from './node/encode-pool.js';
 // WebGPU in Node/Bun through the optional `webgpu` package (never required).
-import { installNodeWebGpu } from './gpu/node-webgpu.js';
+import { installNodeWebGpu } from './node/webgpu.js';
 installNodeWebGpu();

@@ -24,9 +24,9 @@
  * cache are served by the persistent store straight into the destination,
  * without going through the memory cache (see `readDirect`).
  */
-import { FitsError } from '../errors.js';
-import type { ByteSource } from '../io/byte-source.js';
-import type { SourceIdentity } from '../io/http-source.js';
+import { FitsError } from '../core/errors.js';
+import type { ByteSource } from '../core/byte-source.js';
+import type { SourceIdentity } from '../remote/http-source.js';
 import { MemoryBlockCache, sharedMemoryCache } from './memory-cache.js';
 import { extentLength, isPersistable, makePersistentStore, objectId, type CachedObject, type PersistentStore } from './store.js';
 

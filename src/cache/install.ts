@@ -4,9 +4,9 @@
  * API). Called by the entry points; the Node entry then swaps in undici and
  * the folder cache (src/io/http-node.ts).
  */
-import { registerOpener } from '../io/resolve-source.js';
-import { openHttpUrl } from '../io/http-source.js';
-import { openS3Url } from '../io/s3.js';
+import { registerOpener } from '../file/resolve-source.js';
+import { openHttpUrl } from '../remote/http-source.js';
+import { openS3Url } from '../remote/s3.js';
 import { setPersistentStoreFactory } from './store.js';
 import { cacheApiStoreFor } from './cache-api-store.js';
 

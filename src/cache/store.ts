@@ -2,7 +2,7 @@
  * The persistent cache interface (a folder on Node, the Cache API in browsers
  * and edge runtimes) and what both implementations share.
  */
-import type { SourceIdentity } from '../io/http-source.js';
+import type { SourceIdentity } from '../remote/http-source.js';
 import { createSha256 } from '../digest/sha256.js';
 
 const te = new TextEncoder();

@@ -1,9 +1,9 @@
 /**
  * The CLI commands. Thin: each parses its flags, calls the library, prints.
  */
-import { FitsError } from '../errors.js';
-import type { FitsFile } from '../fits-file.js';
-import type { Hdu } from '../hdu/hdu.js';
+import { FitsError } from '../core/errors.js';
+import type { FitsFile } from '../file/fits-file.js';
+import type { Hdu } from '../file/hdu.js';
 import { digestFile } from '../digest/digest.js';
 import { UsageError, type ParsedArgs } from './args.js';
 

@@ -2,7 +2,7 @@
  * The `fitsflow` command. Exit codes: 0 ok, 1 invalid or unreadable file,
  * 2 bad usage, 3 no WebGPU adapter for --gpu.
  */
-import { FitsError } from '../errors.js';
+import { FitsError } from '../core/errors.js';
 import { parseArgs, UsageError } from './args.js';
 import { COMMANDS as READ_COMMANDS, type CliIo } from './commands.js';
 import { tableCommand, TABLE_USAGE, TABLE_VALUED_FLAGS } from './table-command.js';

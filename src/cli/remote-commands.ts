@@ -5,7 +5,7 @@
  */
 import { UsageError, type ParsedArgs } from './args.js';
 import type { CliIo } from './commands.js';
-import { defaultCacheDir, FsCache } from '../cache/fs-cache.js';
+import { defaultCacheDir, FsCache } from '../node/fs-cache/fs-cache.js';
 
 function human(n: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];

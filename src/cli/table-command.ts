@@ -11,11 +11,11 @@
  * - json: an array of row objects; int64 values as exact JSON numbers, NaN and
  *   ±Infinity as the strings "NaN", "Infinity", "-Infinity", nulls null.
  */
-import type { FitsFile } from '../fits-file.js';
-import type { Hdu } from '../hdu/hdu.js';
-import { FitsError } from '../errors.js';
-import type { FitsTable, Cell } from '../table/fits-table.js';
-import { mentionedNames, resolveColumnName } from '../table/expression/check.js';
+import type { FitsFile } from '../file/fits-file.js';
+import type { Hdu } from '../file/hdu.js';
+import { FitsError } from '../core/errors.js';
+import type { FitsTable, Cell } from '../table/ops/fits-table.js';
+import { mentionedNames, resolveColumnName } from '../table/ops/expression/check.js';
 import { UsageError, type ParsedArgs } from './args.js';
 import type { CliIo } from './commands.js';
 

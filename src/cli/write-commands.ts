@@ -4,17 +4,17 @@
  * registers them). Outputs are written through a temporary file renamed into
  * place, so an interrupted command never leaves a partial file.
  */
-import { FitsError } from '../errors.js';
+import { FitsError } from '../core/errors.js';
 import type { CardValue } from '../header/card.js';
-import type { Hdu } from '../hdu/hdu.js';
+import type { Hdu } from '../file/hdu.js';
 import { UsageError, type ParsedArgs } from './args.js';
 import { headerCommand, type CliIo } from './commands.js';
 import { FitsWriter } from '../write/writer.js';
-import { NodeFileSink } from '../write/node-sink.js';
+import { NodeFileSink } from '../node/file-sink.js';
 import { copyFits, copyHdu, headerCardsOf } from '../write/copy.js';
 import type { CompressedImageOptions, CompressionType } from '../write/compressed-image.js';
-import type { QuantizeMethod } from '../decompress/quantize.js';
-import { updateHeader } from '../write/update-node.js';
+import type { QuantizeMethod } from '../codecs/quantize/dequantize.js';
+import { updateHeader } from '../node/update.js';
 import { parseNumberToken } from '../header/card.js';
 
 type Command = { run: (a: ParsedArgs, io: CliIo) => Promise<number>; valued: string[]; usage: string };

@@ -13,11 +13,11 @@
  * checked, so a changed file is detected and re-opened).
  */
 import pLimit from 'p-limit';
-import { FitsError, isFitsError } from '../errors.js';
-import { open, type FitsFile, type OpenOptions } from '../fits-file.js';
+import { FitsError, isFitsError } from '../core/errors.js';
+import { open, type FitsFile, type OpenOptions } from '../file/fits-file.js';
 import type { ImageData } from '../image/read-image.js';
-import type { SourceInput } from '../io/resolve-source.js';
-import { onAbortSignal, type HttpSourceOptions, type SourceIdentity } from '../io/http-source.js';
+import type { SourceInput } from '../file/resolve-source.js';
+import { onAbortSignal, type HttpSourceOptions, type SourceIdentity } from '../remote/http-source.js';
 import { CachedSource, type CacheOptions } from '../cache/cached-source.js';
 import { MemoryBlockCache } from '../cache/memory-cache.js';
 import { epochOrder } from './shuffle.js';

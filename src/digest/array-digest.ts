@@ -3,7 +3,7 @@
  * elements with canonical NaNs, the same over float64 values, and statistics.
  */
 import type { DType, ImageArray } from '../image/pixel-type.js';
-import { littleEndianHost } from '../util/buffers.js';
+import { littleEndianHost } from '../core/buffers.js';
 import { type Json, jsonNumber } from './json.js';
 import { createSha256, type Hasher } from './sha256.js';
 

@@ -2,12 +2,12 @@
  * The reference digest of a FITS file (../shared/corpus/DIGEST.md): what a
  * conforming reader returns for every HDU, as JSON. `fitsflow digest` prints it.
  */
-import type { FitsFile } from '../fits-file.js';
-import type { Hdu } from '../hdu/hdu.js';
+import type { FitsFile } from '../file/fits-file.js';
+import type { Hdu } from '../file/hdu.js';
 import type { Header } from '../header/header.js';
 import { arrayDigest, EMPTY_SHA256, nullArrayDigest, type ArrayDigest } from './array-digest.js';
 import { type Json, jsonCardValue, jsonNumber } from './json.js';
-import { FitsError } from '../errors.js';
+import { FitsError } from '../core/errors.js';
 import { pixelScaling } from '../image/pixel-type.js';
 import type { ReadImageOptions, ImageData } from '../image/read-image.js';
 

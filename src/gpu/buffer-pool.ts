@@ -3,7 +3,7 @@
  * staging buffers are kept (up to a byte budget) by usage and size class
  * (powers of two), so repeated reads of similar images allocate nothing.
  */
-import { FitsError } from '../errors.js';
+import { FitsError } from '../core/errors.js';
 import { U } from './constants.js';
 
 /** Bytes of idle buffers kept for reuse. */

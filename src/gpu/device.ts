@@ -23,8 +23,8 @@
  * "fallback adapter") are detected from `adapter.info`; `gpu: 'auto'` never
  * uses them, `gpu: true` does.
  */
-import { FitsError } from '../errors.js';
-import { littleEndianHost } from '../util/buffers.js';
+import { FitsError } from '../core/errors.js';
+import { littleEndianHost } from '../core/buffers.js';
 import { BufferPool } from './buffer-pool.js';
 import { PipelineCache } from './pipelines.js';
 

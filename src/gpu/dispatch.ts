@@ -6,7 +6,7 @@
  * FitsError('GPU') with `cause` {@link GPU_LOST} when the device is gone, so
  * callers can fall back to the CPU and never use a partial result.
  */
-import { FitsError } from '../errors.js';
+import { FitsError } from '../core/errors.js';
 import { MAP_READ, U, WORKGROUP } from './constants.js';
 import type { GpuContext } from './device.js';
 

@@ -3,11 +3,11 @@
  * reader with the `gpu` option (hdu.ts's reader hook; without `gpu` it is the
  * built-in reader), and the 'gpu' table backend.
  */
-import { hduReaders } from '../hdu/hdu.js';
-import { gpuAwareCompressedReader } from './compressed-gpu.js';
-import { readImageGpu } from './image-gpu.js';
-import { getTableBackend, registerTableBackend } from '../table/backend.js';
-import { gpuTableBackend } from './table-backend-gpu.js';
+import { hduReaders } from '../file/hdu.js';
+import { gpuAwareCompressedReader } from '../tiled/read-gpu.js';
+import { readImageGpu } from '../image/read-gpu.js';
+import { getTableBackend, registerTableBackend } from '../table/ops/backend.js';
+import { gpuTableBackend } from '../table/ops/backend-gpu.js';
 
 let installed = false;
 

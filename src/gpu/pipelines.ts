@@ -2,7 +2,7 @@
  * Compute pipelines, compiled once per device and reused: keyed by the WGSL
  * source, the entry point and the override constants.
  */
-import { FitsError } from '../errors.js';
+import { FitsError } from '../core/errors.js';
 
 type Constants = Record<string, number | boolean>;
 

@@ -19,7 +19,7 @@
  * more), only when the result should stay on the GPU.
  */
 import { emitGpuEvent, gpuContext, requireGpu, describeAdapter, type GpuChoice, type GpuContext } from './device.js';
-import { FitsError } from '../errors.js';
+import { FitsError } from '../core/errors.js';
 
 /**
  * Tile codecs with a WGSL decoder (HCOMPRESS_1 included: hcompress.wgsl.ts).

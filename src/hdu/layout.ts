@@ -2,7 +2,7 @@
  * What a header says about its HDU: the kind, the array geometry and the data
  * size. Pure: no I/O. Every size is checked to be a safe integer.
  */
-import { FitsError } from '../errors.js';
+import { FitsError } from '../core/errors.js';
 import type { Header } from '../header/header.js';
 
 export type HduKind = 'image' | 'bintable' | 'table' | 'compressed-image' | 'random-groups' | 'other';

@@ -2,7 +2,7 @@
  * The Header model: ordered logical cards (CONTINUE groups joined), with typed
  * getters. Built from physical 80-byte cards by {@link Header.fromCards}.
  */
-import { FitsError } from '../errors.js';
+import { FitsError } from '../core/errors.js';
 import { type CardValue, type Complex, type RawCard, parseCard, parseContinueSegment, firstStringSegment } from './card.js';
 
 /** One logical card: a physical card, or a long string joined from CONTINUE cards. */

@@ -2,8 +2,8 @@
  * Read one header from a ByteSource: 2880-byte blocks until the END card.
  * Only header blocks are read; the data after it is not touched.
  */
-import { FitsError } from '../errors.js';
-import type { ByteSource } from '../io/byte-source.js';
+import { FitsError } from '../core/errors.js';
+import type { ByteSource } from '../core/byte-source.js';
 import { isEndCard } from './card.js';
 import { Header, type HeaderWarning } from './header.js';
 

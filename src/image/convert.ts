@@ -2,7 +2,7 @@
  * Big-endian FITS pixels → native typed arrays: byte swapping, sign-bit
  * offsets and BSCALE/BZERO/BLANK scaling. Pure functions over memory.
  */
-import { littleEndianHost } from '../util/buffers.js';
+import { littleEndianHost } from '../core/buffers.js';
 import { ARRAY_CTOR, BYTES_PER, type ImageArray, type PixelScaling } from './pixel-type.js';
 
 /** Swaps bytes in place: (buffer, byteOffset, element count, element width 2|4|8). */

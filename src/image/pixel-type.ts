@@ -3,7 +3,7 @@
  * (DIGEST.md §3): unsigned/signed-byte conventions, BSCALE/BZERO/BLANK.
  */
 import type { Header } from '../header/header.js';
-import { FitsError } from '../errors.js';
+import { FitsError } from '../core/errors.js';
 
 /** Element type names, as numpy spells them. */
 export type DType = 'uint8' | 'int8' | 'int16' | 'uint16' | 'int32' | 'uint32' | 'int64' | 'uint64' | 'float32' | 'float64';

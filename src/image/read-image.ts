@@ -2,9 +2,9 @@
  * Read image pixels (whole, a section, or in chunks) from a ByteSource into
  * native typed arrays. Plans byte ranges first, then reads, then converts.
  */
-import { FitsError } from '../errors.js';
-import type { ByteSource } from '../io/byte-source.js';
-import { allocateBuffer } from '../util/buffers.js';
+import { FitsError } from '../core/errors.js';
+import type { ByteSource } from '../core/byte-source.js';
+import { allocateBuffer } from '../core/buffers.js';
 import { convertPixels, flipSignInPlace, swapInPlace } from './convert.js';
 import { ARRAY_CTOR, BYTES_PER, intoArray, type DType, type ImageArray, type PixelScaling } from './pixel-type.js';
 import { resolveSection, sectionRuns, type SectionRequest } from './section.js';

@@ -2,7 +2,7 @@
  * Section planning: which byte ranges of an image hold a C-order section
  * `start`/`shape`/`step`. Pure: no I/O.
  */
-import { FitsError } from '../errors.js';
+import { FitsError } from '../core/errors.js';
 
 export interface SectionRequest {
   /** First index on each axis, C order (slowest first). Default: all zeros. */

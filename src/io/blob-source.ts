@@ -1,4 +1,4 @@
-import type { ByteSource } from './byte-source.js';
+import type { ByteSource } from '../core/byte-source.js';
 
 /** The part of Blob/File that a ByteSource needs. */
 export interface BlobLike {

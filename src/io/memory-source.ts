@@ -1,4 +1,4 @@
-import type { ByteSource } from './byte-source.js';
+import type { ByteSource } from '../core/byte-source.js';
 
 /** A ByteSource over bytes already in memory. Reads return views, never copies (unless `into` is given). */
 export class MemorySource implements ByteSource {

@@ -2,10 +2,10 @@
  * What a worker thread does with a message: the task handlers and the reply
  * format, shared by the Node and Web worker scripts.
  */
-import { FitsError } from '../errors.js';
-import { bareMessage, workTileJob, type SharedTileJob } from '../decompress/tile-decode.js';
-import { TASK_GATHER_ROWS, type GatherRowsJob } from '../table/gather-parallel.js';
-import { workGatherRows } from '../table/gather-worker.js';
+import { FitsError } from '../core/errors.js';
+import { bareMessage, workTileJob, type SharedTileJob } from '../tiled/tile-decode.js';
+import { TASK_GATHER_ROWS, type GatherRowsJob } from '../table/read/gather-parallel.js';
+import { workGatherRows } from '../table/read/gather-worker.js';
 import type { PoolRequest, PoolResponse } from './pool-core.js';
 import type { WorkerErrorData } from './pool.js';
 

@@ -4,9 +4,9 @@
  * Floating-point values are written in the shortest text that reads back to
  * the same double whenever it fits the field.
  */
-import { FitsError } from '../errors.js';
+import { FitsError } from '../core/errors.js';
 import type { CardValue } from '../header/card.js';
-import type { CardInput } from './card-format.js';
+import type { CardInput } from '../header/format.js';
 import { assembleHeader, keyOf, toCardInputs, type StructuralCard } from './header-build.js';
 import { checksumCards } from './hdu-emit.js';
 import { tableColumns, type NormalColumn, type TableInput } from './table-encode.js';

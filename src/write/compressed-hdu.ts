@@ -23,9 +23,9 @@
  * header are written in place with the sink's positioned writes. Memory holds
  * one batch of tiles and a few numbers per tile.
  */
-import { FitsError } from '../errors.js';
+import { FitsError } from '../core/errors.js';
 import { addSums } from '../checksum/sum32.js';
-import { formatCard, type CardInput } from './card-format.js';
+import { formatCard, type CardInput } from '../header/format.js';
 import { cardImages, encodeHeader, keyOf, type AssembledCard } from './header-build.js';
 import { sealChecksum, StreamingSum } from './hdu-emit.js';
 import type { ByteSink } from './sink.js';

@@ -17,17 +17,17 @@
  * itself is written by compressed-hdu.ts. Images can also arrive in chunks
  * ({@link writeCompressedImageStream}), written with bounded memory.
  */
-import { FitsError } from '../errors.js';
+import { FitsError } from '../core/errors.js';
 import type { CardValue } from '../header/card.js';
 import { ARRAY_CTOR, type DType, type ImageArray } from '../image/pixel-type.js';
-import { NULL_VALUE, type QuantizeMethod } from '../decompress/quantize.js';
-import type { CardInput } from './card-format.js';
+import { NULL_VALUE, type QuantizeMethod } from '../codecs/quantize/dequantize.js';
+import type { CardInput } from '../header/format.js';
 import { keyOf, toCardInputs, type AssembledCard } from './header-build.js';
 import { chooseImageEncoding, dtypeOf, type ImageEncoding } from './image-encode.js';
 import { imageHeader } from './image-header.js';
 import { ImageDataSum, imageChecksums } from './image-checksum.js';
 import { CompressedHduWriter, type CompressedHeaderParts, type TileColumnsLayout, type TileElementCode } from './compressed-hdu.js';
-import { checksumDitherSeed } from './codecs/quantize.js';
+import { checksumDitherSeed } from '../codecs/quantize/quantize.js';
 import { encodeBatch, encodePool, encodeWorkersNow, TASK_ENCODE_TILES, type EncodeTilesInput } from './encode-pool.js';
 import { TileEncoder, type CompressionType, type TileBatchResult, type TileSpec } from './tile-encoder.js';
 import type { FitsWriter, ImageWriteOptions } from './writer.js';

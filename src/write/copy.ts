@@ -5,12 +5,12 @@
  * Images and tables stream with bounded memory; tile-compressed images,
  * random groups and unknown extensions are copied as stored bytes.
  */
-import { readTable } from '../table/read-table.js';
-import { FitsError } from '../errors.js';
-import type { FitsFile } from '../fits-file.js';
-import type { Hdu } from '../hdu/hdu.js';
+import { readTable } from '../table/read/read-table.js';
+import { FitsError } from '../core/errors.js';
+import type { FitsFile } from '../file/fits-file.js';
+import type { Hdu } from '../file/hdu.js';
 import { isEndCard } from '../header/card.js';
-import type { CardInput } from './card-format.js';
+import type { CardInput } from '../header/format.js';
 import type { FitsWriter } from './writer.js';
 
 /** The HDU's header cards, each with its physical card images from the file. */

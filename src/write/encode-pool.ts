@@ -8,7 +8,7 @@
  * `{ id, reply }`); the worker script (encode-worker-node.ts) answers
  * {@link TASK_ENCODE_TILES} with {@link handleEncodeRequest}.
  */
-import { FitsError } from '../errors.js';
+import { FitsError } from '../core/errors.js';
 import type { ImageArray } from '../image/pixel-type.js';
 import type { WorkerErrorData, WorkerPool, WorkerTask } from '../workers/pool.js';
 import { TileEncoder, type TileBatchResult, type TileSpec } from './tile-encoder.js';

@@ -3,10 +3,10 @@
  * then the header rewritten in place when values known only at the end
  * (NAXIS2, PCOUNT, DATASUM, CHECKSUM) must be filled in.
  */
-import { FitsError } from '../errors.js';
+import { FitsError } from '../core/errors.js';
 import type { CardValue } from '../header/card.js';
 import { OnesComplementSum, addSums, encodeChecksum } from '../checksum/sum32.js';
-import { formatCard } from './card-format.js';
+import { formatCard } from '../header/format.js';
 import { cardImages, encodeHeader, type AssembledCard, type StructuralCard } from './header-build.js';
 import type { ByteSink } from './sink.js';
 

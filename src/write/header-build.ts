@@ -5,10 +5,10 @@
  * user supplied are checked against the data being written and refused with
  * FitsError('BAD_HEADER') when they disagree; missing ones are generated.
  */
-import { FitsError } from '../errors.js';
+import { FitsError } from '../core/errors.js';
 import type { CardValue } from '../header/card.js';
 import type { Header } from '../header/header.js';
-import { END_CARD, formatCard, normalizeKeyword, type CardInput } from './card-format.js';
+import { END_CARD, formatCard, normalizeKeyword, type CardInput } from '../header/format.js';
 
 /** Header cards as a user may give them. */
 export type HeaderInput =

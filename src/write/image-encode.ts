@@ -4,7 +4,7 @@
  * signed-byte conventions), applies BSCALE/BZERO on request and writes NaN as
  * BLANK for integer output. Pure, chunk-at-a-time.
  */
-import { FitsError } from '../errors.js';
+import { FitsError } from '../core/errors.js';
 import type { CardValue } from '../header/card.js';
 import { ARRAY_CTOR, BYTES_PER, rawDType, type DType, type ImageArray } from '../image/pixel-type.js';
 import { flipSignInPlace, swapInPlace } from '../image/convert.js';

@@ -4,7 +4,7 @@
  * merged with the user's cards. Used for plain images, and for the image a
  * tile-compressed HDU stands for.
  */
-import type { CardInput } from './card-format.js';
+import type { CardInput } from '../header/format.js';
 import { assembleHeader, keyOf, sameValue, type AssembledCard, type StructuralCard } from './header-build.js';
 import { checksumCards } from './hdu-emit.js';
 import { scalingCards, type ImageEncoding } from './image-encode.js';

@@ -7,7 +7,7 @@
  *
  * Runtime-neutral; the Node file sink (temp file + rename) is in node-sink.ts.
  */
-import { FitsError } from '../errors.js';
+import { FitsError } from '../core/errors.js';
 
 export interface ByteSink {
   /** Bytes written so far (the offset of the next `write`). */

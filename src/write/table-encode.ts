@@ -7,13 +7,13 @@
  * signed bytes via TZEROn = −128, TSCALn/TZEROn scaling of float data into
  * integer fields, TNULLn for null integers, TDIMn for multi-dimensional cells.
  */
-import { FitsError } from '../errors.js';
+import { FitsError } from '../core/errors.js';
 import type { CardValue } from '../header/card.js';
-import { parseBinaryTform, type BinaryTform, type TformCode } from '../table/tform.js';
+import { parseBinaryTform, type BinaryTform, type TformCode } from '../table/read/tform.js';
 import type { Column, ColumnArray, ColumnDType } from '../table/column.js';
-import type { CardInput } from './card-format.js';
+import type { CardInput } from '../header/format.js';
 import { keyOf, type StructuralCard } from './header-build.js';
-import { littleEndianHost } from '../util/buffers.js';
+import { littleEndianHost } from '../core/buffers.js';
 
 /** A column to write. Only `name` and `data` are required. */
 export interface ColumnInput {

@@ -1,8 +1,8 @@
 /**
  * Binary-table HDUs for FitsWriter: whole tables, or rows streamed in chunks.
  */
-import { FitsError } from '../errors.js';
-import type { CardInput } from './card-format.js';
+import { FitsError } from '../core/errors.js';
+import type { CardInput } from '../header/format.js';
 import { assembleHeader, keyOf, toCardInputs, type StructuralCard } from './header-build.js';
 import { checksumCards } from './hdu-emit.js';
 import {

@@ -7,14 +7,14 @@
  * {@link TileBatchResult} are plain data (structured-cloneable).
  */
 import type { ImageArray } from '../image/pixel-type.js';
-import type { QuantizeMethod } from '../decompress/quantize.js';
+import type { QuantizeMethod } from '../codecs/quantize/dequantize.js';
 import { encodePixels, type ImageEncoding } from './image-encode.js';
-import { riceBound, riceEncodeInto } from './codecs/rice.js';
-import { gzip1Encode } from './codecs/gzip.js';
+import { riceBound, riceEncodeInto } from '../codecs/rice/encode.js';
+import { gzip1Encode } from '../codecs/gzip/encode.js';
 import { swapInPlace } from '../image/convert.js';
-import { hcompressEncode } from './codecs/hcompress.js';
-import { plioEncode } from './codecs/plio.js';
-import { noiseEstimate, quantizeTile } from './codecs/quantize.js';
+import { hcompressEncode } from '../codecs/hcompress/encode.js';
+import { plioEncode } from '../codecs/plio/encode.js';
+import { noiseEstimate, quantizeTile } from '../codecs/quantize/quantize.js';
 
 export type CompressionType = 'RICE_1' | 'GZIP_1' | 'GZIP_2' | 'HCOMPRESS_1' | 'PLIO_1' | 'NOCOMPRESS';
 

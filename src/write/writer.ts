@@ -9,10 +9,10 @@
  * await w.close();
  * const bytes = sink.bytes();
  */
-import { FitsError } from '../errors.js';
+import { FitsError } from '../core/errors.js';
 import type { CardValue } from '../header/card.js';
 import { BYTES_PER, type DType, type ImageArray } from '../image/pixel-type.js';
-import type { CardInput } from './card-format.js';
+import type { CardInput } from '../header/format.js';
 import { assembleHeader, keyOf, toCardInputs, type AssembledCard, type HeaderInput } from './header-build.js';
 import { checksumCards, emitHdu } from './hdu-emit.js';
 import { imageHeader } from './image-header.js';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CACHE_COMMAND, cacheCommand } from '../../src/cli/remote-commands.js';
 import { parseArgs } from '../../src/cli/args.js';
-import { FsCache } from '../../src/cache/fs-cache.js';
+import { FsCache } from '../../src/node/fs-cache/fs-cache.js';
 import type { CliIo } from '../../src/cli/commands.js';
 import { cacheEntryFiles } from '../helpers/cache-files.js';
 

@@ -11,9 +11,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildChildScript } from '../helpers/child-script.js';
-import { FsCache } from '../../src/cache/fs-cache.js';
-import { parseEntry, entryHeader, crc32 } from '../../src/cache/fs-entry.js';
-import { bootId, encodeVerifiedRecord, parseVerifiedRecord } from '../../src/cache/fs-verified.js';
+import { FsCache } from '../../src/node/fs-cache/fs-cache.js';
+import { parseEntry, entryHeader, crc32 } from '../../src/node/fs-cache/fs-entry.js';
+import { bootId, encodeVerifiedRecord, parseVerifiedRecord } from '../../src/node/fs-cache/fs-verified.js';
 import fc from 'fast-check';
 import type { CachedObject } from '../../src/cache/store.js';
 import { cacheEntryFiles } from '../helpers/cache-files.js';
@@ -177,7 +177,7 @@ describe('FsCache', () => {
   it('several processes share one folder: concurrent writes, reads, evictions and clears never serve wrong bytes', async () => {
     const dir = freshDir();
     const script = join(tmp, 'worker.mjs');
-    const fsCachePath = resolve(here, '../../src/cache/fs-cache.ts');
+    const fsCachePath = resolve(here, '../../src/node/fs-cache/fs-cache.ts');
     await buildChildScript(
       `
           import { FsCache } from ${JSON.stringify(fsCachePath)};

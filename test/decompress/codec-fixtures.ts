@@ -8,7 +8,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
-import { isFitsError } from '../../src/errors.js';
+import { isFitsError } from '../../src/core/errors.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const fixtureDir = resolve(here, '../fixtures/codecs');

@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { gzip1Decode, gzip2Decode, gzipDecodeInt32, unshuffleBytes } from '../../src/decompress/gzip.js';
+import { gzip1Decode, gzip2Decode, gzipDecodeInt32, unshuffleBytes } from '../../src/codecs/gzip/decode.js';
 import {
   detectDeflateWrapper,
   getInflater,
@@ -14,9 +14,9 @@ import {
   pakoInflater,
   setInflater,
   type Inflater,
-} from '../../src/decompress/inflate.js';
-import { installNodeInflater, nodeInflater } from '../../src/decompress/inflate-node.js';
-import { FitsError, isFitsError, type FitsErrorCode } from '../../src/errors.js';
+} from '../../src/codecs/gzip/inflate.js';
+import { installNodeInflater, nodeInflater } from '../../src/node/inflate.js';
+import { FitsError, isFitsError, type FitsErrorCode } from '../../src/core/errors.js';
 import { beInt32, fromBase64, loadGzqCases, sha256, type GzqCase } from './gzip-quantize-fixtures.js';
 
 const cases = loadGzqCases();

@@ -4,8 +4,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { hcompressDecode } from '../../src/decompress/hcompress.js';
-import { FitsError, isFitsError } from '../../src/errors.js';
+import { hcompressDecode } from '../../src/codecs/hcompress/decode.js';
+import { FitsError, isFitsError } from '../../src/core/errors.js';
 
 // ------------------------------------------------------------------ fixtures
 

@@ -1,8 +1,8 @@
 import { extendedList, oldList, plioEncode, wordsToBytes } from '../helpers/encoders.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { plioDecode } from '../../src/decompress/plio.js';
-import { FitsError, isFitsError } from '../../src/errors.js';
+import { plioDecode } from '../../src/codecs/plio/decode.js';
+import { FitsError, isFitsError } from '../../src/core/errors.js';
 import { timed } from '../helpers/timed.js';
 import {
   corpusTiles,

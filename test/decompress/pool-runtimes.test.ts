@@ -36,8 +36,8 @@ beforeAll(async () => {
   await build({
     entry: {
       entry: join(repoRoot, 'test/decompress/pool-runtimes.entry.ts'),
-      'decode-worker-node': join(repoRoot, 'src/workers/decode-worker-node.ts'),
-      'decode-worker': join(repoRoot, 'src/workers/decode-worker-web.ts'),
+      'decode-worker-node': join(repoRoot, 'src/node/decode-worker.ts'),
+      'decode-worker': join(repoRoot, 'src/web/decode-worker.ts'),
     },
     outDir: dir, format: ['esm'], platform: 'node', target: 'es2022', splitting: true, dts: false, silent: true, config: false, clean: true,
   });

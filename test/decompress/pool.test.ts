@@ -12,13 +12,13 @@ import { FitsWriter } from '../../src/write/writer.js';
 import { MemorySink } from '../../src/write/sink.js';
 import { build } from 'tsup';
 import { open, FitsFile, MemorySource, isFitsError, FitsError } from '../../src/index.node.js';
-import { createNodeWorkerPool, installNodeWorkerPool } from '../../src/workers/pool-node.js';
-import { createWebWorkerPool, type WebWorkerConstructor } from '../../src/workers/pool-web.js';
+import { createNodeWorkerPool, installNodeWorkerPool } from '../../src/node/worker-pool.js';
+import { createWebWorkerPool, type WebWorkerConstructor } from '../../src/web/worker-pool.js';
 import { Worker as NodeWorker } from 'node:worker_threads';
 import { closeDefaultWorkerPool, setWorkerPoolFactory, type WorkerPool } from '../../src/workers/pool.js';
 import { corpusPath, loadManifest, repoRoot } from '../helpers/corpus.js';
 import type { ImageArray } from '../../src/image/pixel-type.js';
-import { lastDecodeStats } from '../../src/decompress/tiled-image.js';
+import { lastDecodeStats } from '../../src/tiled/tiled-image.js';
 
 const manifest = loadManifest();
 const files = manifest.files

@@ -6,12 +6,12 @@
  * The quantized integers: for GZIP tiles they are the inflated stream itself
  * (decoded here with gzip.ts); for Rice tiles the fixture holds the integers
  * CFITSIO returns for a copy of the table with ZSCALE = 1, ZZERO = 0 and no
- * dithering (see the script), and, when src/decompress/rice.ts is present,
+ * dithering (see the script), and, when src/codecs/rice/decode.ts is present,
  * the Rice decoder's integers are checked against them too.
  */
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { gzipDecodeInt32 } from '../../src/decompress/gzip.js';
+import { gzipDecodeInt32 } from '../../src/codecs/gzip/decode.js';
 import {
   cfitsioRandoms,
   dequantize,
@@ -21,8 +21,8 @@ import {
   ZERO_VALUE,
   type DequantizeOptions,
   type QuantizeMethod,
-} from '../../src/decompress/quantize.js';
-import { isFitsError, type FitsErrorCode } from '../../src/errors.js';
+} from '../../src/codecs/quantize/dequantize.js';
+import { isFitsError, type FitsErrorCode } from '../../src/core/errors.js';
 import {
   beFloat,
   beInt32,
@@ -36,7 +36,7 @@ import {
 } from './gzip-quantize-fixtures.js';
 
 type RiceDecode = (src: Uint8Array, out: Int32Array, blockSize: number, tile?: number) => void;
-const riceDecode: RiceDecode | undefined = await import('../../src/decompress/rice.js')
+const riceDecode: RiceDecode | undefined = await import('../../src/codecs/rice/decode.js')
   .then((m: { riceDecode?: RiceDecode }) => m.riceDecode)
   .catch(() => undefined);
 

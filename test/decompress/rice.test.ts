@@ -1,8 +1,8 @@
 import { riceEncode } from '../helpers/encoders.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { riceDecode } from '../../src/decompress/rice.js';
-import { FitsError, isFitsError } from '../../src/errors.js';
+import { riceDecode } from '../../src/codecs/rice/decode.js';
+import { FitsError, isFitsError } from '../../src/core/errors.js';
 import { timed } from '../helpers/timed.js';
 import {
   corpusTiles,

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { open, digestHdu } from '../../src/index.node.js';
 import { compareDigest } from '../helpers/compare-digest.js';
 import { corpusPath, loadManifest } from '../helpers/corpus.js';
-import type { Hdu } from '../../src/hdu/hdu.js';
+import type { Hdu } from '../../src/file/hdu.js';
 
 const manifest = loadManifest();
 const files = manifest.files.filter(

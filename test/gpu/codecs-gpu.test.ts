@@ -9,9 +9,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { gpuCtx, haveGpu, noGpuReason } from './gpu-setup.js';
-import { TILE_FIELDS, type TileJobSpec } from '../../src/decompress/tile-decode.js';
+import { TILE_FIELDS, type TileJobSpec } from '../../src/tiled/tile-decode.js';
 import type { PixelScaling } from '../../src/image/pixel-type.js';
-import type { QuantizeMethod } from '../../src/decompress/quantize.js';
+import type { QuantizeMethod } from '../../src/codecs/quantize/dequantize.js';
 import { plioEncode, riceEncode } from '../helpers/encoders.js';
 import { bitDiffs } from './compare.js';
 import { decodeBoth, stageTiles, type Built, type Outcome } from './tile-jobs.js';

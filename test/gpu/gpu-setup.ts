@@ -6,7 +6,7 @@
 process.env.VK_ICD_FILENAMES ??= '/usr/lib/chromium/vk_swiftshader_icd.json';
 
 import { requireGpu, describeAdapter, onGpuEvent, type GpuContext, type GpuEvent } from '../../src/gpu/device.js';
-import { installNodeWebGpu } from '../../src/gpu/node-webgpu.js';
+import { installNodeWebGpu } from '../../src/node/webgpu.js';
 
 installNodeWebGpu();
 

@@ -8,13 +8,13 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { haveGpu, noGpuReason, watchFallbacks } from './gpu-setup.js';
 import { open, MemorySource } from '../../src/index.node.js';
-import { readImageGpu, readImageToGpuBuffer } from '../../src/gpu/image-gpu.js';
+import { readImageGpu, readImageToGpuBuffer } from '../../src/image/read-gpu.js';
 import { readBack } from '../../src/gpu/dispatch.js';
 import { requireGpu } from '../../src/gpu/device.js';
 import { corpusPath, loadManifest } from '../helpers/corpus.js';
 import { imageHdu, kv } from '../helpers/make-fits.js';
 import { bitDiffs } from './compare.js';
-import type { Hdu } from '../../src/hdu/hdu.js';
+import type { Hdu } from '../../src/file/hdu.js';
 
 const manifest = loadManifest();
 const imageFiles = manifest.files.filter((f) => (f.digest as { hdus: { kind: string; shape?: unknown }[] } | null)?.hdus.some((h) => h.kind === 'image' && Array.isArray(h.shape) && h.shape.length > 0));

@@ -6,10 +6,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { haveGpu, noGpuReason, watchFallbacks } from './gpu-setup.js';
-import { FitsTable } from '../../src/table/fits-table.js';
+import { FitsTable } from '../../src/table/ops/fits-table.js';
 import type { Column, ColumnDType } from '../../src/table/column.js';
-import type { SortKeySpec } from '../../src/table/backend.js';
-import { gpuTableBackend } from '../../src/gpu/table-backend-gpu.js';
+import type { SortKeySpec } from '../../src/table/ops/backend.js';
+import { gpuTableBackend } from '../../src/table/ops/backend-gpu.js';
 import { onGpuEvent, type GpuEvent } from '../../src/gpu/device.js';
 import { installGpu } from '../../src/gpu/install.js';
 

@@ -1,9 +1,9 @@
 /** Synthetic tile-decode jobs for the GPU codec tests, and running one on the CPU and the GPU. */
-import { decodeTiles, SRC_CODEC, TILE_FIELDS, type TileJobSpec } from '../../src/decompress/tile-decode.js';
-import { decodeTilesGpu, type TileDecodeReport } from '../../src/gpu/tiles-gpu.js';
+import { decodeTiles, SRC_CODEC, TILE_FIELDS, type TileJobSpec } from '../../src/tiled/tile-decode.js';
+import { decodeTilesGpu, type TileDecodeReport } from '../../src/tiled/tiles-gpu.js';
 import type { GpuContext } from '../../src/gpu/device.js';
 import { ARRAY_CTOR, BYTES_PER, type ImageArray } from '../../src/image/pixel-type.js';
-import { FitsError } from '../../src/errors.js';
+import { FitsError } from '../../src/core/errors.js';
 
 /** A decode job: what tile-decode.ts and tiles-gpu.ts take. */
 export interface Built {

@@ -7,8 +7,8 @@
 import { describe, expect, it } from 'vitest';
 import { haveGpu, noGpuReason, watchFallbacks } from './gpu-setup.js';
 import { open, digestHdu } from '../../src/index.node.js';
-import { hduReaders, type Hdu } from '../../src/hdu/hdu.js';
-import { gpuAwareCompressedReader } from '../../src/gpu/compressed-gpu.js';
+import { hduReaders, type Hdu } from '../../src/file/hdu.js';
+import { gpuAwareCompressedReader } from '../../src/tiled/read-gpu.js';
 import { onGpuEvent, type GpuEvent } from '../../src/gpu/device.js';
 import { corpusPath, loadManifest } from '../helpers/corpus.js';
 import { compareDigest } from '../helpers/compare-digest.js';

@@ -1,5 +1,5 @@
 /**
- * Files of a folder cache (src/cache/fs-cache.ts), for tests that inspect or
+ * Files of a folder cache (src/node/fs-cache/fs-cache.ts), for tests that inspect or
  * damage them on disk.
  */
 import { readdirSync, statSync } from 'node:fs';

@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { digestFile, isFitsError, MemoryBlockCache, open, FsCache, type OpenOptions } from '../../src/index.node.js';
-import { fsCacheFor } from '../../src/cache/fs-cache.js';
+import { fsCacheFor } from '../../src/node/fs-cache/fs-cache.js';
 import { compareDigest } from '../helpers/compare-digest.js';
 import { corpusDir, TestServer, type Fault } from './server.js';
 import { cacheEntryFiles } from '../helpers/cache-files.js';

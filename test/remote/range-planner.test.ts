@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { firstOverlap, planOverhead, planRanges } from '../../src/io/range-planner.js';
+import { firstOverlap, planOverhead, planRanges } from '../../src/remote/range-planner.js';
 
 describe('planRanges', () => {
   it('merges ranges closer than the gap and keeps far ones apart', () => {

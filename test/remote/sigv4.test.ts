@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseS3Url, s3HttpUrl, signV4, uriEncode } from '../../src/io/s3.js';
+import { parseS3Url, s3HttpUrl, signV4, uriEncode } from '../../src/remote/s3.js';
 
 const S3_EXAMPLE_CREDS = { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' };
 

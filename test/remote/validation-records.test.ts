@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { decodeValidation, encodeValidation, type Validation } from '../../src/cache/store.js';
-import { crc32 } from '../../src/cache/fs-entry.js';
+import { crc32 } from '../../src/node/fs-cache/fs-entry.js';
 import { TestServer } from './server.js';
 import { buildChildScript } from '../helpers/child-script.js';
 import { smallImage, smallImagePixels } from './fits-bytes.js';

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import * as arrow from 'apache-arrow';
-import { FitsTable } from '../../src/table/fits-table.js';
+import { FitsTable } from '../../src/table/ops/fits-table.js';
 import { cellSize, type Column, type ColumnDType } from '../../src/table/column.js';
 import { open } from '../../src/index.node.js';
 import { corpusPath } from '../helpers/corpus.js';

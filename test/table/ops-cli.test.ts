@@ -4,7 +4,7 @@ import { open } from '../../src/index.node.js';
 import { parseArgs, UsageError } from '../../src/cli/args.js';
 import type { CliIo } from '../../src/cli/commands.js';
 import { applyTableOps, formatFloat32, formatTable, jsonValue, tableCommand, TABLE_VALUED_FLAGS, textValue } from '../../src/cli/table-command.js';
-import { FitsTable } from '../../src/table/fits-table.js';
+import { FitsTable } from '../../src/table/ops/fits-table.js';
 import type { Column } from '../../src/table/column.js';
 import { corpusPath } from '../helpers/corpus.js';
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { open } from '../../src/index.node.js';
 import { corpusPath } from '../helpers/corpus.js';
 import { cellSize } from '../../src/table/column.js';
-import type { FitsTable, Cell } from '../../src/table/fits-table.js';
+import type { FitsTable, Cell } from '../../src/table/ops/fits-table.js';
 
 async function readFirstTable(path: string): Promise<FitsTable> {
   const file = await open(corpusPath(path));

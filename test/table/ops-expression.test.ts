@@ -1,13 +1,13 @@
 /** The expression language: parsing, type checking, semantics, error messages. */
 import { describe, expect, it } from 'vitest';
-import { FitsTable } from '../../src/table/fits-table.js';
+import { FitsTable } from '../../src/table/ops/fits-table.js';
 import type { Column } from '../../src/table/column.js';
-import { parseExpression } from '../../src/table/expression/parser.js';
-import { formatExpr } from '../../src/table/expression/ast.js';
-import { checkExpression, mentionedNames } from '../../src/table/expression/check.js';
-import { ExpressionError } from '../../src/table/expression/tokenizer.js';
-import { filterRows, CHUNK } from '../../src/table/expression/compile-cpu.js';
-import { isFitsError } from '../../src/errors.js';
+import { parseExpression } from '../../src/table/ops/expression/parser.js';
+import { formatExpr } from '../../src/table/ops/expression/ast.js';
+import { checkExpression, mentionedNames } from '../../src/table/ops/expression/check.js';
+import { ExpressionError } from '../../src/table/ops/expression/tokenizer.js';
+import { filterRows, CHUNK } from '../../src/table/ops/expression/compile-cpu.js';
+import { isFitsError } from '../../src/core/errors.js';
 
 const rows = (t: FitsTable, e: string) => Array.from(t.filterIndices(e));
 

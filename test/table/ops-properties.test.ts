@@ -6,9 +6,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { FitsTable } from '../../src/table/fits-table.js';
+import { FitsTable } from '../../src/table/ops/fits-table.js';
 import { packedStringColumn, type Column, type ColumnDType } from '../../src/table/column.js';
-import { isFitsError } from '../../src/errors.js';
+import { isFitsError } from '../../src/core/errors.js';
 
 // ---------------------------------------------------------------- random tables
 

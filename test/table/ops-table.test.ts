@@ -1,11 +1,11 @@
 /** FitsTable basics: columns, select, slice, take, rows, views, backends. */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { FitsTable } from '../../src/table/fits-table.js';
+import { FitsTable } from '../../src/table/ops/fits-table.js';
 import type { Column } from '../../src/table/column.js';
-import { registerTableBackend, type TableBackend } from '../../src/table/backend.js';
-import { cpuBackend } from '../../src/table/backend-cpu.js';
-import { isFitsError } from '../../src/errors.js';
+import { registerTableBackend, type TableBackend } from '../../src/table/ops/backend.js';
+import { cpuBackend } from '../../src/table/ops/backend-cpu.js';
+import { isFitsError } from '../../src/core/errors.js';
 
 function sample(): FitsTable {
   const n = 5;

@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import * as arrow from 'apache-arrow';
-import { FitsTable } from '../../src/table/fits-table.js';
+import { FitsTable } from '../../src/table/ops/fits-table.js';
 import { packedStringColumn, type Column } from '../../src/table/column.js';
 
 const PAD = [0x20, 0x00];

@@ -6,9 +6,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { open } from '../../src/index.node.js';
-import { FitsFile } from '../../src/fits-file.js';
-import type { ByteSource } from '../../src/io/byte-source.js';
-import { readBinaryTableColumns, readVlaDescriptors } from '../../src/table/read-binary.js';
+import { FitsFile } from '../../src/file/fits-file.js';
+import type { ByteSource } from '../../src/core/byte-source.js';
+import { readBinaryTableColumns, readVlaDescriptors } from '../../src/table/read/read-binary.js';
 import { binaryTableFits, type WriteColumn } from '../fixtures/tables/write-bintable.js';
 import { expectSameRows } from './read-helpers.js';
 

@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FitsError, open } from '../../src/index.node.js';
 import { digestHdu } from '../../src/digest/digest.js';
-import { readVlaDescriptors } from '../../src/table/read-binary.js';
+import { readVlaDescriptors } from '../../src/table/read/read-binary.js';
 import { card, concat, headerBytes, kv, padData } from '../helpers/make-fits.js';
 import { binaryTableFits, type WriteColumn } from '../fixtures/tables/write-bintable.js';
 import { tableArb } from './read-model.js';

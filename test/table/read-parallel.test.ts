@@ -12,9 +12,9 @@ import { build } from 'tsup';
 import { open, MemorySource, type ByteSource } from '../../src/index.node.js';
 import { FitsWriter } from '../../src/write/writer.js';
 import { MemorySink } from '../../src/write/sink.js';
-import { createNodeWorkerPool } from '../../src/workers/pool-node.js';
+import { createNodeWorkerPool } from '../../src/node/worker-pool.js';
 import type { WorkerPool, WorkerTask } from '../../src/workers/pool.js';
-import { lastGatherStats, SLOT_FILLED, SLOT_WORKING, type GatherRowsJob } from '../../src/table/gather-parallel.js';
+import { lastGatherStats, SLOT_FILLED, SLOT_WORKING, type GatherRowsJob } from '../../src/table/read/gather-parallel.js';
 import type { Column } from '../../src/table/column.js';
 import { repoRoot } from '../helpers/corpus.js';
 
@@ -178,7 +178,7 @@ describe('reading into an earlier read’s arrays', () => {
     const hdu = await file.hdu(1);
     const small = await hdu.readTable({ workers: false, rows: { start: 0, count: 10 } });
     await expect(hdu.readTable({ workers: false, rows: { start: 0, count: 11 }, into: small })).rejects.toMatchObject({ code: 'BAD_ARGUMENT' });
-    const { FitsTable } = await import('../../src/table/fits-table.js');
+    const { FitsTable } = await import('../../src/table/ops/fits-table.js');
     const wrong = FitsTable.fromArrays({ RA: new Float32Array(100) });
     await expect(hdu.readTable({ workers: false, rows: { start: 0, count: 10 }, into: wrong })).rejects.toMatchObject({ code: 'BAD_ARGUMENT' });
     await expect(hdu.readTable({ workers: false, into: {} as never })).rejects.toMatchObject({ code: 'BAD_ARGUMENT' });

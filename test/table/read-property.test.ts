@@ -6,8 +6,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { digestFile, open } from '../../src/index.node.js';
-import type { ByteSource } from '../../src/io/byte-source.js';
-import { FitsFile } from '../../src/fits-file.js';
+import type { ByteSource } from '../../src/core/byte-source.js';
+import { FitsFile } from '../../src/file/fits-file.js';
 import { binaryTableFits } from '../fixtures/tables/write-bintable.js';
 import { expectColumn, tableArb, writeOptionsArb } from './read-model.js';
 

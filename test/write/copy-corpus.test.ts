@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { open, digestFile, isFitsError } from '../../src/index.node.js';
 import { FitsWriter } from '../../src/write/writer.js';
-import { NodeFileSink } from '../../src/write/node-sink.js';
+import { NodeFileSink } from '../../src/node/file-sink.js';
 import { copyFits } from '../../src/write/copy.js';
 import { compareDigest } from '../helpers/compare-digest.js';
 import { corpusPath, loadManifest } from '../helpers/corpus.js';

@@ -1,5 +1,5 @@
 /**
- * Tile compression on worker threads (src/write/encode-pool*.ts): the worker
+ * Tile compression on worker threads (src/write/encode-pool.ts, src/node/encode-pool.ts): the worker
  * script is bundled with esbuild into a temporary directory (as the build
  * does), and every image is written twice — on the calling thread only and
  * with the workers — which must give the same bytes. A worker that dies makes
@@ -12,11 +12,11 @@ import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../helpers/corpus.js';
 import type { ImageArray } from '../../src/image/pixel-type.js';
-import { installNodeByteSwapper } from '../../src/image/swap-node.js';
-import { installNodeDeflater } from '../../src/write/codecs/gzip-node.js';
+import { installNodeByteSwapper } from '../../src/node/swap.js';
+import { installNodeDeflater } from '../../src/node/deflate.js';
 import type { CompressedImageOptions } from '../../src/write/compressed-image.js';
 import { closeEncodePool, setEncodePoolFactory } from '../../src/write/encode-pool.js';
-import { createNodeEncodePool } from '../../src/write/encode-pool-node.js';
+import { createNodeEncodePool } from '../../src/node/encode-pool.js';
 import { MemorySink } from '../../src/write/sink.js';
 import { FitsWriter } from '../../src/write/writer.js';
 import type { WorkerPool } from '../../src/workers/pool.js';
@@ -46,7 +46,7 @@ beforeAll(async () => {
   mkdirSync(join(repoRoot, 'tmp'), { recursive: true });
   dir = mkdtempSync(join(repoRoot, 'tmp', 'encode-worker-'));
   const file = join(dir, 'encode-worker-node.js');
-  await build({ entryPoints: [join(repoRoot, 'src/write/encode-worker-node.ts')], bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', outfile: file, logLevel: 'warning' });
+  await build({ entryPoints: [join(repoRoot, 'src/node/encode-worker.ts')], bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', outfile: file, logLevel: 'warning' });
   workerUrl = pathToFileURL(file);
 }, 60_000);
 

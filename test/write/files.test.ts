@@ -3,14 +3,14 @@
  * destination untouched), updating headers in place and by rewriting,
  * replacing data, appending HDUs, and the write commands of the CLI.
  */
-import { readTable } from '../../src/table/read-table.js';
+import { readTable } from '../../src/table/read/read-table.js';
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildSync } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
 import { open } from '../../src/index.node.js';
-import { appendHdus, replaceImageData, updateHeader } from '../../src/write/update-node.js';
+import { appendHdus, replaceImageData, updateHeader } from '../../src/node/update.js';
 import { parseArgs } from '../../src/cli/args.js';
 import type { CliIo } from '../../src/cli/commands.js';
 import { WRITE_COMMANDS } from '../../src/write/../cli/write-commands.js';
@@ -29,7 +29,7 @@ describe('crash safety', () => {
     const child = join(dir, 'child.mjs');
     const src = join(dir, 'child.ts');
     writeFileSync(src, `
-import { createFitsWriter } from ${JSON.stringify(join(repoRoot, 'src/write/create-node.ts'))};
+import { createFitsWriter } from ${JSON.stringify(join(repoRoot, 'src/node/create-writer.ts'))};
 const w = await createFitsWriter(process.argv[2]);
 await w.addImageStream({ shape: [1000, 1000], dtype: 'float32' }, (async function* () {
   for (let i = 0; i < 1000; i++) {

@@ -5,9 +5,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Header } from '../../src/header/header.js';
-import { formatCard, formatReal, type CardInput } from '../../src/write/card-format.js';
+import { formatCard, formatReal, type CardInput } from '../../src/header/format.js';
 import { assembleHeader } from '../../src/write/header-build.js';
-import { isFitsError } from '../../src/errors.js';
+import { isFitsError } from '../../src/core/errors.js';
 import { FitsWriter } from '../../src/write/writer.js';
 import { MemorySink } from '../../src/write/sink.js';
 import { open } from '../../src/index.js';

@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { NodeFileSink } from '../../src/write/node-sink.js';
+import { NodeFileSink } from '../../src/node/file-sink.js';
 import { MemorySink, type ByteSink } from '../../src/write/sink.js';
 import { tempDir } from './tools.js';
 

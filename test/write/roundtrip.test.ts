@@ -3,7 +3,7 @@
  * (the reference digest of shared/tools/digest.py must equal fitsflow's), and
  * fitsverify must report no errors. Property tests with random data.
  */
-import { readTable } from '../../src/table/read-table.js';
+import { readTable } from '../../src/table/read/read-table.js';
 import fc from 'fast-check';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';

@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { repoRoot } from '../helpers/corpus.js';
 import { open, digestFile } from '../../src/index.node.js';
 import { FitsWriter } from '../../src/write/writer.js';
-import { NodeFileSink } from '../../src/write/node-sink.js';
+import { NodeFileSink } from '../../src/node/file-sink.js';
 
 export const PYTHON = '/usr/bin/python3';
 export const DIGEST_PY = process.env.FITSFLOW_DIGEST_PY ?? resolve(repoRoot, '../shared/tools/digest.py');

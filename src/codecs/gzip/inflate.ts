@@ -1,0 +1,127 @@
+/**
+ * The synchronous inflater behind GZIP_1 / GZIP_2 tiles, with a pluggable
+ * implementation.
+ *
+ * What writers put in a GZIP tile: CFITSIO (fpack, fitsio, astropy ≤ 5.x,
+ * which bundles CFITSIO) compresses with zlib's gzip wrapper (`deflateInit2`
+ * with windowBits 31) and reads with `inflateInit2(…, 15 + 16)`, which accepts
+ * gzip only; astropy ≥ 6 uses Python's `gzip.compress`. Every tile in the
+ * corpus starts with the gzip magic `1F 8B`. So gzip is the format; a zlib
+ * stream (RFC 1950) is accepted too because it is unambiguous and free to
+ * support. Raw deflate has no header to recognise and nobody writes it, so it
+ * is rejected.
+ *
+ * The default implementation runs on pako (pure JS, every runtime). On Node,
+ * `inflate-node.ts` provides a faster one on `node:zlib`. `DecompressionStream`
+ * is not an option here: it is asynchronous only, so it cannot serve a
+ * synchronous tile decode; it could only back a separate async/batch path.
+ */
+import { Inflate } from 'pako';
+import { FitsError } from '../../core/errors.js';
+
+/**
+ * Decompress a whole gzip (or zlib) stream.
+ *
+ * Contract for every implementation:
+ * - returns the complete decompressed stream, which may be shorter than
+ *   `expectedSize` (the caller decides whether that is an error);
+ * - throws `FitsError('CORRUPT_DATA')` if the stream is malformed, truncated,
+ *   fails its checksum, or would produce more than `expectedSize` bytes, and
+ *   stops decoding as soon as it knows, so a decompression bomb never
+ *   allocates much more than `expectedSize` bytes;
+ * - never modifies `src`.
+ */
+export type Inflater = (src: Uint8Array, expectedSize: number) => Uint8Array;
+
+/** Deflate cannot expand data by more than 1032:1 (zlib FAQ), plus slack for a tiny last block. */
+const MAX_DEFLATE_RATIO = 1032;
+const MAX_DEFLATE_SLACK = 1024;
+
+/** Stream wrapper recognised from the first two bytes. */
+export type DeflateWrapper = 'gzip' | 'zlib';
+
+/**
+ * Identify the wrapper of a compressed stream: gzip (magic `1F 8B`) or zlib
+ * (CM = 8, CINFO ≤ 7, header check multiple of 31).
+ * @throws FitsError('CORRUPT_DATA') for anything else.
+ */
+export function detectDeflateWrapper(src: Uint8Array): DeflateWrapper {
+  if (src.length >= 2) {
+    const b0 = src[0];
+    const b1 = src[1];
+    if (b0 === 0x1f && b1 === 0x8b) return 'gzip';
+    if ((b0 & 0x0f) === 8 && b0 >> 4 <= 7 && ((b0 << 8) | b1) % 31 === 0) return 'zlib';
+  }
+  throw new FitsError('CORRUPT_DATA', 'compressed tile is neither a gzip nor a zlib stream');
+}
+
+/**
+ * Check `expectedSize` and return how large an output buffer can usefully be:
+ * no more than the stream could ever produce, so a tiny stream paired with a
+ * huge declared tile size does not allocate the declared size.
+ */
+export function inflateOutputCap(srcLength: number, expectedSize: number): number {
+  if (!Number.isSafeInteger(expectedSize) || expectedSize < 0) {
+    throw new FitsError('BAD_ARGUMENT', `expected inflated size must be a non-negative integer, got ${expectedSize}`);
+  }
+  return Math.min(expectedSize, srcLength * MAX_DEFLATE_RATIO + MAX_DEFLATE_SLACK);
+}
+
+/** Thrown from pako's onData to abort an oversized stream; never escapes this module. */
+const OVERFLOW = new Error('inflated data larger than expected');
+
+/**
+ * The portable inflater, on pako. It inflates into one buffer of
+ * `min(expectedSize, 1032·src.length) + 1` bytes: filling that buffer proves
+ * the stream is too large, and decoding stops there.
+ */
+export const pakoInflater: Inflater = (src, expectedSize) => {
+  const wrapper = detectDeflateWrapper(src);
+  const cap = inflateOutputCap(src.length, expectedSize);
+  const inflator = new Inflate({ windowBits: wrapper === 'gzip' ? 15 + 16 : 15, chunkSize: cap + 1 });
+  let result: Uint8Array | undefined;
+  let endStatus: number | undefined;
+  // pako hands over a chunk when its buffer is full or the stream has ended.
+  // A full buffer of cap + 1 bytes (or a second chunk) means "too much".
+  inflator.onData = (chunk) => {
+    if (result !== undefined || !(chunk instanceof Uint8Array) || chunk.length > cap) throw OVERFLOW;
+    result = chunk;
+  };
+  // onEnd runs once the stream is finished (status 0) or has failed; a
+  // truncated stream may end without it, depending on the pako version.
+  inflator.onEnd = (status) => {
+    endStatus = status;
+  };
+  try {
+    inflator.push(src, true);
+  } catch (e) {
+    if (e === OVERFLOW) {
+      throw new FitsError('CORRUPT_DATA', `inflated tile is larger than the expected ${expectedSize} bytes`);
+    }
+    throw new FitsError('CORRUPT_DATA', `cannot inflate tile: ${(e as Error).message}`, { cause: e });
+  }
+  if (endStatus !== 0) {
+    const zmsg = (inflator as unknown as { strm?: { msg?: string } }).strm?.msg;
+    // Z_BUF_ERROR (-5) at Z_FINISH: the input ran out before the end of the stream.
+    const truncated = endStatus === undefined || endStatus === -5;
+    const reason = zmsg || (truncated ? 'unexpected end of stream' : `zlib status ${endStatus}`);
+    throw new FitsError('CORRUPT_DATA', `cannot inflate tile: ${reason}`);
+  }
+  return result ?? new Uint8Array(0);
+};
+
+let current: Inflater = pakoInflater;
+
+/**
+ * Replace the inflater used by the GZIP_1/GZIP_2 decoders (for example with
+ * `nodeInflater` from `inflate-node.js`). Pass `undefined` to restore the
+ * pako default.
+ */
+export function setInflater(fn: Inflater | undefined): void {
+  current = fn ?? pakoInflater;
+}
+
+/** The inflater currently used by the GZIP_1/GZIP_2 decoders. */
+export function getInflater(): Inflater {
+  return current;
+}

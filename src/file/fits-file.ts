@@ -1,0 +1,153 @@
+/**
+ * FitsFile: a FITS file opened for reading. HDUs are discovered lazily by
+ * reading headers only and skipping data by its declared size.
+ */
+import { FitsError } from '../core/errors.js';
+import type { HeaderWarning } from '../header/header.js';
+import { readHeader, type ReadHeaderOptions } from '../header/read-header.js';
+import { Hdu } from './hdu.js';
+import { BLOCK, layoutOf } from '../hdu/layout.js';
+import type { ByteSource } from '../core/byte-source.js';
+import { resolveSource, type OpenSourceOptions, type SourceInput } from './resolve-source.js';
+import { maybeGunzip } from '../archive/gunzip-source.js';
+
+/** Options of {@link open}. */
+export interface OpenOptions extends ReadHeaderOptions, OpenSourceOptions {}
+
+/** A file-level warning (the file is readable, but not quite standard). */
+export interface FileWarning extends HeaderWarning {
+  hdu?: number;
+}
+
+export class FitsFile implements AsyncIterable<Hdu> {
+  private readonly scanned: Hdu[] = [];
+  private nextOffset = 0;
+  private done = false;
+  private scanning: Promise<Hdu | null> | null = null;
+  /** Warnings about the file structure (trailing bytes, missing padding, …) and headers. */
+  readonly warnings: FileWarning[] = [];
+
+  constructor(
+    /** The byte source the file is read from. */
+    readonly source: ByteSource,
+    private readonly options: OpenOptions = {},
+  ) {}
+
+  /** Read the next header; null when there are no more HDUs. */
+  private scanNext(): Promise<Hdu | null> {
+    if (!this.scanning) {
+      this.scanning = this.scanOne().finally(() => {
+        this.scanning = null;
+      });
+    }
+    return this.scanning;
+  }
+
+  private async scanOne(): Promise<Hdu | null> {
+    if (this.done) return null;
+    const index = this.scanned.length;
+    const offset = this.nextOffset;
+    const size = this.source.size;
+    let probe: Uint8Array | undefined;
+    if (index > 0) {
+      if (offset >= size) {
+        this.done = true;
+        return null;
+      }
+      probe = (await this.source.read(offset, Math.min(BLOCK, size - offset))).slice();
+      if (!startsWith(probe, 'XTENSION')) {
+        this.done = true;
+        const allZero = probe.every((b) => b === 0);
+        this.warnings.push({
+          code: allZero ? 'ZERO_PADDING_AFTER_END' : 'TRAILING_BYTES',
+          message: allZero ? `${size - offset} zero bytes follow the last HDU.` : `${size - offset} bytes after the last HDU are not an extension; ignored.`,
+          hdu: index,
+        });
+        return null;
+      }
+    } else if (size === 0) {
+      throw new FitsError('TRUNCATED', 'The file is empty.', { offset: 0 });
+    }
+    const { header, dataOffset } = await readHeader(this.source, offset, index, { ...this.options, firstBytes: probe });
+    for (const w of header.warnings) this.warnings.push({ ...w, hdu: index });
+    const layout = layoutOf(header, index);
+    const dataEnd = dataOffset + layout.dataBytes;
+    if (dataEnd > size) {
+      throw new FitsError('TRUNCATED', `The data of HDU ${index} needs ${layout.dataBytes} bytes but the file has only ${Math.max(0, size - dataOffset)} after its header.`, { hdu: index, offset: size });
+    }
+    if (dataOffset + layout.paddedDataBytes > size) {
+      this.warnings.push({ code: 'MISSING_PADDING', message: 'The last HDU is not padded to a whole 2880-byte block.', hdu: index });
+    }
+    const hdu = new Hdu(this.source, index, header, layout, offset, dataOffset);
+    this.scanned.push(hdu);
+    this.nextOffset = dataOffset + layout.paddedDataBytes;
+    return hdu;
+  }
+
+  /**
+   * An HDU by 0-based index, or by EXTNAME (case-insensitive, optionally with EXTVER).
+   * Reads headers up to that HDU only.
+   * @example
+   * const sci = await file.hdu('SCI', 2);
+   */
+  async hdu(which: number | string, version?: number): Promise<Hdu> {
+    if (typeof which === 'number') {
+      if (!Number.isInteger(which) || which < 0) throw new FitsError('BAD_ARGUMENT', `HDU index ${which} is not a non-negative integer.`);
+      while (this.scanned.length <= which) {
+        if (!(await this.scanNext())) throw new FitsError('NOT_FOUND', `The file has ${this.scanned.length} HDUs; there is no HDU ${which}.`);
+      }
+      return this.scanned[which]!;
+    }
+    const want = which.trim().toUpperCase();
+    const matches = (h: Hdu) => {
+      const name = h.name?.trim().toUpperCase() ?? (h.index === 0 ? 'PRIMARY' : null);
+      return name === want && (version === undefined || (h.version ?? 1) === version);
+    };
+    for (let i = 0; ; i++) {
+      const h = i < this.scanned.length ? this.scanned[i]! : await this.scanNext();
+      if (!h) break;
+      if (matches(h)) return h;
+    }
+    throw new FitsError('NOT_FOUND', `No HDU named ${which}${version !== undefined ? ` with EXTVER ${version}` : ''}.`);
+  }
+
+  /** All HDUs (reads every header). */
+  async hdus(): Promise<Hdu[]> {
+    while (await this.scanNext());
+    return [...this.scanned];
+  }
+
+  /** Walk the HDUs lazily, reading each header only when reached. */
+  async *[Symbol.asyncIterator](): AsyncIterator<Hdu> {
+    for (let i = 0; ; i++) {
+      const h = i < this.scanned.length ? this.scanned[i]! : await this.scanNext();
+      if (!h) return;
+      yield h;
+    }
+  }
+
+  /** Release the underlying source (file handle, connections). */
+  async close(): Promise<void> {
+    await this.source.close?.();
+  }
+}
+
+function startsWith(bytes: Uint8Array, text: string): boolean {
+  if (bytes.length < text.length) return false;
+  for (let i = 0; i < text.length; i++) if (bytes[i] !== text.charCodeAt(i)) return false;
+  return true;
+}
+
+/**
+ * Open a FITS file: a path or `file:` URL (Node, Deno, Bun), an `https:`/`s3:` URL
+ * (where a remote opener is installed), bytes, a Blob/File, or any ByteSource.
+ * Gzip-compressed files (`.fits.gz`) are decompressed in memory.
+ * @example
+ * const file = await open('image.fits');
+ * const { data, shape } = await (await file.hdu(0)).readImage();
+ * await file.close();
+ */
+export async function open(input: SourceInput, options: OpenOptions = {}): Promise<FitsFile> {
+  const source = await maybeGunzip(await resolveSource(input, options));
+  return new FitsFile(source, options);
+}

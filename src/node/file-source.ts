@@ -1,0 +1,63 @@
+/**
+ * Node file-system ByteSource (also used by Bun and Deno through their node:fs).
+ * Runtime-specific: only imported from the Node entry point.
+ */
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { FitsError } from '../core/errors.js';
+import type { ByteSource } from '../core/byte-source.js';
+
+const MAX_READ = 1 << 30; // one read call is limited to < 2 GiB by Node
+
+export class NodeFileSource implements ByteSource {
+  private constructor(
+    private fd: number | null,
+    readonly size: number,
+    readonly name: string,
+  ) {}
+
+  static async open(path: string): Promise<NodeFileSource> {
+    // Synchronous open/fstat: microseconds for a local file, where the promise
+    // versions cost a thread-pool round trip each (measurable on cutouts).
+    let fd: number;
+    try {
+      fd = openSync(path, 'r');
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      throw new FitsError(code === 'ENOENT' ? 'NOT_FOUND' : 'IO', `Cannot open ${path}: ${code ?? String(e)}.`, { cause: e });
+    }
+    const st = fstatSync(fd);
+    if (!st.isFile()) {
+      closeSync(fd);
+      throw new FitsError('IO', `${path} is not a regular file.`);
+    }
+    return new NodeFileSource(fd, st.size, path);
+  }
+
+  async read(offset: number, length: number, into?: Uint8Array): Promise<Uint8Array> {
+    return this.readSync(offset, length, into);
+  }
+
+  /**
+   * Synchronous positioned read: for many small ranges (cutouts) a blocking
+   * pread costs microseconds where a promise round trip costs tens of them.
+   */
+  readSync(offset: number, length: number, into?: Uint8Array): Uint8Array {
+    if (this.fd === null) throw new FitsError('IO', `${this.name} is closed.`);
+    const start = Math.min(Math.max(0, offset), this.size);
+    const want = Math.min(this.size - start, Math.max(0, length));
+    const out = into ?? new Uint8Array(want);
+    let done = 0;
+    while (done < want) {
+      const n = readSync(this.fd, out, done, Math.min(MAX_READ, want - done), start + done);
+      if (n === 0) throw new FitsError('TRUNCATED', `${this.name} became shorter while reading.`, { offset: start + done });
+      done += n;
+    }
+    return out.subarray(0, want);
+  }
+
+  async close(): Promise<void> {
+    const fd = this.fd;
+    this.fd = null;
+    if (fd !== null) closeSync(fd);
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * Worker pool on node:worker_threads (Node, Bun, and Deno through its Node
+ * compatibility). Only the Node entry point imports this module.
+ */
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { FitsError } from '../core/errors.js';
+import { BasicWorkerPool, type WorkerHandle } from '../workers/pool-core.js';
+import { setWorkerPoolFactory, type WorkerPool, type WorkerErrorData } from '../workers/pool.js';
+
+/** Options of {@link createNodeWorkerPool}. */
+export interface NodeWorkerPoolOptions {
+  /** Number of workers (default: hardware threads − 1, at least 1). */
+  size?: number;
+  /**
+   * The worker script. Default: `decode-worker-node.js` next to this module,
+   * which is where the build puts it (dist/).
+   */
+  workerUrl?: URL | string;
+}
+
+/** Where the built worker script is expected. */
+export function defaultNodeWorkerUrl(): URL {
+  return new URL('./decode-worker-node.js', import.meta.url);
+}
+
+/** Rebuild a FitsError (or plain Error) from a worker's reply. */
+export function reviveWorkerError(d: WorkerErrorData): Error {
+  if (d.code) return new FitsError(d.code as FitsError['code'], d.message, { hdu: d.hdu, tile: d.tile, offset: d.offset });
+  const e = new Error(d.message);
+  e.name = d.name;
+  return e;
+}
+
+/**
+ * Start a pool of worker threads running fitsflow's decode worker.
+ * @throws Error if the worker script does not exist (e.g. running from sources
+ *   without a build).
+ */
+export function createNodeWorkerPool(opts: NodeWorkerPoolOptions = {}): WorkerPool {
+  const size = opts.size ?? Math.max(1, availableParallelism() - 1);
+  const url = opts.workerUrl === undefined ? defaultNodeWorkerUrl() : typeof opts.workerUrl === 'string' ? new URL(opts.workerUrl, 'file:///') : opts.workerUrl;
+  if (url.protocol === 'file:' && !existsSync(fileURLToPath(url))) {
+    throw new Error(`The worker script ${fileURLToPath(url)} does not exist (build with tsup).`);
+  }
+  return new BasicWorkerPool(size, () => spawnNodeWorker(url), reviveWorkerError);
+}
+
+/** Start one worker_threads Worker on `url`, wrapped for BasicWorkerPool (used by the decode and encode pools). */
+export function spawnNodeWorker(url: URL): WorkerHandle {
+  const w = new Worker(url);
+  return {
+    post: (m, t) => w.postMessage(m, t as never),
+    listen(onMessage, onFailure) {
+      w.on('message', onMessage);
+      w.on('error', onFailure);
+      w.on('exit', (code) => onFailure(new Error(`worker exited with code ${code}`)));
+    },
+    terminate: () => w.terminate(),
+    ref: () => w.ref(),
+    unref: () => w.unref(),
+  };
+}
+
+/**
+ * Make parallel decoding use worker_threads by default. Called by the Node
+ * entry point; `size` defaults to hardware threads − 1.
+ */
+export function installNodeWorkerPool(opts: NodeWorkerPoolOptions = {}): void {
+  const size = opts.size ?? Math.max(0, availableParallelism() - 1);
+  setWorkerPoolFactory((n) => {
+    try {
+      return createNodeWorkerPool({ ...opts, size: n });
+    } catch {
+      return null; // no built worker script: decode on the calling thread
+    }
+  }, size);
+}

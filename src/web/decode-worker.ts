@@ -1,0 +1,16 @@
+/**
+ * The decode worker for Web Workers (browsers, Deno), built to
+ * dist/decode-worker.js. Load it as a module worker.
+ */
+import type { PoolRequest } from '../workers/pool-core.js';
+import { handleRequest } from '../workers/worker-core.js';
+
+interface WorkerScope {
+  onmessage: ((ev: { data: PoolRequest }) => void) | null;
+  postMessage(message: unknown): void;
+}
+
+const scope = globalThis as unknown as WorkerScope;
+scope.onmessage = (ev) => {
+  scope.postMessage(handleRequest(ev.data));
+};

@@ -1,0 +1,75 @@
+/**
+ * Worker pool on Web Workers (browsers, Deno). Needs cross-origin isolation
+ * in browsers for SharedArrayBuffer; without it, reads decode on the calling
+ * thread.
+ */
+import { FitsError } from '../core/errors.js';
+import { BasicWorkerPool, type WorkerHandle } from '../workers/pool-core.js';
+import { setWorkerPoolFactory, type WorkerErrorData, type WorkerPool } from '../workers/pool.js';
+
+/** The part of the Web Worker API the pool uses. */
+export interface WebWorkerLike {
+  postMessage(message: unknown, transfer?: Transferable[]): void;
+  addEventListener(type: 'message' | 'error' | 'messageerror', listener: (ev: { data?: unknown; message?: string; error?: unknown }) => void): void;
+  terminate(): void;
+}
+
+export type WebWorkerConstructor = new (url: URL | string, options?: { type?: 'module' | 'classic'; name?: string }) => WebWorkerLike;
+
+/** Options of {@link createWebWorkerPool}. */
+export interface WebWorkerPoolOptions {
+  /** Number of workers (default: navigator.hardwareConcurrency − 1, at least 1). */
+  size?: number;
+  /** The worker script (default: `decode-worker.js` next to this module, as built in dist/). */
+  workerUrl?: URL | string;
+  /** The Worker constructor (default: globalThis.Worker). */
+  Worker?: WebWorkerConstructor;
+}
+
+function hardwareThreads(): number {
+  const n = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency;
+  return typeof n === 'number' && n > 0 ? n : 1;
+}
+
+function revive(d: WorkerErrorData): Error {
+  if (d.code) return new FitsError(d.code as FitsError['code'], d.message, { hdu: d.hdu, tile: d.tile, offset: d.offset });
+  const e = new Error(d.message);
+  e.name = d.name;
+  return e;
+}
+
+/** Start a pool of module Web Workers running fitsflow's decode worker. */
+export function createWebWorkerPool(opts: WebWorkerPoolOptions = {}): WorkerPool {
+  const Ctor = opts.Worker ?? (globalThis as { Worker?: WebWorkerConstructor }).Worker;
+  if (!Ctor) throw new Error('This runtime has no Web Worker API.');
+  const size = opts.size ?? Math.max(1, hardwareThreads() - 1);
+  const url = opts.workerUrl ?? new URL('./decode-worker.js', import.meta.url);
+  return new BasicWorkerPool(
+    size,
+    (): WorkerHandle => {
+      const w = new Ctor(url, { type: 'module', name: 'fitsflow-decode' });
+      return {
+        post: (m, t) => w.postMessage(m, t ?? []),
+        listen(onMessage, onFailure) {
+          w.addEventListener('message', (ev) => onMessage(ev.data));
+          w.addEventListener('error', (ev) => onFailure(ev.error ?? new Error(ev.message ?? 'worker error')));
+          w.addEventListener('messageerror', () => onFailure(new Error('worker message could not be deserialized')));
+        },
+        terminate: () => w.terminate(),
+      };
+    },
+    revive,
+  );
+}
+
+/** Make parallel decoding use Web Workers by default (browser/Deno entry points). */
+export function installWebWorkerPool(opts: WebWorkerPoolOptions = {}): void {
+  const size = opts.size ?? Math.max(0, hardwareThreads() - 1);
+  setWorkerPoolFactory((n) => {
+    try {
+      return createWebWorkerPool({ ...opts, size: n });
+    } catch {
+      return null;
+    }
+  }, size);
+}
