@@ -1,21 +1,32 @@
 import { defineConfig } from 'tsup';
 
+/** The package's entry points (package.json `exports` maps them per runtime). */
+const libraryEntries = {
+  index: 'src/entries/index.ts', // fitsflow (browsers, workers, edge functions)
+  node: 'src/entries/node.ts', // fitsflow (Node, Bun, Deno)
+  write: 'src/entries/write.ts',
+  'write-node': 'src/entries/write-node.ts',
+  remote: 'src/entries/remote.ts',
+  'remote-node': 'src/entries/remote-node.ts',
+  gpu: 'src/entries/gpu.ts',
+  arrow: 'src/entries/arrow.ts',
+};
+
 export default defineConfig({
   entry: {
-    index: 'src/index.ts',
-    'index.node': 'src/index.node.ts',
+    ...libraryEntries,
     cli: 'src/cli/bin.ts',
     // Worker scripts, found at run time next to the pool modules:
-    // new URL('./decode-worker-node.js', import.meta.url) (worker_threads) and
-    // new URL('./decode-worker.js', import.meta.url) (Web Workers).
+    // new URL('./decode-worker-node.js', import.meta.url) (worker_threads),
+    // new URL('./decode-worker.js', import.meta.url) (Web Workers; exported as fitsflow/decode-worker),
+    // new URL('./encode-worker-node.js', import.meta.url) (tile compression, src/node/encode-pool.ts).
     'decode-worker-node': 'src/node/decode-worker.ts',
     'decode-worker': 'src/web/decode-worker.ts',
-    // Tile encoding for compressed writes (src/node/encode-pool.ts).
     'encode-worker-node': 'src/node/encode-worker.ts',
   },
   format: ['esm'],
   target: 'es2022',
-  dts: { entry: { index: 'src/index.ts', 'index.node': 'src/index.node.ts' } },
+  dts: { entry: libraryEntries },
   sourcemap: true,
   clean: true,
   splitting: true,

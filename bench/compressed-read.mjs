@@ -49,8 +49,9 @@ await build({
   outDir: out, format: ['esm'], platform: 'node', target: 'es2022', splitting: true, dts: false, silent: true, config: false, clean: true,
 });
 const ff = await import(join(out, 'bench-entry.js'));
-ff.installNodeInflater();
-ff.installNodeWorkerPool();
+// The Node runtime (node:zlib, worker_threads with the bundled worker beside the entry).
+const runtime = ff.createNodeRuntime();
+const open = (path) => ff.open(path, { runtime });
 
 const median = (a) => {
   const s = [...a].sort((x, y) => x - y);
@@ -61,7 +62,7 @@ const median = (a) => {
 async function jsOnce(path, opts) {
   const c0 = process.cpuUsage();
   const t0 = performance.now();
-  const file = await ff.open(path);
+  const file = await open(path);
   const hdu = await file.hdu(1);
   await hdu.readImage(opts);
   await file.close();
@@ -102,12 +103,12 @@ function timePeers(path, y0, x0) {
 if (process.argv.includes('--threshold')) {
   // Inline vs pool (forced) on full-width bands of growing height (row tiles: pixels decoded = rows × 4096), file already open.
   for (const f of FILES) {
-    const file = await ff.open(join(DIR, f.name));
+    const file = await open(join(DIR, f.name));
     const hdu = await file.hdu(1);
     console.log(`\n${f.label}: rows  pixels  inline  pool  (median ms of ${RUNS})`);
     for (const side of [16, 32, 64, 128, 256, 512, 1024, 4096]) {
       const sec = { start: [0, 0], shape: [side, 4096] };
-      const nw = ff.defaultWorkerPool()?.size ?? 1;
+      const nw = runtime.workerCount || 1;
       const r = await timeInterleaved([
         { name: 'inline', run: async () => { const t0 = performance.now(); await hdu.readImage({ ...sec, workers: false }); return performance.now() - t0; } },
         { name: 'pool', run: async () => { const t0 = performance.now(); await hdu.readImage({ ...sec, workers: nw }); return performance.now() - t0; } },
@@ -118,14 +119,14 @@ if (process.argv.includes('--threshold')) {
     }
     await file.close();
   }
-  await ff.closeDefaultWorkerPool();
+  await runtime.close();
   process.exit(0);
 }
 
 const f1 = (x) => x.toFixed(1).padStart(7);
 const ratio = (a, b) => `${(a / b).toFixed(2)}×`;
 const load = (await import('node:os')).loadavg()[0].toFixed(1);
-console.log(`fitsflow compressed reads — ${RUNS} runs each, open + read of HDU 1, wall median (wall min) [CPU median] in ms; pool: ${ff.defaultWorkerPool()?.size ?? 0} worker(s) + main thread; PARALLEL_MIN_PIXELS ${ff.PARALLEL_MIN_PIXELS}; load average ${load}`);
+console.log(`fitsflow compressed reads — ${RUNS} runs each, open + read of HDU 1, wall median (wall min) [CPU median] in ms; pool: ${runtime.workerCount} worker(s) + main thread; PARALLEL_MIN_PIXELS ${ff.PARALLEL_MIN_PIXELS}; load average ${load}`);
 for (const f of FILES) {
   const path = join(DIR, f.name);
   const y0 = 1792, x0 = 1792; // a central 512×512 cutout (row tiles: 512 tiles of 4096 pixels to decode)
@@ -147,4 +148,4 @@ for (const f of FILES) {
   console.log(`         pool / fastest peer ${ratio(t.pool.median, fastest)} (min ${ratio(t.pool.min, fastestMin)})   single / fastest peer ${ratio(t.single.median, fastest)} (min ${ratio(t.single.min, fastestMin)}, CPU ${ratio(t.single.cpu, fastestCpu)})   single / pool ${ratio(t.single.median, t.pool.median)}`);
   console.log(`  512²   fitsflow ${m(t.cut)} single ${m(t.cutSingle)} | fitsio ${m(peers.fitsio_cut)}  astropy (whole decode) ${m(peers.astropy_cut)}   fitsflow / fitsio ${ratio(t.cut.median, peers.fitsio_cut.median)}`);
 }
-await ff.closeDefaultWorkerPool();
+await runtime.close();

@@ -19,7 +19,6 @@
 import { decodeTiles, type TileJobSpec } from '../src/tiled/tile-decode.js';
 import type { PixelScaling } from '../src/image/pixel-type.js';
 import { describeAdapter, requireGpu } from '../src/gpu/device.js';
-import { installNodeWebGpu } from '../src/node/webgpu.js';
 import { decodeTilesGpu, type GpuTileJob } from '../src/tiled/tiles-gpu.js';
 import { U } from '../src/gpu/constants.js';
 import { gpuTableBackend } from '../src/table/ops/backend-gpu.js';
@@ -31,6 +30,7 @@ import { stageTiles } from '../test/gpu/tile-jobs.js';
 import { hcompressEncode } from '../src/codecs/hcompress/encode.js';
 import { gzip2Encode } from '../src/codecs/gzip/encode.js';
 import { xorshift32 } from '../test/helpers/xorshift.js';
+import { nodeInflater } from '../src/node/inflate.js';
 
 const args = process.argv.slice(2);
 const arg = (name: string, dflt: string) => {
@@ -42,7 +42,6 @@ const RUNS = Number(arg('runs', '3'));
 const ONLY = arg('only', 'rice,gzip,hcompress,quant,plio,image,table').split(',');
 const N = 4096;
 
-installNodeWebGpu();
 const ctx = await requireGpu();
 const software = ctx.info.software;
 const mark = software ? ' [software adapter]' : '';
@@ -96,12 +95,13 @@ function rowJob(spec: Omit<TileJobSpec, 'hdu' | 'dims' | 'tile' | 'counts' | 'st
     tiles,
     ntiles: counts[0]!,
     staging,
+    inflate: nodeInflater,
   };
 }
 
 async function benchJob(name: string, job: GpuTileJob, out: Int16Array | Int32Array | Float32Array): Promise<void> {
   const cpuOut = out.slice();
-  const cpu = await median(() => decodeTiles(job.spec, job.tiles, 0, job.ntiles, job.staging, cpuOut));
+  const cpu = await median(() => decodeTiles(job.spec, job.tiles, 0, job.ntiles, job.staging, cpuOut, nodeInflater));
   await decodeTilesGpu(ctx, job, { out }); // compile + warm up
   const same = Buffer.compare(Buffer.from(out.buffer), Buffer.from(cpuOut.buffer)) === 0;
   const toArray = await median(() => decodeTilesGpu(ctx, job, { out }));
@@ -186,7 +186,7 @@ if (ONLY.includes('image')) {
   for (let i = 0; i < h.length; i++) bytes[i] = h.charCodeAt(i);
   const dv = new DataView(bytes.buffer);
   for (let i = 0; i < N * N; i++) dv.setInt16(2880 + 2 * i, Math.max(-32768, Math.min(32767, Math.round(img[i]!))));
-  const { open } = await import('../src/file/fits-file.js');
+  const { open } = await import('../test/helpers/fitsflow.js');
   const file = await open(new MemorySource(bytes));
   const hdu = await file.hdu(0);
   const cpu = await median(() => hdu.readImage());

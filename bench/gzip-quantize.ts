@@ -12,7 +12,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { gzip1Decode, gzip2Decode, gzipDecodeInt32 } from '../src/codecs/gzip/decode.js';
-import { pakoInflater, setInflater, type Inflater } from '../src/codecs/gzip/inflate.js';
+import { pakoInflater, type Inflater } from '../src/codecs/gzip/inflate.js';
 import { nodeInflater } from '../src/node/inflate.js';
 import { dequantize } from '../src/codecs/quantize/dequantize.js';
 
@@ -87,19 +87,18 @@ const inflaters: [string, Inflater][] = [
   ['node:zlib', nodeInflater],
 ];
 for (const [name, inflater] of inflaters) {
-  setInflater(inflater);
   const inflateOnly = best(RUNS, () => {
     for (const d of tiles.data) inflater(d, npix * 4);
   });
   const g2 = best(RUNS, () => {
-    for (const d of tiles.data) gzip2Decode(d, bytes, 4);
+    for (const d of tiles.data) gzip2Decode(d, bytes, 4, undefined, inflater);
   });
   const g2ints = best(RUNS, () => {
-    for (let t = 0; t < ntiles; t++) gzipDecodeInt32(tiles.data[t], allInts.subarray(t * npix, (t + 1) * npix), 'GZIP_2', t);
+    for (let t = 0; t < ntiles; t++) gzipDecodeInt32(tiles.data[t], allInts.subarray(t * npix, (t + 1) * npix), 'GZIP_2', t, inflater);
   });
   const full = best(RUNS, () => {
     for (let t = 0; t < ntiles; t++) {
-      gzipDecodeInt32(tiles.data[t], ints, 'GZIP_2', t);
+      gzipDecodeInt32(tiles.data[t], ints, 'GZIP_2', t, inflater);
       dequantize(ints, image.subarray(t * npix, (t + 1) * npix), {
         zscale: tiles.zscale[t],
         zzero: tiles.zzero[t],
@@ -117,7 +116,6 @@ for (const [name, inflater] of inflaters) {
   );
   image.fill(0);
 }
-setInflater(undefined);
 
 // Dequantize alone, all 16.7 M pixels, from integers already decoded.
 const deq = (method: 'SUBTRACTIVE_DITHER_1' | 'SUBTRACTIVE_DITHER_2' | 'NO_DITHER', out: Float32Array | Float64Array, zblank?: number) =>
@@ -147,14 +145,12 @@ console.log(`  → float64: ${deq('SUBTRACTIVE_DITHER_1', new Float64Array(total
     lossless.push(new Uint8Array(gzipSync(new Uint8Array(noise.buffer), { level: 1 })));
   }
   for (const [name, inflater] of inflaters) {
-    setInflater(inflater);
-    const ms = best(RUNS, () => {
-      for (const d of lossless) gzip1Decode(d, bytes);
+      const ms = best(RUNS, () => {
+      for (const d of lossless) gzip1Decode(d, bytes, undefined, inflater);
     });
     console.log(`GZIP_1 lossless float32, 256 tiles × ${npix} px, ${name}: ${ms.toFixed(1)} ms (${((256 * npix * 4) / 1e3 / ms).toFixed(0)} MB/s)`);
   }
-  setInflater(undefined);
-}
+  }
 
 // DecompressionStream: asynchronous only, so no use for the synchronous
 // Inflater; measured here as a possible batch path (all tiles in flight).

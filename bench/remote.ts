@@ -20,7 +20,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { open, FitsDataset, FsCache, MemoryBlockCache, closeHttpConnections, type CacheOptions, type FsCacheOptions, type OpenOptions } from '../src/index.node.js';
+import { open, FitsDataset, FsCache, MemoryBlockCache, closeHttpConnections, type CacheOptions, type FsCacheOptions, type OpenOptions } from '../test/helpers/fitsflow.js';
 import { TestServer } from '../test/remote/server.js';
 import { mefFile, smallImage } from '../test/remote/fits-bytes.js';
 

@@ -10,11 +10,10 @@
  * Without --expose-gc no GC is forced (reads then also pay for freeing the previous ones).
  * MODES=pppp READS=8: four batches of eight reads with the worker.
  */
-import { open } from '../src/index.node.js';
-import { installNodeWorkerPool } from '../src/node/worker-pool.js';
+import { open, createNodeRuntime } from '../test/helpers/fitsflow.js';
 import { lastGatherStats } from '../src/table/read/gather-parallel.js';
-installNodeWorkerPool({ workerUrl: new URL('../../dist/decode-worker-node.js', import.meta.url) });
-const f = await open(process.argv[2] ?? '/tmp/fitsflow-table-bench/table_10m_rep.fits');
+const runtime = createNodeRuntime({ workerUrl: new URL('../../dist/decode-worker-node.js', import.meta.url) });
+const f = await open(process.argv[2] ?? '/tmp/fitsflow-table-bench/table_10m_rep.fits', { runtime });
 const hdu = await f.hdu(1);
 // MODES: p = with the worker, s = one thread, one batch each (default psps); READS per batch (default 5).
 const modes = (process.env.MODES ?? 'psps').split('').map((c) => (c === 's' ? false : undefined));

@@ -19,13 +19,13 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { open } from '../src/index.node.js';
-import { installNodeWorkerPool } from '../src/node/worker-pool.js';
+import { open as openFile, createNodeRuntime, type OpenOptions, type SourceInput } from '../test/helpers/fitsflow.js';
 
 // The bundle lives outside the repository: point the pool at the built worker script.
 const workerScript = join(process.cwd(), 'dist/decode-worker-node.js');
 if (!existsSync(workerScript)) throw new Error('run npm run build first (the pool needs dist/decode-worker-node.js)');
-installNodeWorkerPool({ workerUrl: pathToFileURL(workerScript) });
+const runtime = createNodeRuntime({ workerUrl: pathToFileURL(workerScript) });
+const open = (input: SourceInput, opts: OpenOptions = {}) => openFile(input, { runtime, ...opts });
 
 const dir = process.argv[2] ?? '/tmp/fitsflow-table-bench';
 const runs = Number(process.argv[3] ?? 9);

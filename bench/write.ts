@@ -24,7 +24,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { open, createFitsWriter } from '../src/index.node.js';
+import { open, createFitsWriter } from '../test/helpers/fitsflow.js';
 
 const dir = process.argv[2] ?? '/tmp/fitsflow-write-bench';
 const runs = Number(process.argv[3] ?? 5);

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { open, digestFile, isFitsError } from '../src/index.node.js';
+import { open, digestFile, isFitsError } from './helpers/fitsflow.js';
 import { compareDigest } from './helpers/compare-digest.js';
 import { corpusDir, corpusPath, hasSharedCorpus, loadManifest, sharedCorpusDir, repoRoot } from './helpers/corpus.js';
 

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { open, createFitsWriter, FitsDataset } from '../src/index.node.js';
+import { open, createFitsWriter, FitsDataset, toArrow } from './helpers/fitsflow.js';
 import { corpusPath } from './helpers/corpus.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'fitsflow-readme-'));
@@ -37,7 +37,7 @@ describe('README examples', () => {
     expect(t.column('ENERGY').data.length).toBe(1000);
     const bright = t.filter('ENERGY > 100 && !isnan(X)').sort('X');
     expect(bright.head(5).toString().length).toBeGreaterThan(0);
-    const arrowTable = await bright.toArrow();
+    const arrowTable = await toArrow(bright);
     expect(arrowTable.numRows).toBe(bright.numRows);
     let n = 0;
     for await (const batch of cat.iterateTable({ rows: 100_000 })) n += batch.numRows;

@@ -2,7 +2,6 @@
  * Whole-file gzip (`.fits.gz`, as astropy opens transparently): detected by
  * its magic bytes and decompressed into memory, with a size cap.
  */
-import { Inflate } from 'pako';
 import { FitsError } from '../core/errors.js';
 import type { ByteSource } from '../core/byte-source.js';
 import { MemorySource } from '../io/memory-source.js';
@@ -14,6 +13,7 @@ export async function maybeGunzip(source: ByteSource): Promise<ByteSource> {
   if (source.size < 18) return source;
   const head = await source.read(0, 2);
   if (head[0] !== 0x1f || head[1] !== 0x8b) return source;
+  const { Inflate } = await import('pako'); // loaded only for gzip files
   const compressed = await source.read(0, source.size);
   const chunks: Uint8Array[] = [];
   let total = 0;

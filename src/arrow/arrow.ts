@@ -1,10 +1,11 @@
 /**
  * Apache Arrow interop: FitsTable ⇄ arrow.Table.
  *
- * apache-arrow is an optional peer dependency: this module only imports its
- * types. `toArrow` needs the module's constructors, which the caller passes
- * (`table.toArrow(arrow)`) or FitsTable imports dynamically (`await table.toArrow()`).
- * `fromArrow` works from the tables' own structure and needs no import.
+ * apache-arrow is an optional peer dependency, used only here (the
+ * `fitsflow/arrow` entry): `toArrow` needs the module's constructors, which
+ * the caller passes (`toArrow(table, arrow)`) or which are imported
+ * dynamically (`await toArrow(table)`). `fromArrow` works from the tables'
+ * own structure and needs no import.
  *
  * Mapping (FITS column → Arrow field):
  * - int8…uint64, float32, float64 scalars → the same Arrow type, sharing memory
@@ -27,6 +28,7 @@ import type * as ArrowNS from 'apache-arrow';
 import { cellSize, type Column, type ColumnArray, type ColumnDType, type PackedStrings } from '../table/column.js';
 import { trimmedLength } from '../table/strings.js';
 import { FitsError } from '../core/errors.js';
+import { FitsTable } from '../table/ops/fits-table.js';
 
 export type ArrowModule = typeof ArrowNS;
 export type ArrowTable = ArrowNS.Table;
@@ -594,4 +596,31 @@ export function arrowToColumns(table: ArrowTable): { columns: Column[]; numRows:
 function chunkToColumnEmpty(field: ArrowNS.Field): Column {
   const dtype = (field.metadata.get('fits:dtype') as ColumnDType | undefined) ?? 'float64';
   return { name: field.name, dtype, format: field.metadata.get('fits:tform') ?? FITS_CODE[dtype], cellShape: [], length: 0, data: dtype === 'string' ? [] : new Float64Array(0) };
+}
+
+/**
+ * A FitsTable as an apache-arrow Table. Numeric columns share memory with the
+ * Arrow vectors (zero-copy); see the module notes for the full mapping. Pass
+ * the apache-arrow module for a synchronous call
+ * (`import * as arrow from 'apache-arrow'; toArrow(t, arrow)`), or leave it
+ * out to import apache-arrow dynamically (returns a Promise).
+ * @example
+ * const at = await toArrow(await hdu.readTable());
+ */
+export function toArrow(table: FitsTable, arrow: ArrowModule): ArrowTable;
+export function toArrow(table: FitsTable): Promise<ArrowTable>;
+export function toArrow(table: FitsTable, arrow?: ArrowModule): ArrowTable | Promise<ArrowTable> {
+  if (arrow) return columnsToArrow(arrow, table.columns, table.numRows);
+  return import('apache-arrow').then(
+    (m) => columnsToArrow(m as ArrowModule, table.columns, table.numRows),
+    (e: unknown) => {
+      throw new FitsError('UNSUPPORTED', 'toArrow() needs the apache-arrow package (npm install apache-arrow).', { cause: e });
+    },
+  );
+}
+
+/** A FitsTable from an apache-arrow Table (no import of apache-arrow needed). */
+export function fromArrow(table: ArrowTable): FitsTable {
+  const { columns, numRows } = arrowToColumns(table);
+  return new FitsTable(columns, numRows);
 }

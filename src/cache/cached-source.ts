@@ -24,13 +24,14 @@
  * cache are served by the persistent store straight into the destination,
  * without going through the memory cache (see `readDirect`).
  */
+import { BLOCK } from '../core/block.js';
 import { FitsError } from '../core/errors.js';
 import type { ByteSource } from '../core/byte-source.js';
-import type { SourceIdentity } from '../remote/http-source.js';
+import type { SourceIdentity } from '../core/byte-source.js';
 import { MemoryBlockCache, sharedMemoryCache } from './memory-cache.js';
-import { extentLength, isPersistable, makePersistentStore, objectId, type CachedObject, type PersistentStore } from './store.js';
+import { extentLength, isPersistable, objectId, type CachedObject, type PersistentStore, type StoreFactory } from './store.js';
 
-export const DEFAULT_BLOCK_SIZE = 8 * 2880;
+export const DEFAULT_BLOCK_SIZE = 8 * BLOCK;
 
 export interface CacheOptions {
   /** The memory cache: an instance, a budget for a private one, or false (default: the process-wide one). */
@@ -111,11 +112,22 @@ export function recentlyCached(url: string): boolean {
   return seen.has(url);
 }
 
-/** The persistent store `opts` asks for (one instance per folder or cache name), or null. */
-export function persistentStoreOf(opts: CacheOptions): PersistentStore | null {
-  if (opts.persistent && typeof opts.persistent === 'object') return opts.persistent;
-  if (opts.persistent === true || opts.dir !== undefined) return makePersistentStore(opts.dir, opts.maxBytes !== undefined ? { maxBytes: opts.maxBytes } : undefined);
-  return null;
+/**
+ * `opts` with `persistent` made concrete: `true` or `dir` become the store
+ * `defaultStore` makes (null where the runtime has none).
+ */
+export function resolveCacheOptions(opts: CacheOptions, defaultStore?: StoreFactory): CacheOptions {
+  if (opts.persistent && typeof opts.persistent === 'object') return opts;
+  if (opts.persistent === true || opts.dir !== undefined) {
+    const store = defaultStore?.(opts.dir, opts.maxBytes !== undefined ? { maxBytes: opts.maxBytes } : undefined) ?? null;
+    return { ...opts, persistent: store ?? false };
+  }
+  return opts;
+}
+
+/** The persistent store of resolved options (see {@link resolveCacheOptions}), or null. */
+function persistentStoreOf(opts: CacheOptions): PersistentStore | null {
+  return opts.persistent && typeof opts.persistent === 'object' ? opts.persistent : null;
 }
 
 /**
@@ -183,7 +195,7 @@ export class CachedSource implements ByteSource {
     private readonly maxEntryBlocks = Math.max(1, Math.ceil(2 ** 20 / blockSize)),
   ) {
     this.directReadBytes = maxEntryBlocks * blockSize;
-    if (!Number.isInteger(blockSize) || blockSize <= 0 || blockSize % 2880 !== 0) {
+    if (!Number.isInteger(blockSize) || blockSize <= 0 || blockSize % BLOCK !== 0) {
       throw new FitsError('BAD_ARGUMENT', `The cache block size must be a positive multiple of 2880 (got ${blockSize}).`);
     }
     this.size = inner.size;
@@ -194,6 +206,9 @@ export class CachedSource implements ByteSource {
   static async wrap(inner: ByteSource, opts: CacheOptions = {}): Promise<CachedSource> {
     const blockSize = opts.blockSize ?? DEFAULT_BLOCK_SIZE;
     const memory = opts.memory === false ? null : opts.memory instanceof MemoryBlockCache ? opts.memory : opts.memory ? new MemoryBlockCache(opts.memory) : sharedMemoryCache();
+    if (opts.persistent === true || (opts.dir !== undefined && !opts.persistent)) {
+      throw new FitsError('BAD_ARGUMENT', 'CachedSource.wrap needs a store instance in `persistent` (e.g. new FsCache(dir) or new CacheApiStore(name)); open() makes the default one for `persistent: true`.');
+    }
     const persistent = persistentStoreOf(opts);
     const identity = (inner as ByteSource & { identity?: SourceIdentity }).identity;
     let tag = `anon:${++anonymous}`;

@@ -2,8 +2,8 @@
  * The persistent cache interface (a folder on Node, the Cache API in browsers
  * and edge runtimes) and what both implementations share.
  */
-import type { SourceIdentity } from '../remote/http-source.js';
-import { createSha256 } from '../digest/sha256.js';
+import type { SourceIdentity } from '../core/byte-source.js';
+import { jsSha256 } from '../core/sha256.js';
 
 const te = new TextEncoder();
 
@@ -150,13 +150,12 @@ export interface PersistentStore {
 
 /**
  * The object id: hex SHA-256 of what identifies the bytes and their blocking.
- * Uses the digest module's SHA-256 (node:crypto on Node, synchronous; a JS
- * implementation elsewhere): WebCrypto's async digest costs a thread-pool
- * round trip, which dominated warm opens.
+ * Uses the synchronous pure-JS SHA-256 (the text is short): WebCrypto's
+ * async digest costs a thread-pool round trip, which dominated warm opens.
  */
 export async function objectId(identity: SourceIdentity, blockSize: number): Promise<string> {
   const text = ['fitsflow-object-v1', identity.url, identity.etag ?? '', identity.lastModified ?? '', String(identity.size), String(blockSize)].join('\n');
-  const h = createSha256();
+  const h = jsSha256();
   h.update(te.encode(text));
   return h.hex();
 }
@@ -175,14 +174,9 @@ export function extentLength(obj: Pick<CachedObject, 'size' | 'blockSize'>, firs
   return Math.max(0, Math.min(count * obj.blockSize, obj.size - first * obj.blockSize));
 }
 
-type StoreFactory = (dir?: string, opts?: { maxBytes?: number }) => PersistentStore | null;
-let storeFactory: StoreFactory | null = null;
-
-/** Install how `cache: { persistent: true }` / `{ dir }` makes a store (the entries do this). */
-export function setPersistentStoreFactory(f: StoreFactory | null): void {
-  storeFactory = f;
-}
-
-export function makePersistentStore(dir?: string, opts?: { maxBytes?: number }): PersistentStore | null {
-  return storeFactory ? storeFactory(dir, opts) : null;
-}
+/**
+ * How a runtime makes its default persistent store for `cache: { persistent:
+ * true }` or `{ dir }`: a folder on Node, the Cache API elsewhere (one
+ * instance per folder or cache name).
+ */
+export type StoreFactory = (dir?: string, opts?: { maxBytes?: number }) => PersistentStore | null;

@@ -2,7 +2,7 @@
  * Verify an HDU's CHECKSUM and DATASUM cards by re-reading its bytes.
  */
 import { FitsError } from '../core/errors.js';
-import type { HduContext } from '../file/hdu.js';
+import type { HduContext } from '../hdu/context.js';
 import { OnesComplementSum, addSums } from './sum32.js';
 
 export type ChecksumStatus = 'ok' | 'bad' | 'absent';

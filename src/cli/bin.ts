@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /** The `fitsflow` executable: wires the CLI to the Node entry point and process I/O. */
-import { open } from '../index.node.js';
+import { open } from '../entries/node.js';
 import { main } from './main.js';
 import type { CliIo } from './commands.js';
 

@@ -10,7 +10,7 @@ import type { Hdu } from '../file/hdu.js';
 import { UsageError, type ParsedArgs } from './args.js';
 import { headerCommand, type CliIo } from './commands.js';
 import { FitsWriter } from '../write/writer.js';
-import { NodeFileSink } from '../node/file-sink.js';
+import { createFitsWriter } from '../node/create-writer.js';
 import { copyFits, copyHdu, headerCardsOf } from '../write/copy.js';
 import type { CompressedImageOptions, CompressionType } from '../write/compressed-image.js';
 import type { QuantizeMethod } from '../codecs/quantize/dequantize.js';
@@ -29,7 +29,7 @@ function two(args: ParsedArgs): [string, string] {
 async function withOutput(io: CliIo, input: string, output: string, checksum: boolean, body: (file: Awaited<ReturnType<CliIo['open']>>, w: FitsWriter) => Promise<void>): Promise<void> {
   const file = await io.open(input);
   try {
-    const w = new FitsWriter(await NodeFileSink.create(output), { checksum });
+    const w = await createFitsWriter(output, { checksum });
     try {
       await body(file, w);
       await w.close();

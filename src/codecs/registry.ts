@@ -1,15 +1,15 @@
 /**
- * ZCMPTYPE → tile decoder. Each entry adapts one codec of this directory to
+ * ZCMPTYPE → tile decoder. Each entry adapts one codec of this folder to
  * what the tile container needs: given the HDU's parameters, what the decoder
  * produces (native integers of some width, or raw big-endian pixel bytes) and
  * a function that decodes one tile's bytes into a caller-provided array.
  *
- * The registry is module state of the thread it runs in: a codec registered
- * at run time with {@link registerTileCodec} is used by inline decoding only,
- * not by worker threads (they load their own copy of this module).
+ * The table is constant, so worker threads decode exactly what the calling
+ * thread would. The inflater (GZIP codecs) is the runtime's, passed in.
  */
 import { FitsError } from '../core/errors.js';
 import { gzip1Decode, gzip2Decode, gzipDecodeInt32 } from './gzip/decode.js';
+import type { Inflater } from '../core/runtime.js';
 import { hcompressDecode } from './hcompress/decode.js';
 import { plioDecode } from './plio/decode.js';
 import { riceDecode } from './rice/decode.js';
@@ -48,7 +48,7 @@ export interface ByteTileDecoder {
 }
 
 export type TileDecoder = IntTileDecoder | ByteTileDecoder;
-export type TileCodecFactory = (p: TileCodecParams) => TileDecoder;
+type TileCodecFactory = (p: TileCodecParams, inflate: Inflater) => TileDecoder;
 
 function unsupported(message: string): never {
   throw new FitsError('UNSUPPORTED', message);
@@ -62,13 +62,13 @@ const rice: TileCodecFactory = (p) => {
   return { kind: 'int', array, decode: (src, out, tile) => riceDecode(src, out, blocksize, tile) };
 };
 
-const gzip = (variant: 'GZIP_1' | 'GZIP_2'): TileCodecFactory => (p) => {
+const gzip = (variant: 'GZIP_1' | 'GZIP_2'): TileCodecFactory => (p, inflate) => {
   if (p.quantized) {
-    return { kind: 'int', array: 'int32', decode: (src, out, tile) => gzipDecodeInt32(src, out as Int32Array, variant, tile) };
+    return { kind: 'int', array: 'int32', decode: (src, out, tile) => gzipDecodeInt32(src, out as Int32Array, variant, tile, inflate) };
   }
   const width = Math.abs(p.zbitpix) / 8;
-  if (variant === 'GZIP_1') return { kind: 'bytes', width, decode: (src, out, tile) => gzip1Decode(src, out, tile) };
-  return { kind: 'bytes', width, decode: (src, out, tile) => gzip2Decode(src, out, width, tile) };
+  if (variant === 'GZIP_1') return { kind: 'bytes', width, decode: (src, out, tile) => gzip1Decode(src, out, tile, inflate) };
+  return { kind: 'bytes', width, decode: (src, out, tile) => gzip2Decode(src, out, width, tile, inflate) };
 };
 
 const hcompress: TileCodecFactory = (p) => {
@@ -106,7 +106,7 @@ const nocompress: TileCodecFactory = (p) => {
   };
 };
 
-const registry = new Map<string, TileCodecFactory>([
+const registry: ReadonlyMap<string, TileCodecFactory> = new Map<string, TileCodecFactory>([
   ['RICE_1', rice],
   ['RICE_ONE', rice],
   ['GZIP_1', gzip('GZIP_1')],
@@ -121,23 +121,9 @@ export function tileCodecNames(): string[] {
   return [...registry.keys()];
 }
 
-/** Add or replace a decoder (inline decoding only; see the module notes). */
-export function registerTileCodec(zcmptype: string, factory: TileCodecFactory): void {
-  const name = zcmptype.trim().toUpperCase();
-  builtin.delete(name);
-  registry.set(name, factory);
-}
-
 /** The decoder for a ZCMPTYPE and parameters; throws UNSUPPORTED for unknown algorithms. */
-export function tileDecoder(zcmptype: string, p: TileCodecParams): TileDecoder {
+export function tileDecoder(zcmptype: string, p: TileCodecParams, inflate: Inflater): TileDecoder {
   const f = registry.get(zcmptype.trim().toUpperCase());
   if (!f) throw new FitsError('UNSUPPORTED', `Tile compression '${zcmptype}' is not supported (known: ${tileCodecNames().join(', ')}).`);
-  return f(p);
-}
-
-const builtin = new Set(registry.keys());
-
-/** True when `zcmptype` is decoded by this module's own codec (so worker threads can decode it too). */
-export function isBuiltinTileCodec(zcmptype: string): boolean {
-  return builtin.has(zcmptype.trim().toUpperCase());
+  return f(p, inflate);
 }

@@ -22,6 +22,18 @@ export interface ByteSource {
   readonly name?: string;
 }
 
+/**
+ * What identifies the bytes of a remote file: its URL, size and validators.
+ * Remote sources expose it as `identity`; caches key their blocks by it.
+ */
+export interface SourceIdentity {
+  url: string;
+  size: number;
+  /** The ETag as sent by the server (with its `W/` prefix if weak), or null. */
+  etag: string | null;
+  lastModified: string | null;
+}
+
 /** A byte range [offset, offset + length). */
 export interface ByteRange {
   offset: number;

@@ -14,13 +14,17 @@
  */
 import pLimit from 'p-limit';
 import { FitsError, isFitsError } from '../core/errors.js';
-import { open, type FitsFile, type OpenOptions } from '../file/fits-file.js';
+import type { FitsFile, OpenOptions } from '../file/fits-file.js';
 import type { ImageData } from '../image/read-image.js';
 import type { SourceInput } from '../file/resolve-source.js';
-import { onAbortSignal, type HttpSourceOptions, type SourceIdentity } from '../remote/http-source.js';
+import type { SourceIdentity } from '../core/byte-source.js';
+import { onAbortSignal, type HttpSourceOptions } from '../remote/http-source.js';
 import { CachedSource, type CacheOptions } from '../cache/cached-source.js';
 import { MemoryBlockCache } from '../cache/memory-cache.js';
 import { epochOrder } from './shuffle.js';
+
+/** How a dataset opens a file: an entry point's `open()`. */
+export type OpenFile = (input: SourceInput, options: OpenOptions) => Promise<FitsFile>;
 
 /** Where an item comes from. */
 export interface DatasetItemInfo {
@@ -130,7 +134,11 @@ export class FitsDataset<T = ImageData> implements AsyncIterable<T> {
   private bytesFromNetwork = 0;
   private bytesFromCache = 0;
 
-  constructor(urls: readonly SourceInput[], opts: DatasetOptions<T> = {}) {
+  /**
+   * @param openFile how files are opened: an entry point's `open()` (the
+   *   `FitsDataset` that `fitsflow/remote` exports passes its own).
+   */
+  constructor(urls: readonly SourceInput[], opts: DatasetOptions<T>, private readonly openFile: OpenFile) {
     this.urls = [...urls];
     this.opts = opts;
     this.cache = opts.cache instanceof MemoryBlockCache ? opts.cache : new MemoryBlockCache({ maxBytes: opts.cache ?? 512 * 2 ** 20 });
@@ -262,7 +270,7 @@ export class FitsDataset<T = ImageData> implements AsyncIterable<T> {
       if (signal.aborted) return { ok: false, error: new FitsError('ABORTED', 'The dataset iteration was aborted.'), info, ms: performance.now() - t0 };
       let file: FitsFile | null = null;
       try {
-        file = await open(url, this.openOptions(index, signal));
+        file = await this.openFile(url, this.openOptions(index, signal));
         const src = file.source;
         if (src instanceof CachedSource) {
           this.tags.set(index, src.tag);
@@ -301,9 +309,9 @@ export class FitsDataset<T = ImageData> implements AsyncIterable<T> {
 
   private openOptions(index: number, signal: AbortSignal): OpenOptions {
     const base = this.opts.open ?? {};
-    const baseCache = base.cache as CacheOptions | false | undefined;
+    const baseCache = base.cache;
     const cache: CacheOptions | false = baseCache === false ? false : { ...(baseCache ?? {}), memory: this.cache };
-    const http: HttpSourceOptions = { ...((base.http as HttpSourceOptions | undefined) ?? {}) };
+    const http: HttpSourceOptions = { ...(base.http ?? {}) };
     const known = this.identities.get(index);
     if (known && !http.assume) http.assume = known;
     // Not seen yet by this dataset: fetch the first bytes with the probe, unless a persistent cache probably has them.

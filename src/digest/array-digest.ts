@@ -5,7 +5,7 @@
 import type { DType, ImageArray } from '../image/pixel-type.js';
 import { littleEndianHost } from '../core/buffers.js';
 import { type Json, jsonNumber } from './json.js';
-import { createSha256, type Hasher } from './sha256.js';
+import { jsSha256, type Hasher } from '../core/sha256.js';
 
 export interface ArrayDigest {
   shape: number[] | null;
@@ -29,7 +29,7 @@ export function nullArrayDigest(): ArrayDigest {
 const CHUNK = 1 << 16;
 
 /** Hash the elements of `data` little-endian with canonical NaNs. */
-export function hashElements(data: ImageArray, hasher: Hasher = createSha256()): Hasher {
+export function hashElements(data: ImageArray, hasher: Hasher = jsSha256()): Hasher {
   if (!littleEndianHost) throw new Error('big-endian hosts are not supported by the digest');
   const isF32 = data instanceof Float32Array;
   const isF64 = data instanceof Float64Array;
@@ -62,7 +62,7 @@ export function hashElements(data: ImageArray, hasher: Hasher = createSha256()):
 }
 
 /** Hash the elements converted to float64 (integers to the nearest double). */
-export function hashAsFloat64(data: ImageArray, hasher: Hasher = createSha256()): Hasher {
+export function hashAsFloat64(data: ImageArray, hasher: Hasher = jsSha256()): Hasher {
   if (data instanceof Float64Array) return hashElements(data, hasher);
   const scratch = new Float64Array(CHUNK);
   for (let i = 0; i < data.length; i += CHUNK) {
@@ -127,13 +127,13 @@ function meanOfInfinities(d: ArrayLike<number>): number {
   return s;
 }
 
-/** All §3 fields of an array. */
-export function arrayDigest(data: ImageArray, shape: number[], dtype: DType): ArrayDigest {
+/** All §3 fields of an array (hashed with `newHasher`: the runtime's SHA-256, or the pure-JS one). */
+export function arrayDigest(data: ImageArray, shape: number[], dtype: DType, newHasher: () => Hasher = jsSha256): ArrayDigest {
   return {
     shape,
     dtype,
-    sha256: hashElements(data).hex(),
-    sha256_f64: hashAsFloat64(data).hex(),
+    sha256: hashElements(data, newHasher()).hex(),
+    sha256_f64: hashAsFloat64(data, newHasher()).hex(),
     ...arrayStats(data),
   };
 }

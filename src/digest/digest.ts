@@ -3,13 +3,12 @@
  * conforming reader returns for every HDU, as JSON. `fitsflow digest` prints it.
  */
 import type { FitsFile } from '../file/fits-file.js';
-import type { Hdu } from '../file/hdu.js';
+import type { Hdu, HduReadImageOptions } from '../file/hdu.js';
 import type { Header } from '../header/header.js';
 import { arrayDigest, EMPTY_SHA256, nullArrayDigest, type ArrayDigest } from './array-digest.js';
 import { type Json, jsonCardValue, jsonNumber } from './json.js';
-import { FitsError } from '../core/errors.js';
 import { pixelScaling } from '../image/pixel-type.js';
-import type { ReadImageOptions, ImageData } from '../image/read-image.js';
+import type { ImageData } from '../image/read-image.js';
 
 export interface HduDigest {
   index: number;
@@ -24,18 +23,11 @@ export interface FileDigest {
   [key: string]: Json;
 }
 
-/** Extra digest producers for HDU kinds handled by optional modules (tables, random groups). */
-export interface DigestExtensions {
-  table?: (hdu: Hdu) => Promise<Record<string, Json>>;
-  randomGroups?: (hdu: Hdu) => Promise<Record<string, Json>>;
-}
-export const digestExtensions: DigestExtensions = {};
-
 export interface DigestOptions {
   /** Digest only this HDU. */
   hdu?: number;
   /** How compressed images are decoded (e.g. `{ gpu: true }`), passed to readImage. */
-  readOptions?: ReadImageOptions & Record<string, unknown>;
+  readOptions?: HduReadImageOptions;
 }
 
 /** The header cards of an HDU as the digest lists them. */
@@ -51,11 +43,11 @@ function extFields(hdu: Hdu): Pick<HduDigest, 'extname' | 'extver'> {
     extver: typeof ver === 'number' && Number.isInteger(ver) ? ver : typeof ver === 'bigint' ? (jsonNumber(ver) as number) : null,
   };
 }
-function imageArrayDigest(img: ImageData): ArrayDigest {
+function imageArrayDigest(img: ImageData, hdu: Hdu): ArrayDigest {
   if (img.shape.some((n) => n === 0)) {
     return { shape: img.shape, dtype: img.dtype, sha256: EMPTY_SHA256, sha256_f64: EMPTY_SHA256, min: null, max: null, mean: null, nan_count: 0 };
   }
-  return arrayDigest(img.data, img.shape, img.dtype);
+  return arrayDigest(img.data, img.shape, img.dtype, hdu.runtime.sha256);
 }
 
 /** Digest one HDU. */
@@ -71,28 +63,27 @@ export async function digestHdu(hdu: Hdu, opts: DigestOptions = {}): Promise<Hdu
       else if (hdu.layout.naxes.some((n) => n === 0)) {
         const dtype = pixelScaling(hdu.header, hdu.layout.bitpix).dtype;
         Object.assign(d, { shape: [...hdu.layout.naxes].reverse(), dtype, sha256: EMPTY_SHA256, sha256_f64: EMPTY_SHA256, min: null, max: null, mean: null, nan_count: 0 });
-      } else Object.assign(d, imageArrayDigest(await hdu.readImage(opts.readOptions)));
+      } else Object.assign(d, imageArrayDigest(await hdu.readImage(opts.readOptions), hdu));
       break;
     }
     case 'compressed-image':
-      Object.assign(d, imageArrayDigest(await hdu.readImage(opts.readOptions)));
+      Object.assign(d, imageArrayDigest(await hdu.readImage(opts.readOptions), hdu));
       break;
     case 'bintable':
-    case 'table':
-      Object.assign(d, await requireExtension(digestExtensions.table, hdu)(hdu));
+    case 'table': {
+      const { digestTable } = await import('./table-digest.js');
+      Object.assign(d, await digestTable(hdu));
       break;
-    case 'random-groups':
-      Object.assign(d, await requireExtension(digestExtensions.randomGroups, hdu)(hdu));
+    }
+    case 'random-groups': {
+      const { digestRandomGroups } = await import('./table-digest.js');
+      Object.assign(d, await digestRandomGroups(hdu));
       break;
+    }
     default:
       break;
   }
   return d;
-}
-
-function requireExtension<T>(f: T | undefined, hdu: Hdu): T {
-  if (!f) throw new FitsError('UNSUPPORTED', `Reading ${hdu.kind} HDUs is not supported yet.`, { hdu: hdu.index });
-  return f;
 }
 
 /** Digest a whole file (or one HDU of it). */

@@ -4,14 +4,13 @@
  * bounded for any table size.
  */
 import { arrayDigest, EMPTY_SHA256, hashElements, nullArrayDigest } from './array-digest.js';
-import { digestExtensions } from './digest.js';
 import { jsonCardValue, type Json } from './json.js';
-import { createSha256, type Hasher } from './sha256.js';
-import type { HduContext } from '../file/hdu.js';
+import { jsSha256, type Hasher } from '../core/sha256.js';
+import type { HduContext } from '../hdu/context.js';
 import type { ImageArray } from '../image/pixel-type.js';
 import { littleEndianHost } from '../core/buffers.js';
 import { asciiLayoutOf } from '../table/read/read-ascii.js';
-import { binaryLayoutOf } from '../table/read/read-binary.js';
+import { binaryLayoutOf } from '../table/read/binary-layout.js';
 import { baseDType, type BinaryColumnSpec } from '../table/read/binary-layout.js';
 import type { AsciiColumnSpec } from '../table/read/ascii-layout.js';
 import type { Column } from '../table/column.js';
@@ -185,7 +184,8 @@ export async function digestTable(ctx: HduContext): Promise<Record<string, Json>
   const cols: DigestColumn[] = ascii
     ? (layout.columns as AsciiColumnSpec[]).map((s) => asciiDigestColumn(ctx, s))
     : (layout.columns as BinaryColumnSpec[]).map((s) => binaryDigestColumn(ctx, s));
-  const hashers = cols.map(() => new HashBuffer(createSha256()));
+  const newHasher = ctx.runtime.sha256 ?? jsSha256;
+  const hashers = cols.map(() => new HashBuffer(newHasher()));
   const nulls = cols.map(() => 0);
   const wanted = cols.map((c, i) => (c.empty ? -1 : i)).filter((i) => i >= 0);
   const per = Math.max(1, Math.floor(BATCH_BYTES / Math.max(1, layout.rowBytes)));
@@ -221,12 +221,7 @@ export async function digestRandomGroups(ctx: HduContext): Promise<Record<string
   if (!data) return { ...nullArrayDigest(), params: [] };
   const arrays: Record<string, Json> = data.shape.some((n) => n === 0)
     ? { shape: data.shape, dtype: data.dtype, sha256: EMPTY_SHA256, sha256_f64: EMPTY_SHA256, min: null, max: null, mean: null, nan_count: 0 }
-    : arrayDigest(data.data, data.shape, data.dtype);
-  return { ...arrays, params: params.map((p) => ({ name: p.name, dtype: p.dtype, sha256: hashElements(p.data).hex() })) };
+    : arrayDigest(data.data, data.shape, data.dtype, ctx.runtime.sha256);
+  return { ...arrays, params: params.map((p) => ({ name: p.name, dtype: p.dtype, sha256: hashElements(p.data, (ctx.runtime.sha256 ?? jsSha256)()).hex() })) };
 }
 
-/** Install the table and random-groups digests in `digestExtensions` (done by the package entry). */
-export function registerTableDigests(): void {
-  digestExtensions.table = digestTable;
-  digestExtensions.randomGroups = digestRandomGroups;
-}

@@ -1,18 +1,30 @@
 /**
  * FitsFile: a FITS file opened for reading. HDUs are discovered lazily by
- * reading headers only and skipping data by its declared size.
+ * reading headers only and skipping data by its declared size. `openFits()`
+ * opens one with a runtime's adapters; each entry point's `open()` is
+ * `openFits` with that entry's runtime.
  */
 import { FitsError } from '../core/errors.js';
 import type { HeaderWarning } from '../header/header.js';
 import { readHeader, type ReadHeaderOptions } from '../header/read-header.js';
 import { Hdu } from './hdu.js';
-import { BLOCK, layoutOf } from '../hdu/layout.js';
+import { layoutOf } from '../hdu/layout.js';
+import { BLOCK } from '../core/block.js';
 import type { ByteSource } from '../core/byte-source.js';
-import { resolveSource, type OpenSourceOptions, type SourceInput } from './resolve-source.js';
+import { resolveSource, type SourceInput } from './resolve-source.js';
+import { PORTABLE_RUNTIME, type Runtime } from '../core/runtime.js';
+import type { RemoteOpenOptions } from '../remote/open-remote.js';
 import { maybeGunzip } from '../archive/gunzip-source.js';
 
-/** Options of {@link open}. */
-export interface OpenOptions extends ReadHeaderOptions, OpenSourceOptions {}
+/** Options of `open()`: header limits, for URLs the HTTP, cache and S3 settings, and the runtime. */
+export interface OpenOptions extends ReadHeaderOptions, RemoteOpenOptions {
+  /**
+   * The runtime adapters to read with (default: the entry point's:
+   * `createNodeRuntime()` from `fitsflow` on Node, `createWebRuntime()` in
+   * browsers). Pass your own to set the worker count or the worker script URL.
+   */
+  runtime?: Runtime;
+}
 
 /** A file-level warning (the file is readable, but not quite standard). */
 export interface FileWarning extends HeaderWarning {
@@ -27,11 +39,20 @@ export class FitsFile implements AsyncIterable<Hdu> {
   /** Warnings about the file structure (trailing bytes, missing padding, …) and headers. */
   readonly warnings: FileWarning[] = [];
 
+  /** The runtime the file is read with (its inflater, worker pool, hasher). */
+  readonly runtime: Runtime;
+
+  /**
+   * A file over any ByteSource. Without `options.runtime` it is read with
+   * the portable runtime (pure JS, no workers); `open()` passes its entry's.
+   */
   constructor(
     /** The byte source the file is read from. */
     readonly source: ByteSource,
     private readonly options: OpenOptions = {},
-  ) {}
+  ) {
+    this.runtime = options.runtime ?? PORTABLE_RUNTIME;
+  }
 
   /** Read the next header; null when there are no more HDUs. */
   private scanNext(): Promise<Hdu | null> {
@@ -78,7 +99,7 @@ export class FitsFile implements AsyncIterable<Hdu> {
     if (dataOffset + layout.paddedDataBytes > size) {
       this.warnings.push({ code: 'MISSING_PADDING', message: 'The last HDU is not padded to a whole 2880-byte block.', hdu: index });
     }
-    const hdu = new Hdu(this.source, index, header, layout, offset, dataOffset);
+    const hdu = new Hdu(this.source, index, header, layout, offset, dataOffset, this.runtime);
     this.scanned.push(hdu);
     this.nextOffset = dataOffset + layout.paddedDataBytes;
     return hdu;
@@ -139,15 +160,14 @@ function startsWith(bytes: Uint8Array, text: string): boolean {
 }
 
 /**
- * Open a FITS file: a path or `file:` URL (Node, Deno, Bun), an `https:`/`s3:` URL
- * (where a remote opener is installed), bytes, a Blob/File, or any ByteSource.
- * Gzip-compressed files (`.fits.gz`) are decompressed in memory.
- * @example
- * const file = await open('image.fits');
- * const { data, shape } = await (await file.hdu(0)).readImage();
- * await file.close();
+ * Open a FITS file with a runtime's adapters (`options.runtime`, else
+ * `defaultRuntime`): a path or `file:` URL (where the runtime opens paths), an
+ * `https:`/`s3:` URL (where it opens URLs), bytes, a Blob/File, or any
+ * ByteSource. Gzip-compressed files (`.fits.gz`) are decompressed in memory.
+ * Entry points export this as `open(input, options)` with their runtime.
  */
-export async function open(input: SourceInput, options: OpenOptions = {}): Promise<FitsFile> {
-  const source = await maybeGunzip(await resolveSource(input, options));
-  return new FitsFile(source, options);
+export async function openFits(input: SourceInput, options: OpenOptions, defaultRuntime: Runtime): Promise<FitsFile> {
+  const runtime = options.runtime ?? defaultRuntime;
+  const source = await maybeGunzip(await resolveSource(input, runtime, options));
+  return new FitsFile(source, { ...options, runtime });
 }

@@ -1,55 +1,37 @@
 /**
  * An HDU: its header, its kind and layout, and lazy access to its data.
- * Reading an HDU list costs headers only; data is read when asked for.
+ * Reading an HDU list costs headers only; data is read when asked for, and
+ * the code that reads each kind is loaded when first needed (tables, random
+ * groups, tile decoding, the GPU backends), so a program that lists headers
+ * or reads a plain image loads none of it.
  */
 import { FitsError } from '../core/errors.js';
-import type { Header } from '../header/header.js';
 import type { ByteSource } from '../core/byte-source.js';
-import { iterateImage, readImage, type ImageChunk, type ImageData, type IterateImageOptions, type ReadImageOptions } from '../image/read-image.js';
-import { pixelScaling, type DType } from '../image/pixel-type.js';
+import type { Runtime } from '../core/runtime.js';
+import type { Header } from '../header/header.js';
+import type { HduContext } from '../hdu/context.js';
 import type { HduKind, HduLayout } from '../hdu/layout.js';
+import { imageLocationOf, iterateImage, readImage, type ImageChunk, type ImageData, type IterateImageOptions, type ReadImageOptions } from '../image/read-image.js';
+import { pixelScaling, type DType } from '../image/pixel-type.js';
 import { verifyHduChecksum, type ChecksumResult } from '../checksum/verify.js';
-import { iterateTable, readTable, type IterateTableOptions, type ReadTableOptions } from '../table/read/read-table.js';
-import { readRandomGroups, type RandomGroups } from '../table/read/random-groups.js';
+import type { IterateTableOptions, ReadTableOptions } from '../table/read/read-table.js';
+import type { RandomGroups } from '../table/read/random-groups.js';
 import type { FitsTable } from '../table/ops/fits-table.js';
-import { compressedImageSummary, iterateCompressedImage, readCompressedImage, type CompressedReadOptions } from '../tiled/tiled-image.js';
-
-/** What data readers (images, tables, compressed images) need to know about an HDU. */
-export interface HduContext {
-  readonly source: ByteSource;
-  readonly index: number;
-  readonly header: Header;
-  readonly layout: HduLayout;
-  readonly headerOffset: number;
-  readonly dataOffset: number;
-}
-
-/** A reader of compressed images (the built-in one is src/decompress/tiled-image.ts). */
-export interface CompressedImageReader {
-  read(ctx: HduContext, opts: CompressedReadOptions): Promise<ImageData>;
-  info(ctx: HduContext): { dims: number[]; dtype: DType; header: Header };
-}
-
-/** Reader overrides (e.g. a GPU decoder); by default compressed images use the built-in tile container. */
-export interface HduReaders {
-  compressedImage?: CompressedImageReader;
-  /** Plain images with `readImage({ gpu })` set (installed by src/gpu). */
-  plainImageGpu?: (hdu: Hdu, opts: ReadImageOptions) => Promise<ImageData>;
-}
-export const hduReaders: HduReaders = {};
-
-const builtinCompressedReader: CompressedImageReader = { read: readCompressedImage, info: compressedImageSummary };
-const compressedReader = (): CompressedImageReader => hduReaders.compressedImage ?? builtinCompressedReader;
+import type { CompressedReadOptions } from '../tiled/tiled-image.js';
+import { compressedImageHeader, compressedImageInfo } from '../tiled/zimage.js';
 
 /** Shape and dtype of a compressed image, or null when its Z keywords cannot be read (readImage says why). */
 function compressedInfoOrNull(ctx: HduContext): { dims: number[]; dtype: DType } | null {
   try {
-    return compressedReader().info(ctx);
+    return compressedImageInfo(ctx);
   } catch (e) {
     if (e instanceof FitsError) return null;
     throw e;
   }
 }
+
+/** Options of {@link Hdu.readImage}. */
+export type HduReadImageOptions = ReadImageOptions & Pick<CompressedReadOptions, 'workers'>;
 
 export class Hdu implements HduContext {
   constructor(
@@ -59,6 +41,8 @@ export class Hdu implements HduContext {
     readonly layout: HduLayout,
     readonly headerOffset: number,
     readonly dataOffset: number,
+    /** The runtime the file was opened with. */
+    readonly runtime: Runtime,
   ) {}
 
   /** The HDU kind: image, bintable, table, compressed-image, random-groups or other. */
@@ -108,16 +92,19 @@ export class Hdu implements HduContext {
    * @example
    * const { data, shape, dtype } = await hdu.readImage({ start: [100, 200], shape: [512, 512] });
    */
-  async readImage(opts: ReadImageOptions & Pick<CompressedReadOptions, 'workers'> = {}): Promise<ImageData> {
-    if (this.kind === 'compressed-image') return compressedReader().read(this, opts);
+  async readImage(opts: HduReadImageOptions = {}): Promise<ImageData> {
+    if (this.kind === 'compressed-image') {
+      const { readTiledImage } = await import('../tiled/read.js');
+      return readTiledImage(this, opts);
+    }
     if (this.kind !== 'image') {
       throw new FitsError('BAD_ARGUMENT', `HDU ${this.index} is a ${this.kind}, not an image.`, { hdu: this.index });
     }
     if (opts.gpu !== undefined && opts.gpu !== false) {
-      if (!hduReaders.plainImageGpu) throw new FitsError('GPU', 'GPU decoding is not available in this build.', { hdu: this.index });
-      return hduReaders.plainImageGpu(this, opts);
+      const { readImageGpu } = await import('../image/read-gpu.js');
+      return readImageGpu(this, opts);
     }
-    return readImage(this.imageLocation(), opts);
+    return readImage(imageLocationOf(this), opts);
   }
 
   /**
@@ -125,14 +112,14 @@ export class Hdu implements HduContext {
    * header reconstructed from the Z keywords (as astropy shows it); else `header`.
    */
   get imageHeader(): Header {
-    return this.kind === 'compressed-image' ? compressedReader().info(this).header : this.header;
+    return this.kind === 'compressed-image' ? compressedImageHeader(this) : this.header;
   }
 
   /** Stream the image in chunks of whole slices along the slowest axis (bounded memory); compressed images too. */
   iterateImage(opts: IterateImageOptions & Pick<CompressedReadOptions, 'workers'> = {}): AsyncGenerator<ImageChunk> {
-    if (this.kind === 'compressed-image') return iterateCompressedImage(this, opts);
+    if (this.kind === 'compressed-image') return iterateTiled(this, opts);
     if (this.kind !== 'image') throw new FitsError('BAD_ARGUMENT', `HDU ${this.index} is a ${this.kind}, not an image.`, { hdu: this.index });
-    return iterateImage(this.imageLocation(), opts);
+    return iterateImage(imageLocationOf(this), opts);
   }
 
   /**
@@ -141,7 +128,8 @@ export class Hdu implements HduContext {
    * @example
    * const t = await hdu.readTable({ columns: ['RA', 'DEC'], rows: { start: 0, count: 1000 } });
    */
-  readTable(opts: ReadTableOptions = {}): Promise<FitsTable> {
+  async readTable(opts: ReadTableOptions = {}): Promise<FitsTable> {
+    const { readTable } = await import('../table/read/read-table.js');
     return readTable(this, opts);
   }
 
@@ -150,8 +138,9 @@ export class Hdu implements HduContext {
    * @example
    * for await (const batch of hdu.iterateTable({ rows: 100_000, columns: ['TIME'] })) n += batch.numRows;
    */
-  iterateTable(opts: IterateTableOptions = {}): AsyncGenerator<FitsTable> {
-    return iterateTable(this, opts);
+  async *iterateTable(opts: IterateTableOptions = {}): AsyncGenerator<FitsTable> {
+    const { iterateTable } = await import('../table/read/read-table.js');
+    yield* iterateTable(this, opts);
   }
 
   /**
@@ -159,7 +148,8 @@ export class Hdu implements HduContext {
    * @example
    * const { data, params } = await hdu.readGroups();
    */
-  readGroups(): Promise<RandomGroups> {
+  async readGroups(): Promise<RandomGroups> {
+    const { readRandomGroups } = await import('../table/read/random-groups.js');
     return readRandomGroups(this);
   }
 
@@ -167,14 +157,9 @@ export class Hdu implements HduContext {
   verifyChecksum(): Promise<ChecksumResult> {
     return verifyHduChecksum(this);
   }
+}
 
-  private imageLocation() {
-    return {
-      source: this.source,
-      dataOffset: this.dataOffset,
-      dims: [...this.layout.naxes].reverse(),
-      scaling: pixelScaling(this.header, this.layout.bitpix),
-      hdu: this.index,
-    };
-  }
+async function* iterateTiled(ctx: HduContext, opts: IterateImageOptions & Pick<CompressedReadOptions, 'workers'>): AsyncGenerator<ImageChunk> {
+  const { iterateTiledImage } = await import('../tiled/read.js');
+  yield* iterateTiledImage(ctx, opts);
 }

@@ -13,6 +13,3 @@ export const U = {
 } as const;
 
 export const MAP_READ = 0x0001;
-
-/** Invocations per workgroup of fitsflow's kernels. */
-export const WORKGROUP = 64;

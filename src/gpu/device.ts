@@ -6,8 +6,11 @@
  *   1. whatever the caller handed to {@link useGpu} (a `GPU`, a `GPUAdapter` or
  *      a `GPUDevice`; fitsflow never requires a WebGPU package of its own);
  *   2. `navigator.gpu` (browsers, Deno);
- *   3. a loader registered by the runtime entry (Node/Bun: `src/gpu/node-webgpu.ts`
- *      imports the optional `webgpu` package when it is installed).
+ *   3. in Node and Bun (no navigator.gpu), the optional `webgpu` package (Dawn)
+ *      when it is installed, imported on the first GPU request.
+ *
+ * This module holds the process's one device (documented state: `useGpu`
+ * sets it, `releaseGpu` drops it), shared by every GPU read and table op.
  *
  * Limits and features are checked once, when the device is created
  * ({@link REQUIRED_LIMITS}); a device that is too small is refused, with a
@@ -113,14 +116,6 @@ export function emitGpuEvent(e: GpuEvent): void {
 
 // ---------------------------------------------------------------- sources
 
-type GpuLoader = () => Promise<GPU | null>;
-let loader: GpuLoader | null = null;
-
-/** Register how this runtime can obtain a `GPU` when there is no navigator.gpu (Node: the optional `webgpu` package). */
-export function registerGpuLoader(f: GpuLoader | null): void {
-  loader = f;
-}
-
 let explicit: GpuInput | null | undefined; // undefined: not set; null: GPU disabled
 let current: Promise<GpuContext | null> | null = null;
 let currentCtx: GpuContext | null = null;
@@ -157,6 +152,22 @@ function isDevice(x: GpuInput): x is GPUDevice {
 }
 function isAdapter(x: GpuInput): x is GPUAdapter {
   return typeof (x as GPUAdapter).requestDevice === 'function';
+}
+
+/** Node and Bun: the optional `webgpu` package's GPU, or null when it is not installed. */
+async function loadWebgpuPackage(): Promise<GPU | null> {
+  const specifier = 'webgpu'; // a variable: bundlers must not try to include it
+  let mod: { create?: (flags: string[]) => GPU };
+  try {
+    mod = (await import(/* @vite-ignore */ specifier)) as typeof mod;
+  } catch {
+    return null; // not installed
+  }
+  return typeof mod.create === 'function' ? mod.create([]) : null;
+}
+
+function isNodeLike(): boolean {
+  return typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === 'string';
 }
 
 function globalGpu(): GPU | undefined {
@@ -221,9 +232,9 @@ async function create(): Promise<GpuContext | null> {
     return null;
   }
   if (src === undefined) src = globalGpu();
-  if (src === undefined && loader) {
+  if (src === undefined && isNodeLike()) {
     try {
-      src = (await loader()) ?? undefined;
+      src = (await loadWebgpuPackage()) ?? undefined;
     } catch (e) {
       lastFailure = `loading a WebGPU implementation failed: ${e instanceof Error ? e.message : String(e)}`;
       return null;
@@ -299,6 +310,16 @@ export async function requireGpu(): Promise<GpuContext> {
   }
   if (!ctx) throw new FitsError('GPU', `No WebGPU adapter: ${lastFailure || 'none found'}.`);
   return ctx;
+}
+
+/**
+ * The device fitsflow computes on (created on first use) and its adapter's
+ * summary, for work of your own on the same device (rendering, ML).
+ * @throws FitsError('GPU') saying why when there is no adapter.
+ */
+export async function getGpu(): Promise<{ device: GPUDevice; info: GpuAdapterSummary }> {
+  const ctx = await requireGpu();
+  return { device: ctx.device, info: ctx.info };
 }
 
 /** Why the last attempt to get a device found none. */

@@ -7,7 +7,8 @@
  * callers can fall back to the CPU and never use a partial result.
  */
 import { FitsError } from '../core/errors.js';
-import { MAP_READ, U, WORKGROUP } from './constants.js';
+import { MAP_READ, U } from './constants.js';
+import { WORKGROUP } from '../wgsl/grid.js';
 import type { GpuContext } from './device.js';
 
 /** Marker cause of FitsError('GPU') when the device was lost during an operation. */
@@ -29,20 +30,13 @@ const MAX_GROUPS = 65535;
 
 /**
  * Workgroup counts covering `n` invocations with x ≤ 65535; kernels compute
- * their linear index with {@link LINEAR_INDEX} (or, per workgroup, `wid.x + wid.y * nwg.x`).
+ * their linear index with `LINEAR_INDEX` (wgsl/grid.ts) (or, per workgroup, `wid.x + wid.y * nwg.x`).
  */
 export function grid(n: number, workgroupSize: number = WORKGROUP): [number, number] {
   const groups = Math.max(1, Math.ceil(n / workgroupSize));
   if (groups <= MAX_GROUPS) return [groups, 1];
   return [MAX_GROUPS, Math.ceil(groups / MAX_GROUPS)];
 }
-
-
-/**
- * The WGSL of kernels' linear invocation index; the entry point declares
- * `@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u`.
- */
-export const LINEAR_INDEX = `(gid.x + gid.y * nwg.x * ${WORKGROUP}u)`;
 
 function entry(binding: number, b: GPUBuffer | { buffer: GPUBuffer; offset?: number; size?: number }): GPUBindGroupEntry {
   if (typeof (b as GPUBuffer).mapAsync !== 'function') {

@@ -4,6 +4,7 @@
  */
 import { FitsError } from '../core/errors.js';
 import type { Header } from '../header/header.js';
+import { padToBlock } from '../core/block.js';
 
 export type HduKind = 'image' | 'bintable' | 'table' | 'compressed-image' | 'random-groups' | 'other';
 
@@ -22,12 +23,7 @@ export interface HduLayout {
   paddedDataBytes: number;
 }
 
-export const BLOCK = 2880;
 const VALID_BITPIX = new Set([8, 16, 32, 64, -32, -64]);
-
-export function padToBlock(n: number): number {
-  return Math.ceil(n / BLOCK) * BLOCK;
-}
 
 /** Read the mandatory structure keywords and compute the data size. */
 export function layoutOf(header: Header, index: number): HduLayout {

@@ -2,13 +2,12 @@
  * Read one header from a ByteSource: 2880-byte blocks until the END card.
  * Only header blocks are read; the data after it is not touched.
  */
+import { BLOCK, CARD, padToBlock } from '../core/block.js';
 import { FitsError } from '../core/errors.js';
 import type { ByteSource } from '../core/byte-source.js';
 import { isEndCard } from './card.js';
 import { Header, type HeaderWarning } from './header.js';
 
-const BLOCK = 2880;
-const CARD = 80;
 
 export interface ReadHeaderOptions {
   /** Most header blocks to read before giving up (caps what a header can make us allocate). */
@@ -71,7 +70,7 @@ export async function readHeader(source: ByteSource, offset: number, hdu: number
       const text = cardText(bytes, at);
       if (isEndCandidate && isEndCard(text)) {
         const endOffset = pos + at + CARD;
-        let dataOffset = Math.ceil((endOffset - offset) / BLOCK) * BLOCK + offset;
+        let dataOffset = padToBlock(endOffset - offset) + offset;
         if (dataOffset > source.size) {
           warnings.push({ code: 'MISSING_PADDING', message: 'The header is not padded to a whole 2880-byte block.' });
           dataOffset = Math.min(dataOffset, source.size);

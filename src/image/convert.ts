@@ -5,23 +5,31 @@
 import { littleEndianHost } from '../core/buffers.js';
 import { ARRAY_CTOR, BYTES_PER, type ImageArray, type PixelScaling } from './pixel-type.js';
 
-/** Swaps bytes in place: (buffer, byteOffset, element count, element width 2|4|8). */
-export type ByteSwapper = (buf: ArrayBufferLike, offset: number, count: number, width: number) => void;
-
-let swapper: ByteSwapper = swapInPlaceJs;
 
 /**
- * Replace the in-place byte swapper (the Node entry installs Buffer.swap16/32/64,
- * which is about 2.5× faster than a JS loop on large arrays).
+ * Node's Buffer where the runtime has one (Node, Bun, and Deno for npm
+ * packages): its swap16/32/64 are native loops, about 2.5× faster than the JS
+ * loops on large arrays. Found by feature detection, so this module stays
+ * runtime-neutral and nothing is installed; the results are identical.
  */
-export function setByteSwapper(f: ByteSwapper): void {
-  swapper = f;
+interface NodeBufferLike {
+  from(buf: ArrayBuffer, offset: number, length: number): { swap16(): unknown; swap32(): unknown; swap64(): unknown };
 }
+const NodeBuffer = (globalThis as { Buffer?: NodeBufferLike & { prototype?: { swap64?: unknown } } }).Buffer;
+const nativeBuffer: NodeBufferLike | undefined = typeof NodeBuffer?.prototype?.swap64 === 'function' ? NodeBuffer : undefined;
+const NATIVE_MIN_ELEMENTS = 256; // below this the call overhead outweighs the gain
 
 /** Swap the bytes of `count` elements of `width` bytes in place, starting at byte `offset` of `buf` (must be aligned to width). */
 export function swapInPlace(buf: ArrayBufferLike, offset: number, count: number, width: number): void {
   if (!littleEndianHost || width === 1 || count === 0) return;
-  swapper(buf, offset, count, width);
+  if (nativeBuffer && count >= NATIVE_MIN_ELEMENTS) {
+    const b = nativeBuffer.from(buf as ArrayBuffer, offset, count * width);
+    if (width === 2) b.swap16();
+    else if (width === 4) b.swap32();
+    else b.swap64();
+    return;
+  }
+  swapInPlaceJs(buf, offset, count, width);
 }
 
 /** The portable swapper: plain typed-array loops. */

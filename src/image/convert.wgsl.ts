@@ -21,10 +21,9 @@
  * bytes as little-endian words, padded by at least 8 bytes) and
  * `scal: array<u32>`.
  */
+import { LINEAR_INDEX, WORKGROUP } from '../wgsl/grid.js';
 import { SOFTFLOAT_WGSL } from '../wgsl/softfloat.js';
 import { BE32_AT_WGSL, BSWAP_WGSL } from '../wgsl/bytes.js';
-import { WORKGROUP } from '../gpu/constants.js';
-import { LINEAR_INDEX } from '../gpu/dispatch.js';
 import { BYTES_PER, type DType, type PixelScaling } from './pixel-type.js';
 
 /** One compiled variant of the conversion. */

@@ -9,10 +9,10 @@
  * Large images are converted in chunks that fit the device's binding limit.
  */
 import { FitsError } from '../core/errors.js';
-import type { Hdu } from '../file/hdu.js';
+import type { HduContext } from '../hdu/context.js';
 import type { ByteSource } from '../core/byte-source.js';
-import { ARRAY_CTOR, BYTES_PER, pixelScaling, type DType, type ImageArray, type PixelScaling } from './pixel-type.js';
-import { readImage, type ImageData, type ImageLocation, type ReadImageOptions } from './read-image.js';
+import { ARRAY_CTOR, BYTES_PER, type DType, type ImageArray, type PixelScaling } from './pixel-type.js';
+import { imageLocationOf, readImage, type ImageData, type ImageLocation, type ReadImageOptions } from './read-image.js';
 import { resolveSection, sectionRuns, type ElementRun } from './section.js';
 import { CONVERT_BINDINGS, convertInvocations, convertKernelWgsl, scalingWords } from './convert.wgsl.js';
 import { allocateBuffer } from '../core/buffers.js';
@@ -42,16 +42,9 @@ export interface GpuImage {
 /** Per dispatch, at most this many bytes in and out (and never beyond the device's binding limit). */
 const CHUNK_BYTES = 128 << 20;
 
-/** Where an uncompressed image's pixels are. */
-export function imageLocationOf(hdu: Hdu): ImageLocation {
-  if (hdu.kind !== 'image') throw new FitsError('BAD_ARGUMENT', `HDU ${hdu.index} is a ${hdu.kind}, not an (uncompressed) image.`, { hdu: hdu.index });
-  return {
-    source: hdu.source,
-    dataOffset: hdu.dataOffset,
-    dims: [...hdu.layout.naxes].reverse(),
-    scaling: pixelScaling(hdu.header, hdu.layout.bitpix),
-    hdu: hdu.index,
-  };
+/** The pixels' location of an HDU, or the location itself. */
+function locationOf(hdu: HduContext | ImageLocation): ImageLocation {
+  return 'layout' in hdu ? imageLocationOf(hdu) : hdu;
 }
 
 interface Chunk {
@@ -189,8 +182,8 @@ function allocateOut(s: PixelScaling, count: number, opts: ReadImageOptions, hdu
  * array: the same values, bit for bit, as `hdu.readImage()`. Falls back to the
  * CPU (with a `fallback` event) if the device fails or is lost.
  */
-export async function readImageGpu(hdu: Hdu | ImageLocation, opts: GpuImageOptions = {}): Promise<ImageData> {
-  const loc = 'kind' in hdu ? imageLocationOf(hdu as Hdu) : (hdu as ImageLocation);
+export async function readImageGpu(hdu: HduContext | ImageLocation, opts: GpuImageOptions = {}): Promise<ImageData> {
+  const loc = locationOf(hdu);
   const choice = opts.gpu ?? 'auto';
   const p = await plan('image', choice, () => 'plain images read back to the CPU convert faster on the CPU');
   if (p.target === 'cpu') return readImage(loc, opts);
@@ -215,8 +208,8 @@ export async function readImageGpu(hdu: Hdu | ImageLocation, opts: GpuImageOptio
  * 'auto' on a software adapter, the conversion runs on the CPU and the result
  * is uploaded. Needs a device: FitsError('GPU') without one.
  */
-export async function readImageToGpuBuffer(hdu: Hdu | ImageLocation, opts: GpuImageOptions = {}): Promise<GpuImage> {
-  const loc = 'kind' in hdu ? imageLocationOf(hdu as Hdu) : (hdu as ImageLocation);
+export async function readImageToGpuBuffer(hdu: HduContext | ImageLocation, opts: GpuImageOptions = {}): Promise<GpuImage> {
+  const loc = locationOf(hdu);
   const ctx = await requireGpu();
   const choice = opts.gpu ?? 'auto';
   const p = await plan('image-to-buffer', choice, () => null);

@@ -6,7 +6,8 @@ import { FitsError } from '../core/errors.js';
 import type { ByteSource } from '../core/byte-source.js';
 import { allocateBuffer } from '../core/buffers.js';
 import { convertPixels, flipSignInPlace, swapInPlace } from './convert.js';
-import { ARRAY_CTOR, BYTES_PER, intoArray, type DType, type ImageArray, type PixelScaling } from './pixel-type.js';
+import { ARRAY_CTOR, BYTES_PER, intoArray, pixelScaling, type DType, type ImageArray, type PixelScaling } from './pixel-type.js';
+import type { HduContext } from '../hdu/context.js';
 import { resolveSection, sectionRuns, type SectionRequest } from './section.js';
 
 /** Options of {@link Hdu.readImage}. */
@@ -45,6 +46,18 @@ export interface ImageLocation {
   dims: number[];
   scaling: PixelScaling;
   hdu: number;
+}
+
+/** Where the pixels of an uncompressed image HDU are. */
+export function imageLocationOf(ctx: HduContext): ImageLocation {
+  if (ctx.layout.kind !== 'image') throw new FitsError('BAD_ARGUMENT', `HDU ${ctx.index} is a ${ctx.layout.kind}, not an (uncompressed) image.`, { hdu: ctx.index });
+  return {
+    source: ctx.source,
+    dataOffset: ctx.dataOffset,
+    dims: [...ctx.layout.naxes].reverse(),
+    scaling: pixelScaling(ctx.header, ctx.layout.bitpix),
+    hdu: ctx.index,
+  };
 }
 
 const CHUNK_ELEMENTS = 1 << 18; // scratch size for converting reads (256 Ki elements)

@@ -9,8 +9,7 @@ import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { BasicWorkerPool } from '../workers/pool-core.js';
 import { spawnNodeWorker } from './worker-pool.js';
-import type { WorkerPool } from '../workers/pool.js';
-import { hasEncodePoolFactory, setEncodePoolFactory } from '../write/encode-pool.js';
+import type { EncodePool } from '../write/encode-pool.js';
 
 export interface NodeEncodePoolOptions {
   /** Number of worker threads (default: hardware threads − 1; the calling thread compresses too). */
@@ -26,7 +25,7 @@ export interface NodeEncodePoolOptions {
 }
 
 /** Start a pool of tile-compression workers; null when the worker script is missing or no worker is wanted. */
-export function createNodeEncodePool(opts: NodeEncodePoolOptions = {}): WorkerPool | null {
+export function createNodeEncodePool(opts: NodeEncodePoolOptions = {}): BasicWorkerPool | null {
   const size = opts.size ?? Math.max(0, availableParallelism() - 1);
   if (size < 1) return null;
   const url = opts.workerUrl === undefined ? new URL('./encode-worker-node.js', import.meta.url) : typeof opts.workerUrl === 'string' ? new URL(opts.workerUrl, 'file:///') : opts.workerUrl;
@@ -35,11 +34,16 @@ export function createNodeEncodePool(opts: NodeEncodePoolOptions = {}): WorkerPo
 }
 
 /**
- * Compress large images' tiles on worker threads from now on (`force`:
- * replace a pool already installed).
+ * The process's tile-compression workers (started on the first large
+ * compressed image, shared by every writer createFitsWriter makes), or null
+ * when they cannot start (no built worker script, or one core).
  */
-export function installNodeEncodePool(opts: NodeEncodePoolOptions = {}, force = false): void {
-  if (hasEncodePoolFactory() && !force) return;
-  const idle = opts.onlyWhenIdle === false ? undefined : () => availableParallelism() - loadavg()[0]!;
-  setEncodePoolFactory(() => createNodeEncodePool(opts), idle);
+export function nodeEncodePool(opts: NodeEncodePoolOptions = {}): EncodePool | null {
+  if (processPool === undefined || (processPool && (processPool.pool as BasicWorkerPool).unusable)) {
+    const pool = createNodeEncodePool(opts);
+    const workersNow = opts.onlyWhenIdle === false ? () => pool!.size : () => Math.max(0, Math.min(pool!.size, Math.floor(availableParallelism() - loadavg()[0]!)));
+    processPool = pool ? { pool, workersNow } : null;
+  }
+  return processPool;
 }
+let processPool: EncodePool | null | undefined;

@@ -1,12 +1,13 @@
 /**
  * The undici transport for HttpSource (Node): one process-wide keep-alive
  * Agent (a connection Pool per origin), redirects followed. Runtime-specific:
- * only imported from the Node entry point.
+ * only the Node runtime (node/runtime.ts) uses it, and only on Node itself —
+ * Bun and Deno send requests with their own fetch (undici's interceptors fail
+ * on Bun, and on Deno undici reads environment variables at import, which
+ * needs --allow-env).
  */
 import type { Agent, Dispatcher } from 'undici';
-import { setDefaultHttpTransport, type HttpResponse, type HttpTransport } from '../remote/http-source.js';
-import { setPersistentStoreFactory } from '../cache/store.js';
-import { fsCacheFor } from './fs-cache/fs-cache.js';
+import { fetchTransport, type HttpResponse, type HttpTransport } from '../remote/http-source.js';
 
 export interface UndiciTransportOptions {
   /**
@@ -90,17 +91,22 @@ function pathOf(url: string): string {
   return `${u.pathname}${u.search}`;
 }
 
-let installed: ReturnType<typeof undiciTransport> | null = null;
+/** The process's transport for `open(url)` (its keep-alive connections are shared by every remote file). */
+let processTransport: ReturnType<typeof undiciTransport> | null = null;
 
-/** Node defaults for remote files: the undici transport and the folder cache. */
-export function installNodeRemote(): void {
-  if (installed) return;
-  installed = undiciTransport();
-  setDefaultHttpTransport(installed);
-  setPersistentStoreFactory((dir, opts) => fsCacheFor(dir, opts));
+function isPlainNode(): boolean {
+  const versions = (globalThis as { process?: { versions?: Record<string, string | undefined> } }).process?.versions;
+  const deno = (globalThis as { Deno?: unknown }).Deno !== undefined;
+  return !!versions?.node && !versions.bun && !deno;
 }
 
-/** Close the keep-alive connections of the default Node transport (they are unref'ed; this is for tidy shutdowns and tests). */
+/** The transport `open(url)` uses in this runtime: undici on Node (one keep-alive Agent per process), fetch on Bun and Deno. */
+export function nodeRuntimeTransport(): HttpTransport {
+  if (!isPlainNode()) return fetchTransport();
+  return (processTransport ??= undiciTransport());
+}
+
+/** Close the keep-alive connections of the process's undici transport (they are unref'ed; this is for tidy shutdowns and tests). */
 export async function closeHttpConnections(): Promise<void> {
-  await installed?.close();
+  await processTransport?.close();
 }

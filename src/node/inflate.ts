@@ -1,6 +1,5 @@
 /**
- * The Node-specific inflater, on `node:zlib` (native zlib). This is the only
- * module under src/decompress that imports a Node built-in; it also runs on
+ * The Node-specific inflater, on `node:zlib` (native zlib). It also runs on
  * Bun and Deno, which implement `node:zlib`. On real GZIP_2 tiles it inflates
  * about 2× faster than pako, and 6× faster on poorly compressible lossless
  * float tiles (bench/gzip-quantize.ts).
@@ -8,7 +7,7 @@
 import { kMaxLength } from 'node:buffer';
 import { gunzipSync, inflateSync } from 'node:zlib';
 import { FitsError } from '../core/errors.js';
-import { detectDeflateWrapper, inflateOutputCap, setInflater, type Inflater } from '../codecs/gzip/inflate.js';
+import { detectDeflateWrapper, inflateOutputCap, type Inflater } from '../codecs/gzip/inflate.js';
 
 /**
  * Inflater on `node:zlib`'s `gunzipSync` / `inflateSync`.
@@ -43,8 +42,3 @@ export const nodeInflater: Inflater = (src, expectedSize) => {
   // A plain Uint8Array view, so callers never meet Buffer's different slice().
   return new Uint8Array(out.buffer, out.byteOffset, out.length);
 };
-
-/** Make the GZIP_1/GZIP_2 decoders use {@link nodeInflater}. */
-export function installNodeInflater(): void {
-  setInflater(nodeInflater);
-}

@@ -1,10 +1,9 @@
-/** node:crypto SHA-256 (Node, Bun, Deno). Runtime-specific: imported by the Node entry only. */
+/** node:crypto SHA-256 (Node, Bun, Deno): the Node runtime's hasher (node/runtime.ts). */
 import { createHash } from 'node:crypto';
-import { setSha256Factory, type Hasher } from '../digest/sha256.js';
+import type { Hasher } from '../core/runtime.js';
 
-export function installNodeSha256(): void {
-  setSha256Factory((): Hasher => {
-    const h = createHash('sha256');
-    return { update: (b) => void h.update(b), hex: () => h.digest('hex') };
-  });
+/** A new SHA-256 hasher on node:crypto. */
+export function nodeSha256(): Hasher {
+  const h = createHash('sha256');
+  return { update: (b) => void h.update(b), hex: () => h.digest('hex') };
 }

@@ -7,10 +7,12 @@
  * renamed over the original (the data moves by whole blocks, never in place).
  * CHECKSUM/DATASUM cards present in a rewritten HDU are recomputed.
  */
+import { BLOCK, CARD, padToBlock } from '../core/block.js';
 import { open as fsOpen, stat, truncate } from 'node:fs/promises';
 import { FitsError } from '../core/errors.js';
 import type { CardValue } from '../header/card.js';
-import { open as openFits } from '../file/fits-file.js';
+import { openFits } from '../file/fits-file.js';
+import { createNodeRuntime } from './runtime.js';
 import type { Hdu } from '../file/hdu.js';
 import { OnesComplementSum, addSums, encodeChecksum } from '../checksum/sum32.js';
 import { sumRange } from '../checksum/verify.js';
@@ -20,10 +22,14 @@ import { keyOf } from '../write/header-build.js';
 import { headerCardsOf } from '../write/copy.js';
 import { chooseImageEncoding, dtypeOf, encodePixels } from '../write/image-encode.js';
 import { NodeFileSink } from './file-sink.js';
+import { nodeDeflater } from './deflate.js';
+import { nodeEncodePool } from './encode-pool.js';
 import { FitsWriter, type FitsWriterOptions } from '../write/writer.js';
 import type { ByteSink } from '../write/sink.js';
 
-const BLOCK = 2880;
+/** Updates read the file on this thread: no worker pool. */
+const updateRuntime = createNodeRuntime({ workers: 0 });
+
 
 /** Header edits: values to set (with an optional comment) and keywords to delete. */
 export interface HeaderEdits {
@@ -110,7 +116,7 @@ async function copyRange(src: Hdu['source'], from: number, length: number, sink:
  * @returns whether the edit was done in place.
  */
 export async function updateHeader(path: string, index: number, edits: HeaderEdits): Promise<{ inPlace: boolean }> {
-  const file = await openFits(path);
+  const file = await openFits(path, {}, updateRuntime);
   let hdu: Hdu;
   let cards: CardInput[];
   let newCards: CardInput[];
@@ -125,7 +131,7 @@ export async function updateHeader(path: string, index: number, edits: HeaderEdi
     fileSize = file.source.size;
     const oldLength = hdu.dataOffset - hdu.headerOffset;
     const nImages = newCards.reduce((n, c) => n + formatCard(c).length, 0);
-    const newLength = Math.ceil(((nImages + 1) * 80) / BLOCK) * BLOCK;
+    const newLength = padToBlock((nImages + 1) * CARD);
     if (newLength <= oldLength) {
       const bytes = sealedHeader(newCards, oldLength, dataSum);
       await file.close();
@@ -161,7 +167,7 @@ export async function updateHeader(path: string, index: number, edits: HeaderEdi
  * bytes) of exactly the same size, in place; CHECKSUM/DATASUM are updated.
  */
 export async function replaceImageData(path: string, index: number, data: ImageArray | Uint8Array, opts: { raw?: boolean } = {}): Promise<void> {
-  const file = await openFits(path);
+  const file = await openFits(path, {}, updateRuntime);
   let hdu: Hdu;
   let bytes: Uint8Array;
   let cards: CardInput[];
@@ -243,7 +249,7 @@ class AppendSink implements ByteSink {
  * await appendHdus('cat.fits', (w) => w.addTable({ id: ids }, { extname: 'MORE' }));
  */
 export async function appendHdus(path: string, fn: (w: FitsWriter) => Promise<void>, opts: FitsWriterOptions = {}): Promise<void> {
-  const file = await openFits(path);
+  const file = await openFits(path, {}, updateRuntime);
   let count: number;
   try {
     count = (await file.hdus()).length;
@@ -251,7 +257,7 @@ export async function appendHdus(path: string, fn: (w: FitsWriter) => Promise<vo
     await file.close();
   }
   const sink = await AppendSink.open(path);
-  const w = new FitsWriter(sink, { ...opts, existingHdus: count });
+  const w = new FitsWriter(sink, { deflate: nodeDeflater, encodePool: () => nodeEncodePool(), ...opts, existingHdus: count });
   try {
     await fn(w);
     await w.close();

@@ -1,14 +1,12 @@
 /**
  * Worker pool on node:worker_threads (Node, Bun, and Deno through its Node
- * compatibility). Only the Node entry point imports this module.
+ * compatibility). Only Node entry points import this module.
  */
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { FitsError } from '../core/errors.js';
 import { BasicWorkerPool, type WorkerHandle } from '../workers/pool-core.js';
-import { setWorkerPoolFactory, type WorkerPool, type WorkerErrorData } from '../workers/pool.js';
 
 /** Options of {@link createNodeWorkerPool}. */
 export interface NodeWorkerPoolOptions {
@@ -26,26 +24,18 @@ export function defaultNodeWorkerUrl(): URL {
   return new URL('./decode-worker-node.js', import.meta.url);
 }
 
-/** Rebuild a FitsError (or plain Error) from a worker's reply. */
-export function reviveWorkerError(d: WorkerErrorData): Error {
-  if (d.code) return new FitsError(d.code as FitsError['code'], d.message, { hdu: d.hdu, tile: d.tile, offset: d.offset });
-  const e = new Error(d.message);
-  e.name = d.name;
-  return e;
-}
-
 /**
  * Start a pool of worker threads running fitsflow's decode worker.
  * @throws Error if the worker script does not exist (e.g. running from sources
  *   without a build).
  */
-export function createNodeWorkerPool(opts: NodeWorkerPoolOptions = {}): WorkerPool {
+export function createNodeWorkerPool(opts: NodeWorkerPoolOptions = {}): BasicWorkerPool {
   const size = opts.size ?? Math.max(1, availableParallelism() - 1);
   const url = opts.workerUrl === undefined ? defaultNodeWorkerUrl() : typeof opts.workerUrl === 'string' ? new URL(opts.workerUrl, 'file:///') : opts.workerUrl;
   if (url.protocol === 'file:' && !existsSync(fileURLToPath(url))) {
     throw new Error(`The worker script ${fileURLToPath(url)} does not exist (build with tsup).`);
   }
-  return new BasicWorkerPool(size, () => spawnNodeWorker(url), reviveWorkerError);
+  return new BasicWorkerPool(size, () => spawnNodeWorker(url));
 }
 
 /** Start one worker_threads Worker on `url`, wrapped for BasicWorkerPool (used by the decode and encode pools). */
@@ -64,17 +54,7 @@ export function spawnNodeWorker(url: URL): WorkerHandle {
   };
 }
 
-/**
- * Make parallel decoding use worker_threads by default. Called by the Node
- * entry point; `size` defaults to hardware threads − 1.
- */
-export function installNodeWorkerPool(opts: NodeWorkerPoolOptions = {}): void {
-  const size = opts.size ?? Math.max(0, availableParallelism() - 1);
-  setWorkerPoolFactory((n) => {
-    try {
-      return createNodeWorkerPool({ ...opts, size: n });
-    } catch {
-      return null; // no built worker script: decode on the calling thread
-    }
-  }, size);
+/** Default number of decode workers: hardware threads − 1 (0 on one core: decode inline). */
+export function defaultNodeWorkerCount(): number {
+  return Math.max(0, availableParallelism() - 1);
 }

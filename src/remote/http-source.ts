@@ -20,11 +20,11 @@
  *   is taken, and the whole file is then fetched once and served from memory
  *   (up to `wholeFileLimit` bytes).
  */
+import { BLOCK } from '../core/block.js';
 import pLimit from 'p-limit';
 import { FitsError } from '../core/errors.js';
-import type { ByteSource } from '../core/byte-source.js';
+import type { ByteSource, SourceIdentity } from '../core/byte-source.js';
 import { DEFAULT_COALESCE_GAP, DEFAULT_MAX_RANGE, firstOverlap, planRanges } from './range-planner.js';
-import { cacheSource, forgetValidation, freshIdentity, noteValidated, recentlyCached, type CacheOptions } from '../cache/cached-source.js';
 
 // ---------------------------------------------------------------------------
 // Transport
@@ -94,33 +94,15 @@ export function fetchTransport(fetchImpl?: typeof fetch): HttpTransport {
   };
 }
 
-let defaultTransport: HttpTransport | null = null;
-
-/** Set the transport used when none is given (the Node entry installs undici). */
-export function setDefaultHttpTransport(t: HttpTransport | null): void {
-  defaultTransport = t;
-}
-
-export function getDefaultHttpTransport(): HttpTransport {
-  return defaultTransport ?? (defaultTransport = fetchTransport());
-}
 
 // ---------------------------------------------------------------------------
 // Options
 
-/** What identifies the bytes of a remote file: its URL, size and validators. */
-export interface SourceIdentity {
-  url: string;
-  size: number;
-  /** The ETag as sent by the server (with its `W/` prefix if weak), or null. */
-  etag: string | null;
-  lastModified: string | null;
-}
 
 export interface HttpSourceOptions {
   /** Extra request headers (e.g. Authorization). */
   headers?: Record<string, string>;
-  /** How to send requests (default: undici on Node, fetch elsewhere). */
+  /** How to send requests (default: fetch; `open()` on Node passes undici). */
   transport?: HttpTransport;
   /** A fetch implementation to use instead of the global one (wrapped as a transport). */
   fetch?: typeof fetch;
@@ -195,7 +177,7 @@ class AttemptTimeout extends Error {}
 class ClosedError extends Error {}
 
 /** Bytes fetched by the default probe: 8 FITS blocks (the default cache block). */
-export const DEFAULT_PROBE_BYTES = 8 * 2880;
+export const DEFAULT_PROBE_BYTES = 8 * BLOCK;
 
 const RETRY_STATUS = new Set([408, 425, 429, 500, 502, 503, 504, 507, 509, 520, 521, 522, 523, 524, 598, 599]);
 const HARD_ATTEMPT_CAP = 200;
@@ -359,7 +341,7 @@ export class HttpSource implements ByteSource {
   ) {
     this.name = url;
     this.opts = opts;
-    this.transport = opts.transport ?? (opts.fetch ? fetchTransport(opts.fetch) : getDefaultHttpTransport());
+    this.transport = opts.transport ?? fetchTransport(opts.fetch);
     this.limit = pLimit(Math.max(1, Math.floor(opts.concurrency ?? 8)));
     this.unlinkSignal = opts.signal ? onAbortSignal(opts.signal, (reason) => this.attempts.forEach((c) => c.abort(reason))) : () => {};
   }
@@ -896,37 +878,4 @@ function errorText(e: unknown): string {
     return `${typeof code === 'string' ? `${code} ` : ''}${e.message}${cause}`;
   }
   return String(e);
-}
-
-// ---------------------------------------------------------------------------
-// The `http:` / `https:` opener
-
-/** What `open()` accepts for remote files (besides the header-reading options). */
-export interface RemoteOpenOptions {
-  /** HTTP behaviour: timeouts, retries, coalescing, concurrency, headers, transport. */
-  http?: HttpSourceOptions;
-  /** The block cache: memory (default on) and persistent (opt-in); false for none. */
-  cache?: CacheOptions | false;
-  /** Aborts every read. */
-  signal?: AbortSignal;
-}
-
-/** Open an http(s) URL as a (cached) ByteSource. Registered for `http:` and `https:`. */
-export async function openHttpUrl(url: string, options: RemoteOpenOptions & Record<string, unknown> = {}): Promise<ByteSource> {
-  const http: HttpSourceOptions = { ...(options.http ?? {}) };
-  if (options.signal && !http.signal) http.signal = options.signal;
-  const cache = options.cache;
-  if (cache && !http.assume) {
-    const fresh = freshIdentity(url, cache);
-    if (fresh) {
-      http.assume = fresh;
-      // The confirmed version is outdated: the next open asks the server again.
-      http.onChanged ??= () => forgetValidation(url, cache);
-    }
-  }
-  // A HEAD when the bytes are probably cached already (persistent cache, or seen in this process); else a GET of the first bytes.
-  http.probe ??= cache !== false && (cache?.persistent || cache?.dir !== undefined || recentlyCached(url)) ? 'head' : 'range';
-  const src = await HttpSource.open(url, http);
-  if (!http.assume && cache !== false) noteValidated(url, src.identity, cache);
-  return cacheSource(src, cache);
 }

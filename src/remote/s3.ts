@@ -8,7 +8,7 @@
  */
 import { FitsError } from '../core/errors.js';
 import type { ByteSource } from '../core/byte-source.js';
-import { openHttpUrl, type RemoteOpenOptions, type RequestSigner } from './http-source.js';
+import type { RequestSigner } from './http-source.js';
 
 export interface AwsCredentials {
   accessKeyId: string;
@@ -203,16 +203,4 @@ export function s3Signer(opts: S3Options): RequestSigner | undefined {
     delete headers['host']; // the transport sets Host itself (the same value)
     return headers;
   };
-}
-
-/** Open an `s3://bucket/key` URL (options.s3: region, credentials, endpoint). Registered for `s3:`. */
-export async function openS3Url(url: string, options: RemoteOpenOptions & { s3?: S3Options } & Record<string, unknown> = {}): Promise<ByteSource> {
-  const s3 = options.s3 ?? {};
-  const sign = s3Signer(s3);
-  const http = { ...(options.http ?? {}) };
-  if (sign) {
-    const user = http.sign;
-    http.sign = user ? async (req) => user({ ...req, headers: await sign(req) }) : sign;
-  }
-  return openHttpUrl(s3HttpUrl(url, s3), { ...options, http });
 }

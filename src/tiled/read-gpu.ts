@@ -1,22 +1,21 @@
 /**
- * `hdu.readImage({ gpu })` for tile-compressed images.
+ * The GPU backend of tile-compressed image reads: `hdu.readImage({ gpu })`
+ * with `gpu: true` or `'auto'` (tiled/read.ts loads this module only then).
  *
- * Installed as the compressed-image reader (hdu.ts `hduReaders`, the hook
- * meant for a GPU decoder): without a `gpu` option (or with `gpu: false`) it is
- * exactly the built-in reader of tiled-image.ts; with `gpu: true` or `'auto'`
- * the planner decides, and a GPU read plans the tiles and stages their bytes
- * like tiled-image.ts (same table rows, same heap ranges), then decodes with
+ * The planner decides; a GPU read plans the tiles and stages their bytes like
+ * tiled-image.ts (same table rows, same heap ranges), then decodes with
  * {@link decodeTilesGpu}. Any GPU failure (device lost, out of memory, a
  * kernel error) falls back to the CPU reader with a `fallback` event.
  */
 import { FitsError } from '../core/errors.js';
-import type { CompressedImageReader, HduContext } from '../file/hdu.js';
+import type { HduContext } from '../hdu/context.js';
 import { ARRAY_CTOR, BYTES_PER, type ImageArray } from '../image/pixel-type.js';
 import type { ImageData } from '../image/read-image.js';
 import { resolveSection, type ResolvedSection } from '../image/section.js';
 import { allocateBuffer } from '../core/buffers.js';
 import { tileDecoder } from '../codecs/registry.js';
-import { compressedImageInfo, compressedImageSummary, loadTiles, readCompressedImage, tileJobSpec, type CompressedImageInfo, type CompressedReadOptions } from './tiled-image.js';
+import { inflaterOf, loadTiles, readCompressedImage, type CompressedReadOptions } from './tiled-image.js';
+import { compressedImageInfo, tileJobSpec, type CompressedImageInfo } from './zimage.js';
 import type { TileJobSpec } from './tile-decode.js';
 import { checkTilePixels, tilesForSection, type TilePlacement } from './grid.js';
 import { U } from '../gpu/constants.js';
@@ -47,7 +46,7 @@ function prepare(ctx: HduContext, opts: CompressedReadOptions): Prepared {
   const spec = tileJobSpec(info, sec, ctx.index);
   if (placements.length) {
     try {
-      tileDecoder(spec.codec, spec);
+      tileDecoder(spec.codec, spec, inflaterOf(ctx.runtime));
     } catch (e) {
       if (e instanceof FitsError) throw new FitsError(e.code, e.message, { hdu: ctx.index, cause: e });
       throw e;
@@ -99,7 +98,7 @@ async function gpuRead(gctx: GpuContext, ctx: HduContext, p: Prepared, opts: Com
   const result: ImageData = { data: out, shape: p.sec.shape, dtype: s.dtype };
   if (p.placements.length === 0) return result;
   const { tiles, staging } = await loadTiles(ctx, p.info, p.placements, false);
-  const job: GpuTileJob = { spec: p.spec, tiles, ntiles: p.placements.length, staging };
+  const job: GpuTileJob = { spec: p.spec, tiles, ntiles: p.placements.length, staging, inflate: inflaterOf(ctx.runtime) };
   const report = await decodeTilesGpu(gctx, job, { out });
   emitGpuEvent({ type: 'plan', operation: 'compressed-image', target: 'gpu', reason: describeReport(report, p.info.codec) });
   return result;
@@ -113,7 +112,7 @@ export async function readCompressedImageGpu(ctx: HduContext, opts: GpuCompresse
   if (p.info.dims.length === 0 || p.placements.length === 0) return readCompressedImage(ctx, opts);
   const pl = await plan('compressed-image', choice, () => autoVerdict(p));
   if (pl.target === 'cpu') return readCompressedImage(ctx, opts);
-  const problem = gpuTileJobProblem(pl.ctx!, { spec: p.spec, tiles: new Float64Array(0), ntiles: 0, staging: new Uint8Array(0) });
+  const problem = gpuTileJobProblem(pl.ctx!, { spec: p.spec, tiles: new Float64Array(0), ntiles: 0, staging: new Uint8Array(0), inflate: inflaterOf(ctx.runtime) });
   if (problem) {
     emitGpuEvent({ type: 'plan', operation: 'compressed-image', target: 'cpu', reason: problem });
     return readCompressedImage(ctx, opts);
@@ -138,10 +137,10 @@ export async function readCompressedImageToGpuBuffer(ctx: HduContext, opts: GpuC
   try {
     if (p.placements.length === 0) return image;
     const pl = await plan('compressed-image-to-buffer', opts.gpu ?? 'auto', () => autoVerdict(p));
-    const problem = gpuTileJobProblem(gctx, { spec: p.spec, tiles: new Float64Array(0), ntiles: 0, staging: new Uint8Array(0) });
+    const problem = gpuTileJobProblem(gctx, { spec: p.spec, tiles: new Float64Array(0), ntiles: 0, staging: new Uint8Array(0), inflate: inflaterOf(ctx.runtime) });
     if (pl.target === 'gpu' && !problem) {
       const { tiles, staging } = await loadTiles(ctx, p.info, p.placements, false);
-      await decodeTilesGpu(gctx, { spec: p.spec, tiles, ntiles: p.placements.length, staging }, { target: buffer });
+      await decodeTilesGpu(gctx, { spec: p.spec, tiles, ntiles: p.placements.length, staging, inflate: inflaterOf(ctx.runtime) }, { target: buffer });
     } else {
       const img = await readCompressedImage(ctx, { ...opts });
       const d = img.data;
@@ -159,10 +158,4 @@ export async function readCompressedImageToGpuBuffer(ctx: HduContext, opts: GpuC
     throw e;
   }
 }
-
-/** The compressed-image reader fitsflow installs (hdu.ts hook): the built-in one, plus the `gpu` option. */
-export const gpuAwareCompressedReader: CompressedImageReader = {
-  read: (ctx, opts) => readCompressedImageGpu(ctx, opts as GpuCompressedReadOptions),
-  info: compressedImageSummary,
-};
 

@@ -5,12 +5,14 @@
  *
  * A job is described by plain, structured-clonable data ({@link TileJobSpec}
  * plus a Float64Array of per-tile records), so a worker receives exactly what
- * the main thread would use.
+ * the main thread would use. The inflater (for GZIP tiles) is the thread's
+ * own: the runtime's on the calling thread, the worker script's in a worker.
  */
 import { FitsError } from '../core/errors.js';
 import { convertPixels } from '../image/convert.js';
 import type { ImageArray, PixelScaling } from '../image/pixel-type.js';
 import { tileDecoder, type TileDecoder } from '../codecs/registry.js';
+import type { Inflater } from '../core/runtime.js';
 import { dequantize, type QuantizeMethod } from '../codecs/quantize/dequantize.js';
 
 /** Everything about a read that is the same for all its tiles. */
@@ -95,14 +97,16 @@ export function locate(e: unknown, hdu: number, tile: number): FitsError {
   return new FitsError('CORRUPT_DATA', `Cannot decode the tile: ${msg}`, { hdu, tile, cause: e });
 }
 
-/** Per-thread decoder cache: one per distinct spec object. */
+/** Per-thread decoder cache: the decoder of the last spec object (a read's tiles share one spec). */
 let lastSpec: TileJobSpec | undefined;
+let lastInflate: Inflater | undefined;
 let lastDecoder: TileDecoder | undefined;
 
-function decoderFor(spec: TileJobSpec): TileDecoder {
-  if (spec !== lastSpec) {
-    lastDecoder = tileDecoder(spec.codec, spec);
+function decoderFor(spec: TileJobSpec, inflate: Inflater): TileDecoder {
+  if (spec !== lastSpec || inflate !== lastInflate) {
+    lastDecoder = tileDecoder(spec.codec, spec, inflate);
     lastSpec = spec;
+    lastInflate = inflate;
   }
   return lastDecoder!;
 }
@@ -297,11 +301,11 @@ function beInt32(bytes: Uint8Array, out: Int32Array, n: number): void {
  * Decode the tiles `from … to-1` of a tile table into `out`.
  * @throws FitsError located at the HDU and the failing tile.
  */
-export function decodeTiles(spec: TileJobSpec, tiles: Float64Array, from: number, to: number, staging: Uint8Array, out: ImageArray): void {
+export function decodeTiles(spec: TileJobSpec, tiles: Float64Array, from: number, to: number, staging: Uint8Array, out: ImageArray, inflate: Inflater): void {
   for (let r = from; r < to; r++) {
     const index = tiles[r * TILE_FIELDS + F_INDEX]!;
     try {
-      decodeOne(spec, tiles, r, index, staging, out);
+      decodeOne(spec, tiles, r, index, staging, out, inflate);
     } catch (e) {
       throw locate(e, spec.hdu, index);
     }
@@ -317,7 +321,7 @@ const writeNow: Commit = (write) => write();
  * decode straight into the output; with it, the tile is decoded into scratch
  * and every write to `out` goes through `commit`.
  */
-function decodeOne(spec: TileJobSpec, tiles: Float64Array, r: number, index: number, staging: Uint8Array, out: ImageArray, commit?: Commit): void {
+function decodeOne(spec: TileJobSpec, tiles: Float64Array, r: number, index: number, staging: Uint8Array, out: ImageArray, inflate: Inflater, commit?: Commit): void {
   const direct = commit === undefined;
   const emit = commit ?? writeNow;
   const base = r * TILE_FIELDS;
@@ -336,7 +340,7 @@ function decodeOne(spec: TileJobSpec, tiles: Float64Array, r: number, index: num
     let raw: Uint8Array;
     if (source === SRC_GZIP) {
       raw = new Uint8Array(scratch(bytes), 0, bytes);
-      tileDecoder('GZIP_1', { ...spec, quantized: false }).decode(src, raw as never, index, g.extents);
+      tileDecoder('GZIP_1', { ...spec, quantized: false }, inflate).decode(src, raw as never, index, g.extents);
     } else {
       if (len !== bytes) throw new FitsError('CORRUPT_DATA', `Uncompressed tile has ${len} bytes, expected ${bytes}.`);
       raw = src;
@@ -345,7 +349,7 @@ function decodeOne(spec: TileJobSpec, tiles: Float64Array, r: number, index: num
     return;
   }
 
-  const dec = decoderFor(spec);
+  const dec = decoderFor(spec, inflate);
   if (dec.kind === 'bytes' && !spec.quantized) {
     const bytes = g.pixels * dec.width;
     const raw = new Uint8Array(scratch(bytes), 0, bytes);
@@ -449,7 +453,7 @@ export const TILE_DONE_MAIN = 4;
  * free. Returns the number of tiles written. Stops at the first error (the
  * calling thread will meet the same tile and report it).
  */
-export function workTileJob(job: SharedTileJob): number {
+export function workTileJob(job: SharedTileJob, inflate: Inflater): number {
   const { control, states, chunk, ntiles, spec, tiles, staging, out } = job;
   let written = 0;
   for (;;) {
@@ -461,7 +465,7 @@ export function workTileJob(job: SharedTileJob): number {
       if (Atomics.load(states, r) !== TILE_FREE) continue;
       const index = tiles[r * TILE_FIELDS + F_INDEX]!;
       try {
-        decodeOne(spec, tiles, r, index, staging, out, (write) => {
+        decodeOne(spec, tiles, r, index, staging, out, inflate, (write) => {
           if (Atomics.compareExchange(states, r, TILE_FREE, TILE_COMMIT) !== TILE_FREE) return;
           try {
             write();
@@ -478,11 +482,11 @@ export function workTileJob(job: SharedTileJob): number {
   }
 }
 
-function decodeMine(job: SharedTileJob, r: number): boolean {
+function decodeMine(job: SharedTileJob, r: number, inflate: Inflater): boolean {
   if (Atomics.compareExchange(job.states, r, TILE_FREE, TILE_MAIN) !== TILE_FREE) return false;
   const index = job.tiles[r * TILE_FIELDS + F_INDEX]!;
   try {
-    decodeOne(job.spec, job.tiles, r, index, job.staging, job.out);
+    decodeOne(job.spec, job.tiles, r, index, job.staging, job.out, inflate);
   } catch (e) {
     Atomics.store(job.control, 1, 1); // stop the workers
     throw locate(e, job.spec.hdu, index);
@@ -497,19 +501,19 @@ function decodeMine(job: SharedTileJob, r: number): boolean {
  * (wait for them with {@link tilesCommitted}).
  * @throws FitsError at the first corrupt tile (and tells the workers to stop).
  */
-export function leadTileJob(job: SharedTileJob): number[] {
+export function leadTileJob(job: SharedTileJob, inflate: Inflater): number[] {
   const { control, chunk, ntiles, states } = job;
   for (;;) {
     const from = Atomics.add(control, 0, 1) * chunk;
     if (from >= ntiles) break;
     const to = Math.min(ntiles, from + chunk);
-    for (let r = from; r < to; r++) decodeMine(job, r);
+    for (let r = from; r < to; r++) decodeMine(job, r, inflate);
   }
   Atomics.store(control, 1, 1); // every chunk is claimed: workers finish the tile they are on and stop
   // Take over what the workers have not written, from the end (they work forwards).
   const pending: number[] = [];
   for (let r = ntiles - 1; r >= 0; r--) {
-    if (decodeMine(job, r)) continue;
+    if (decodeMine(job, r, inflate)) continue;
     const st = Atomics.load(states, r);
     if (st === TILE_COMMIT) pending.push(r);
   }

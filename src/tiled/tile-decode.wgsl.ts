@@ -25,8 +25,7 @@
  * segments [first pixel, table index]. Record word 10: 0 when the tile's bytes
  * are in pixel order, else its pixel count: the bytes are GZIP_2's byte planes.
  */
-import { WORKGROUP } from '../gpu/constants.js';
-import { LINEAR_INDEX } from '../gpu/dispatch.js';
+import { LINEAR_INDEX, WORKGROUP } from '../wgsl/grid.js';
 import { PIXEL_COMMON_WGSL, finishWgsl, pixelWgsl, rawLoadWgsl, storeWgsl } from '../image/convert.wgsl.js';
 import { BYTES_PER, type DType, type PixelScaling } from '../image/pixel-type.js';
 import { dequantWgsl } from '../codecs/quantize/dequantize.wgsl.js';

@@ -1,14 +1,13 @@
 /**
- * The compressed table of a tile-compressed image, read through the
- * binary-table reader (src/table/read-binary.ts): which columns hold the
+ * The compressed table of a tile-compressed image: which columns hold the
  * tiles (COMPRESSED_DATA, GZIP_COMPRESSED_DATA, UNCOMPRESSED_DATA) and their
- * per-tile parameters (ZSCALE, ZZERO, ZBLANK), and for a range of tiles the
- * file byte ranges of their bytes — descriptors only, not the heap.
+ * per-tile parameters (ZSCALE, ZZERO, ZBLANK). Reading their rows is
+ * tile-rows.ts.
  */
 import { FitsError } from '../core/errors.js';
-import type { HduContext } from '../file/hdu.js';
+import type { HduContext } from '../hdu/context.js';
 import type { BinaryColumnSpec } from '../table/read/binary-layout.js';
-import { binaryLayoutOf, readBinaryTableColumns, readVlaDescriptors } from '../table/read/read-binary.js';
+import { binaryLayoutOf } from '../table/read/binary-layout.js';
 
 /** Roles of the compressed table's columns. */
 export type TileColumnRole = 'compressed' | 'gzip' | 'uncompressed' | 'zscale' | 'zzero' | 'zblank';
@@ -22,8 +21,10 @@ const ROLES: Record<string, TileColumnRole> = {
   ZBLANK: 'zblank',
 };
 
-const DESCRIPTOR_ROLES: TileColumnRole[] = ['compressed', 'gzip', 'uncompressed'];
-const NUMBER_ROLES: TileColumnRole[] = ['zscale', 'zzero', 'zblank'];
+/** Roles whose cells are variable-length arrays (the tiles' bytes). */
+export const DESCRIPTOR_ROLES: readonly TileColumnRole[] = ['compressed', 'gzip', 'uncompressed'];
+/** Roles whose cells are per-tile numbers. */
+export const NUMBER_ROLES: readonly TileColumnRole[] = ['zscale', 'zzero', 'zblank'];
 
 /** The layout of the compressed table: 0-based column index of each role present. */
 export interface TileTable {
@@ -53,51 +54,4 @@ export function tileTableOf(ctx: HduContext): TileTable {
     throw new FitsError('BAD_HEADER', 'The compressed image table has no COMPRESSED_DATA column.', { hdu });
   }
   return { rowBytes: t.rowBytes, rows: t.nrows, columns };
-}
-
-/** Where the bytes of a range of tiles are, and their parameters. */
-export interface TileRows {
-  /** Per descriptor role present: absolute file offset and byte length of each tile's array. */
-  ranges: Partial<Record<TileColumnRole, { fileOffsets: Float64Array; byteLengths: Float64Array }>>;
-  /** Per number role present: the values. */
-  values: Partial<Record<TileColumnRole, ArrayLike<number | bigint>>>;
-}
-
-/** The tile whose table row holds file byte `offset`, for error messages. */
-function tileAt(ctx: HduContext, table: TileTable, offset: number | undefined, fallback: number): number {
-  if (offset === undefined || table.rowBytes === 0) return fallback;
-  const row = Math.floor((offset - ctx.dataOffset) / table.rowBytes);
-  return row >= 0 && row < table.rows ? row : fallback;
-}
-
-/**
- * Read the table fields of tiles `start … start+count-1`: descriptors (checked
- * against the heap) and ZSCALE/ZZERO/ZBLANK values. Reads only those rows.
- * @throws FitsError located at the HDU and, for a bad descriptor, the tile.
- */
-export async function readTileRows(ctx: HduContext, table: TileTable, start: number, count: number): Promise<TileRows> {
-  const rows = { start, count };
-  const out: TileRows = { ranges: {}, values: {} };
-  try {
-    for (const role of DESCRIPTOR_ROLES) {
-      const col = table.columns[role];
-      if (col === undefined) continue;
-      const r = await readVlaDescriptors(ctx, col, rows);
-      out.ranges[role] = { fileOffsets: r.fileOffsets, byteLengths: r.byteLengths };
-    }
-    const numeric = NUMBER_ROLES.filter((r) => table.columns[r] !== undefined);
-    if (numeric.length) {
-      const cols = await readBinaryTableColumns(ctx, numeric.map((r) => table.columns[r]!), rows);
-      numeric.forEach((role, i) => {
-        out.values[role] = cols[i]!.data as ArrayLike<number | bigint>;
-      });
-    }
-  } catch (e) {
-    if (e instanceof FitsError && e.tile === undefined) {
-      const tile = tileAt(ctx, table, e.offset, start);
-      throw new FitsError(e.code, `${e.message.replace(/ \((?:(?:HDU|card|tile|byte) [^,()]+(?:, )?)+\)$/, '')}`, { hdu: ctx.index, tile, offset: e.offset, cause: e });
-    }
-    throw e;
-  }
-  return out;
 }

@@ -31,7 +31,8 @@
 import { FitsError } from '../core/errors.js';
 import { ARRAY_CTOR, BYTES_PER, rawDType, type ImageArray, type PixelScaling } from '../image/pixel-type.js';
 import { convertInvocations, f64Words, scalingWords } from '../image/convert.wgsl.js';
-import { isBuiltinTileCodec, tileDecoder } from '../codecs/registry.js';
+import { tileDecoder } from '../codecs/registry.js';
+import type { Inflater } from '../core/runtime.js';
 import { cfitsioRandoms, ditherOffset, N_RANDOM } from '../codecs/quantize/dequantize.js';
 import { decodeTiles, F_INDEX, F_LENGTH, F_OFFSET, F_SOURCE, F_ZBLANK, F_ZSCALE, F_ZZERO, SRC_CODEC, SRC_GZIP, SRC_RAW, TILE_FIELDS, type TileJobSpec } from './tile-decode.js';
 import { riceKernelWgsl, RICE_BINDINGS } from '../codecs/rice/decode.wgsl.js';
@@ -52,6 +53,8 @@ export interface GpuTileJob {
   ntiles: number;
   /** The tiles' compressed bytes. */
   staging: Uint8Array;
+  /** The inflater of tiles decoded on the CPU (GZIP tiles the GPU inflater hands back). */
+  inflate: Inflater;
 }
 
 /** What ran where, for one job. */
@@ -102,9 +105,9 @@ export const HCOMPRESS_GPU_LIMITS = {
 };
 
 /** Whether the CPU path has a decoder for these parameters (else it raises the error, and so does this path). */
-function hasTileDecoder(codec: string, spec: TileJobSpec): boolean {
+function hasTileDecoder(codec: string, spec: TileJobSpec, inflate: Inflater): boolean {
   try {
-    tileDecoder(codec, spec);
+    tileDecoder(codec, spec, inflate);
     return true;
   } catch {
     return false;
@@ -158,7 +161,7 @@ async function runHcompress(ctx: GpuContext, job: GpuTileJob, hc: HcompressTiles
     const st = await readBack(ctx, bufStatus, njobs * 4);
     const status = new Uint32Array(st.buffer, st.byteOffset, njobs);
     if (status.some((x) => x !== HC_OK && x !== HC_USE_CPU)) cpuError(job, 'a corrupt tile');
-    const dec = tileDecoder(job.spec.codec, job.spec);
+    const dec = tileDecoder(job.spec.codec, job.spec, job.inflate);
     for (let j = 0; j < njobs; j++) {
       if (status[j] === HC_OK) continue;
       const t = hc.tiles[j]!;
@@ -217,7 +220,7 @@ function cpuError(job: GpuTileJob, why: string): never {
   const { spec } = job;
   const count = spec.shape.reduce((a, b) => a * b, 1);
   const scratch = new ARRAY_CTOR[spec.scaling.dtype](new ArrayBuffer(count * BYTES_PER[spec.scaling.dtype]), 0, count);
-  decodeTiles(spec, job.tiles, 0, job.ntiles, job.staging, scratch);
+  decodeTiles(spec, job.tiles, 0, job.ntiles, job.staging, scratch, job.inflate);
   throw new FitsError('GPU', `The GPU decoder reported ${why}, but the CPU decodes the image: GPU and CPU disagree (a bug; please report it).`, { hdu: spec.hdu });
 }
 
@@ -247,10 +250,9 @@ export async function decodeTilesGpu(ctx: GpuContext, job: GpuTileJob, sink: { o
   if (problem) throw new FitsError('GPU', `This read cannot run on the GPU: ${problem}.`, { hdu: spec.hdu });
 
   const codec = spec.codec.trim().toUpperCase();
-  const builtin = isBuiltinTileCodec(codec);
-  const gpuCodec = builtin && (isRice(codec) || codec === 'PLIO_1');
-  const gzipCodec = builtin && (codec === 'GZIP_1' || codec === 'GZIP_2');
-  const hcompressCodec = builtin && codec === 'HCOMPRESS_1' && hasTileDecoder(codec, spec);
+  const gpuCodec = isRice(codec) || codec === 'PLIO_1';
+  const gzipCodec = codec === 'GZIP_1' || codec === 'GZIP_2';
+  const hcompressCodec = codec === 'HCOMPRESS_1' && hasTileDecoder(codec, spec, job.inflate);
   const hcTileBytes = Math.min(HCOMPRESS_GPU_LIMITS.tileBytes, ctx.maxBinding);
   const hc: HcompressTiles = { jobs: [], tiles: [], batches: [], scratchWords: 0 };
   const rawWidth = Math.abs(spec.zbitpix) / 8;
@@ -345,7 +347,7 @@ export async function decodeTilesGpu(ctx: GpuContext, job: GpuTileJob, sink: { o
         if (quantized) inflate(KIND_BE_INT32, pixels * 4, shuffle);
         else inflate(KIND_RAW, pixels * rawWidth, shuffle && rawWidth > 1);
       } else {
-        const dec = tileDecoder(codec, spec);
+        const dec = tileDecoder(codec, spec, job.inflate);
         const src = staging.subarray(off, off + len);
         if (dec.kind === 'int') {
           const C = dec.array === 'uint8' ? Uint8Array : dec.array === 'int16' ? Int16Array : Int32Array;
@@ -473,7 +475,7 @@ export async function decodeTilesGpu(ctx: GpuContext, job: GpuTileJob, sink: { o
         const t = inflateSources[k]!;
         const bytes = new Uint8Array(Math.ceil(t.bytes / 4) * 4);
         try {
-          gzip1Decode(staging.subarray(t.off, t.off + t.len), bytes.subarray(0, t.bytes));
+          gzip1Decode(staging.subarray(t.off, t.off + t.len), bytes.subarray(0, t.bytes), undefined, job.inflate);
         } catch {
           cpuError(job, 'nothing');
         }

@@ -4,6 +4,7 @@
  */
 import type { PoolRequest } from '../workers/pool-core.js';
 import { handleRequest } from '../workers/worker-core.js';
+import { pakoInflater } from '../codecs/gzip/inflate.js';
 
 interface WorkerScope {
   onmessage: ((ev: { data: PoolRequest }) => void) | null;
@@ -12,5 +13,5 @@ interface WorkerScope {
 
 const scope = globalThis as unknown as WorkerScope;
 scope.onmessage = (ev) => {
-  scope.postMessage(handleRequest(ev.data));
+  scope.postMessage(handleRequest(ev.data, pakoInflater));
 };

@@ -3,9 +3,7 @@
  * in browsers for SharedArrayBuffer; without it, reads decode on the calling
  * thread.
  */
-import { FitsError } from '../core/errors.js';
 import { BasicWorkerPool, type WorkerHandle } from '../workers/pool-core.js';
-import { setWorkerPoolFactory, type WorkerErrorData, type WorkerPool } from '../workers/pool.js';
 
 /** The part of the Web Worker API the pool uses. */
 export interface WebWorkerLike {
@@ -31,15 +29,8 @@ function hardwareThreads(): number {
   return typeof n === 'number' && n > 0 ? n : 1;
 }
 
-function revive(d: WorkerErrorData): Error {
-  if (d.code) return new FitsError(d.code as FitsError['code'], d.message, { hdu: d.hdu, tile: d.tile, offset: d.offset });
-  const e = new Error(d.message);
-  e.name = d.name;
-  return e;
-}
-
 /** Start a pool of module Web Workers running fitsflow's decode worker. */
-export function createWebWorkerPool(opts: WebWorkerPoolOptions = {}): WorkerPool {
+export function createWebWorkerPool(opts: WebWorkerPoolOptions = {}): BasicWorkerPool {
   const Ctor = opts.Worker ?? (globalThis as { Worker?: WebWorkerConstructor }).Worker;
   if (!Ctor) throw new Error('This runtime has no Web Worker API.');
   const size = opts.size ?? Math.max(1, hardwareThreads() - 1);
@@ -58,18 +49,10 @@ export function createWebWorkerPool(opts: WebWorkerPoolOptions = {}): WorkerPool
         terminate: () => w.terminate(),
       };
     },
-    revive,
   );
 }
 
-/** Make parallel decoding use Web Workers by default (browser/Deno entry points). */
-export function installWebWorkerPool(opts: WebWorkerPoolOptions = {}): void {
-  const size = opts.size ?? Math.max(0, hardwareThreads() - 1);
-  setWorkerPoolFactory((n) => {
-    try {
-      return createWebWorkerPool({ ...opts, size: n });
-    } catch {
-      return null;
-    }
-  }, size);
+/** Default number of decode workers: navigator.hardwareConcurrency − 1. */
+export function defaultWebWorkerCount(): number {
+  return Math.max(0, hardwareThreads() - 1);
 }

@@ -1,9 +1,10 @@
 /**
  * The runtime-neutral part of a worker pool: task queue, request ids,
- * failure handling. pool-node.ts and pool-web.ts only adapt their runtime's
+ * failure handling. node/worker-pool.ts and web/worker-pool.ts only adapt their runtime's
  * worker object to {@link WorkerHandle}.
  */
-import type { WorkerErrorData, WorkerPool, WorkerReply, WorkerTask } from './pool.js';
+import { FitsError } from '../core/errors.js';
+import type { WorkerErrorData, WorkerPool, WorkerReply, WorkerTask } from '../core/worker-pool.js';
 
 /** One worker, as the pool sees it. */
 export interface WorkerHandle {
@@ -61,7 +62,7 @@ export class BasicWorkerPool implements WorkerPool {
   constructor(
     size: number,
     spawn: () => WorkerHandle,
-    private readonly revive: ErrorReviver = defaultReviver,
+    private readonly revive: ErrorReviver = reviveWorkerError,
   ) {
     this.size = size;
     for (let i = 0; i < size; i++) {
@@ -129,6 +130,11 @@ export class BasicWorkerPool implements WorkerPool {
     return this.failure !== null;
   }
 
+  /** True once closed, or failed: a holder should start a new pool. */
+  get unusable(): boolean {
+    return this.closed || this.failure !== null;
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -140,8 +146,46 @@ export class BasicWorkerPool implements WorkerPool {
   }
 }
 
-function defaultReviver(data: WorkerErrorData): Error {
-  const e = new Error(data.message);
-  e.name = data.name;
+/** Rebuild a FitsError (or plain Error) from a worker's reply. */
+export function reviveWorkerError(d: WorkerErrorData): Error {
+  if (d.code) return new FitsError(d.code as FitsError['code'], d.message, { hdu: d.hdu, tile: d.tile, offset: d.offset });
+  const e = new Error(d.message);
+  e.name = d.name;
   return e;
+}
+
+/**
+ * The pool a runtime starts on first use and keeps: `get()` returns it, or
+ * starts it (`size` workers), or a new one when the last one failed or was
+ * closed; null when `size` is 0 or the workers cannot start (decoding then
+ * runs on the calling thread). `close()` stops it (it starts again on the
+ * next `get()`).
+ */
+export class LazyWorkerPool {
+  private pool: BasicWorkerPool | null = null;
+  private startFailed = false;
+
+  constructor(
+    readonly size: number,
+    private readonly start: (size: number) => BasicWorkerPool,
+  ) {}
+
+  get(): WorkerPool | null {
+    if (this.size <= 0 || this.startFailed) return null;
+    if (!this.pool || this.pool.unusable) {
+      try {
+        this.pool = this.start(this.size);
+      } catch {
+        this.startFailed = true; // e.g. no built worker script: decode on this thread
+        this.pool = null;
+      }
+    }
+    return this.pool;
+  }
+
+  async close(): Promise<void> {
+    const p = this.pool;
+    this.pool = null;
+    await p?.close();
+  }
 }

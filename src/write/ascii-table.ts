@@ -10,7 +10,7 @@ import type { CardInput } from '../header/format.js';
 import { assembleHeader, keyOf, toCardInputs, type StructuralCard } from './header-build.js';
 import { checksumCards } from './hdu-emit.js';
 import { tableColumns, type NormalColumn, type TableInput } from './table-encode.js';
-import type { FitsWriter, HduWriteOptions } from './writer.js';
+import type { WriterContext, HduWriteOptions } from './context.js';
 
 export interface AsciiTableWriteOptions extends HduWriteOptions {
   /** TFORMn per column name (e.g. { flux: 'E15.7', id: 'I8' }). */
@@ -91,7 +91,7 @@ export function formatAsciiReal(x: number, code: 'F' | 'E' | 'D', w: number, d: 
 }
 
 /** Write an ASCII table HDU. */
-export async function writeAsciiTable(w: FitsWriter, input: TableInput, opts: AsciiTableWriteOptions = {}): Promise<void> {
+export async function writeAsciiTable(w: WriterContext, input: TableInput, opts: AsciiTableWriteOptions = {}): Promise<void> {
   await w.ensurePrimary();
   await w.run(async () => {
     const index = w.nextIndex;

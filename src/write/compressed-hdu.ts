@@ -23,6 +23,7 @@
  * header are written in place with the sink's positioned writes. Memory holds
  * one batch of tiles and a few numbers per tile.
  */
+import { BLOCK, CARD, fillBytes } from '../core/block.js';
 import { FitsError } from '../core/errors.js';
 import { addSums } from '../checksum/sum32.js';
 import { formatCard, type CardInput } from '../header/format.js';
@@ -31,7 +32,6 @@ import { sealChecksum, StreamingSum } from './hdu-emit.js';
 import type { ByteSink } from './sink.js';
 import type { TileBatchResult } from './tile-encoder.js';
 
-const BLOCK = 2880;
 const P_LIMIT = 2147483647;
 
 /** Element codes of a tile column. */
@@ -161,7 +161,7 @@ export function compressedHeader(parts: CompressedHeaderParts, image: readonly A
 function headerBlocks(cards: readonly AssembledCard[]): number {
   let n = 1; // END
   for (const c of cards) n += c.images.length;
-  return Math.ceil((n * 80) / BLOCK);
+  return Math.ceil((n * CARD) / BLOCK);
 }
 
 /** Options of {@link CompressedHduWriter}. */
@@ -284,7 +284,7 @@ export class CompressedHduWriter {
     }
     // Padding after the heap.
     const data = this.tableBytes + this.heap;
-    await writeZeros(this.sink, (BLOCK - (data % BLOCK)) % BLOCK);
+    await writeZeros(this.sink, fillBytes(data));
     // The table, in pieces, in place.
     const maxLengths = this.cols.filter((c) => c.vla).map(() => 0);
     const tableSum = new StreamingSum();

@@ -28,9 +28,10 @@ import { imageHeader } from './image-header.js';
 import { ImageDataSum, imageChecksums } from './image-checksum.js';
 import { CompressedHduWriter, type CompressedHeaderParts, type TileColumnsLayout, type TileElementCode } from './compressed-hdu.js';
 import { checksumDitherSeed } from '../codecs/quantize/quantize.js';
-import { encodeBatch, encodePool, encodeWorkersNow, TASK_ENCODE_TILES, type EncodeTilesInput } from './encode-pool.js';
+import { encodeBatch, TASK_ENCODE_TILES, type EncodePool, type EncodeTilesInput } from './encode-pool.js';
+import type { Deflater } from '../codecs/gzip/encode.js';
 import { TileEncoder, type CompressionType, type TileBatchResult, type TileSpec } from './tile-encoder.js';
-import type { FitsWriter, ImageWriteOptions } from './writer.js';
+import type { WriterContext, ImageWriteOptions } from './context.js';
 
 export type { CompressionType };
 
@@ -208,15 +209,15 @@ function isShared(b: ArrayBufferLike): boolean {
  * encode pool's workers when there is one (same bytes as on one thread: each
  * tile is compressed on its own); the batches in tile order.
  */
-async function compressTiles(layout: TileLayout, spec: TileSpec, parallel: boolean, rawBytes: number): Promise<TileBatchResult[]> {
+async function compressTiles(layout: TileLayout, spec: TileSpec, rawBytes: number, deflate: Deflater, encodePool: EncodePool | null): Promise<TileBatchResult[]> {
   const { nTiles, tileMax, nd } = layout;
-  const pool = parallel && layout.data.length >= PARALLEL_MIN_PIXELS ? encodePool() : null;
-  const workers = pool ? encodeWorkersNow(pool) : 0;
+  const pool = encodePool && layout.data.length >= PARALLEL_MIN_PIXELS ? encodePool.pool : null;
+  const workers = pool ? encodePool!.workersNow() : 0;
   const batchTiles = Math.max(1, Math.floor(BATCH_PIXELS / tileMax));
   const nb = Math.ceil(nTiles / batchTiles);
   if (!pool || workers < 1 || nb < 4) {
     // One thread: one encoder, tiles read in place when they are runs of the image.
-    const enc = new TileEncoder(spec, tileMax, nTiles, Math.min(rawBytes, Math.max(1 << 20, rawBytes >> 2)));
+    const enc = new TileEncoder(spec, tileMax, nTiles, Math.min(rawBytes, Math.max(1 << 20, rawBytes >> 2)), deflate);
     const cur = new TileCursor(layout.dims, layout.tile);
     for (let t = 0; t < nTiles; t++) {
       if (t > 0) cur.next();
@@ -263,7 +264,7 @@ async function compressTiles(layout: TileLayout, spec: TileSpec, parallel: boole
         },
         () => {
           // A worker failed: this batch on the calling thread (its errors are the real ones).
-          results[b] = encodeBatch(input);
+          results[b] = encodeBatch(input, deflate);
         },
       )
       .catch((e: unknown) => {
@@ -281,7 +282,7 @@ async function compressTiles(layout: TileLayout, spec: TileSpec, parallel: boole
     // The calling thread takes batches too, letting worker replies in between.
     while (next < nb) {
       const b = next++;
-      results[b] = encodeBatch(prepare(b));
+      results[b] = encodeBatch(prepare(b), deflate);
       await yieldToEvents();
     }
   } catch (e) {
@@ -356,7 +357,7 @@ interface CompressionPlan {
 const TYPES: readonly CompressionType[] = ['RICE_1', 'GZIP_1', 'GZIP_2', 'HCOMPRESS_1', 'PLIO_1', 'NOCOMPRESS'];
 
 /** Check the options against the image and decide storage, tiles, codec and the image's header. */
-function planCompression(w: FitsWriter, dtype: DType, dims: number[], opts: CompressedImageOptions): CompressionPlan {
+function planCompression(w: WriterContext, dtype: DType, dims: number[], opts: CompressedImageOptions): CompressionPlan {
   const index = Math.max(1, w.nextIndex);
   const count = dims.reduce((a, b) => a * b, 1);
   const type = opts.compression ?? 'RICE_1';
@@ -466,7 +467,7 @@ function headerParts(plan: CompressionPlan, spec: TileSpec, heapBound: number, o
 }
 
 /** Compress an image into a BINTABLE HDU. */
-export async function writeCompressedImage(w: FitsWriter, data: ImageArray, opts: CompressedImageOptions): Promise<void> {
+export async function writeCompressedImage(w: WriterContext, data: ImageArray, opts: CompressedImageOptions): Promise<void> {
   const dims = [...(opts.shape ?? [data.length])];
   const count = dims.reduce((a, b) => a * b, 1);
   if (dims.length === 0 || count !== data.length) throw bad(`The image has ${data.length} pixels but its shape [${dims.join(', ')}] needs ${count}.`, Math.max(1, w.nextIndex));
@@ -474,7 +475,7 @@ export async function writeCompressedImage(w: FitsWriter, data: ImageArray, opts
   const layout = new TileLayout(data, plan.dims, plan.tile);
   // The seed is taken before the tiles are spread over threads.
   const spec = withSeed(plan, layout);
-  const batches = await w.prepare(() => compressTiles(layout, spec, opts.workers !== false, plan.count * plan.width));
+  const batches = await w.prepare(() => compressTiles(layout, spec, plan.count * plan.width, w.deflate, opts.workers !== false ? w.encodePool() : null));
   const heap = batches.reduce((acc, b) => acc + b.heap.length + b.gzHeap.length, 0);
   const parts = headerParts(plan, spec, heap, opts);
   await w.ensurePrimary();
@@ -523,7 +524,7 @@ function heapBoundOf(plan: CompressionPlan, spec: TileSpec, nTiles: number): num
  * leave the writer usable; later ones (too many or too few pixels) discard
  * the output, as for every HDU whose bytes have started.
  */
-export async function writeCompressedImageStream(w: FitsWriter, opts: CompressedImageStreamOptions, chunks: AsyncIterable<ImageArray> | Iterable<ImageArray>): Promise<void> {
+export async function writeCompressedImageStream(w: WriterContext, opts: CompressedImageStreamOptions, chunks: AsyncIterable<ImageArray> | Iterable<ImageArray>): Promise<void> {
   const index = Math.max(1, w.nextIndex);
   const dims = [...opts.shape];
   for (const n of dims) if (!Number.isSafeInteger(n) || n < 1) throw bad(`Image axis length ${n} is not a positive integer.`, index);
@@ -550,7 +551,7 @@ export async function writeCompressedImageStream(w: FitsWriter, opts: Compressed
     const bandDims = [rows, ...dims.slice(1)];
     const layout = new TileLayout(band.subarray(0, rows * rowPixels) as ImageArray, bandDims, tile);
     spec ??= withSeed(plan, layout);
-    encoder ??= new TileEncoder(spec, tileMax, tilesPerBand, Math.max(1 << 16, (band.length * Math.max(plan.width, 4)) >> 1));
+    encoder ??= new TileEncoder(spec, tileMax, tilesPerBand, Math.max(1 << 16, (band.length * Math.max(plan.width, 4)) >> 1), w.deflate);
     encoder.reset();
     const cur = new TileCursor(bandDims, tile);
     for (let i = 0; i < tilesPerBand; i++) {

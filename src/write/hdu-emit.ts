@@ -3,6 +3,7 @@
  * then the header rewritten in place when values known only at the end
  * (NAXIS2, PCOUNT, DATASUM, CHECKSUM) must be filled in.
  */
+import { fillBytes } from '../core/block.js';
 import { FitsError } from '../core/errors.js';
 import type { CardValue } from '../header/card.js';
 import { OnesComplementSum, addSums, encodeChecksum } from '../checksum/sum32.js';
@@ -10,7 +11,6 @@ import { formatCard } from '../header/format.js';
 import { cardImages, encodeHeader, type AssembledCard, type StructuralCard } from './header-build.js';
 import type { ByteSink } from './sink.js';
 
-const BLOCK = 2880;
 
 /** A ones' complement sum over a byte stream cut at any boundaries. */
 export class StreamingSum {
@@ -133,7 +133,7 @@ export async function emitHdu(
   if (opts.dataBytes !== undefined && written !== opts.dataBytes) {
     throw new FitsError('BAD_ARGUMENT', `The data has ${written} bytes but the header declares ${opts.dataBytes}.`, { hdu: opts.hdu });
   }
-  const pad = (BLOCK - (written % BLOCK)) % BLOCK;
+  const pad = fillBytes(written);
   if (pad) {
     const padding = new Uint8Array(pad).fill(fill);
     sum?.add(padding);

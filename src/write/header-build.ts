@@ -5,6 +5,7 @@
  * user supplied are checked against the data being written and refused with
  * FitsError('BAD_HEADER') when they disagree; missing ones are generated.
  */
+import { CARD, padToBlock } from '../core/block.js';
 import { FitsError } from '../core/errors.js';
 import type { CardValue } from '../header/card.js';
 import type { Header } from '../header/header.js';
@@ -204,7 +205,7 @@ export function cardImages(cards: readonly AssembledCard[]): string[] {
 /** Header bytes: the card images, END, space padding to a whole 2880-byte block. */
 export function encodeHeader(images: readonly string[]): Uint8Array {
   const n = images.length + 1;
-  const size = Math.ceil((n * 80) / 2880) * 2880;
+  const size = padToBlock(n * CARD);
   const out = new Uint8Array(size).fill(0x20);
   let at = 0;
   for (const im of [...images, END_CARD]) {

@@ -8,7 +8,7 @@ import { checksumCards } from './hdu-emit.js';
 import {
   HeapBuilder, columnCards, vlaFormPatches, encodeRows, normalizeColumn, planColumns, tableColumns, type ColumnInput, type ColumnPlan, type ColumnSource, type NormalColumn, type TableInput,
 } from './table-encode.js';
-import type { FitsWriter, HduWriteOptions } from './writer.js';
+import type { WriterContext, HduWriteOptions } from './context.js';
 
 /** Options of {@link FitsWriter.addTable}. */
 export type TableWriteOptions = HduWriteOptions;
@@ -56,7 +56,7 @@ function sourceOf(c: NormalColumn): ColumnSource {
 }
 
 /** Write a whole table. */
-export async function writeTable(w: FitsWriter, input: TableInput, opts: TableWriteOptions = {}): Promise<void> {
+export async function writeTable(w: WriterContext, input: TableInput, opts: TableWriteOptions = {}): Promise<void> {
   await w.ensurePrimary();
   await w.run(async () => {
     const index = w.nextIndex;
@@ -129,7 +129,7 @@ function giveBuffers(b: Uint8Array[]): void {
  * kept in memory until the heap is written after the last row.
  */
 export async function writeTableStream(
-  w: FitsWriter,
+  w: WriterContext,
   schema: readonly ColumnSchema[],
   chunks: AsyncIterable<TableInput> | Iterable<TableInput>,
   opts: TableWriteOptions = {},

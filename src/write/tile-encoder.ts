@@ -10,7 +10,7 @@ import type { ImageArray } from '../image/pixel-type.js';
 import type { QuantizeMethod } from '../codecs/quantize/dequantize.js';
 import { encodePixels, type ImageEncoding } from './image-encode.js';
 import { riceBound, riceEncodeInto } from '../codecs/rice/encode.js';
-import { gzip1Encode } from '../codecs/gzip/encode.js';
+import { gzip1Encode, type Deflater } from '../codecs/gzip/encode.js';
 import { swapInPlace } from '../image/convert.js';
 import { hcompressEncode } from '../codecs/hcompress/encode.js';
 import { plioEncode } from '../codecs/plio/encode.js';
@@ -73,7 +73,7 @@ export class TileEncoder {
    * @param count number of tiles this encoder takes
    * @param heapBytes initial heap capacity (it grows as needed)
    */
-  constructor(private readonly spec: TileSpec, tileMax: number, count: number, heapBytes: number) {
+  constructor(private readonly spec: TileSpec, tileMax: number, count: number, heapBytes: number, private readonly deflate: Deflater) {
     this.width = Math.abs(spec.enc.bitpix) / 8;
     const bytes = tileMax * Math.max(this.width, 4);
     this.intBuf = new Int32Array(tileMax);
@@ -101,7 +101,7 @@ export class TileEncoder {
         // Stored losslessly (GZIP_1 of the pixels), as CFITSIO does.
         const be = byteBuf.subarray(0, n * width);
         encodePixels(vals, spec.enc, be);
-        gzHeap.append(gzip1Encode(be, spec.gzipLevel));
+        gzHeap.append(gzip1Encode(be, spec.gzipLevel, this.deflate));
         this.anyFallback = true;
         this.zscale[i] = 0;
         this.zzero[i] = 0;
@@ -109,7 +109,7 @@ export class TileEncoder {
         if (q.anyNull) this.anyNull = true;
         this.zscale[i] = q.zscale;
         this.zzero[i] = q.zzero;
-        compressInts(heap, spec, q.ints, 4, rows, cols, byteBuf, shuffleBuf, type === 'HCOMPRESS_1' ? hcompScaleOf(spec.hcompScale, q.ints, cols, rows) : 0);
+        compressInts(heap, spec, q.ints, 4, rows, cols, byteBuf, shuffleBuf, type === 'HCOMPRESS_1' ? hcompScaleOf(spec.hcompScale, q.ints, cols, rows) : 0, this.deflate);
       }
       this.gzEnds[i] = gzHeap.size;
     } else if (type === 'NOCOMPRESS') {
@@ -120,12 +120,12 @@ export class TileEncoder {
     } else {
       const be = byteBuf.subarray(0, n * width);
       encodePixels(vals, spec.enc, be);
-      if (type === 'GZIP_1') heap.append(gzip1Encode(be, spec.gzipLevel));
-      else if (type === 'GZIP_2') heap.append(gzip1Encode(shuffleInto(be, width, shuffleBuf), spec.gzipLevel));
+      if (type === 'GZIP_1') heap.append(gzip1Encode(be, spec.gzipLevel, this.deflate));
+      else if (type === 'GZIP_2') heap.append(gzip1Encode(shuffleInto(be, width, shuffleBuf), spec.gzipLevel, this.deflate));
       else {
         const ints = storedInts(be, spec.enc.bitpix, intBuf);
         const s = type === 'HCOMPRESS_1' ? hcompScaleOf(spec.hcompScale, ints, cols, rows) : 0;
-        compressInts(heap, spec, ints, width as 1 | 2 | 4, rows, cols, byteBuf, shuffleBuf, s, t);
+        compressInts(heap, spec, ints, width as 1 | 2 | 4, rows, cols, byteBuf, shuffleBuf, s, this.deflate, t);
       }
     }
     this.ends[i] = heap.size;
@@ -242,7 +242,7 @@ function hcompScaleOf(s: number, ints: Int32Array, cols: number, rows: number): 
 /** Compress one tile of integers, appending the stream to `heap`. */
 function compressInts(
   heap: ByteHeap, spec: TileSpec, ints: Int32Array, bytepix: 1 | 2 | 4, rows: number, cols: number,
-  byteBuf: Uint8Array, shuffleBuf: Uint8Array, hscale: number, tile?: number,
+  byteBuf: Uint8Array, shuffleBuf: Uint8Array, hscale: number, deflate: Deflater, tile?: number,
 ): void {
   const { blockSize, gzipLevel } = spec;
   switch (spec.type) {
@@ -263,10 +263,10 @@ function compressInts(
       return;
     }
     case 'GZIP_1':
-      heap.append(gzip1Encode(intsBE(ints, byteBuf), gzipLevel));
+      heap.append(gzip1Encode(intsBE(ints, byteBuf), gzipLevel, deflate));
       return;
     case 'GZIP_2':
-      heap.append(gzip1Encode(intsShuffled(ints, shuffleBuf), gzipLevel));
+      heap.append(gzip1Encode(intsShuffled(ints, shuffleBuf), gzipLevel, deflate));
       return;
     case 'NOCOMPRESS':
       throw new Error('internal: NOCOMPRESS tiles are not integer-coded');

@@ -18,51 +18,36 @@ import { checksumCards, emitHdu } from './hdu-emit.js';
 import { imageHeader } from './image-header.js';
 import { chooseImageEncoding, dtypeOf, encodePixels, type Bitpix, type ImageEncoding, type ImageEncodingOptions } from './image-encode.js';
 import type { ByteSink } from './sink.js';
+import type { HduWriteOptions, ImageInput, ImageStreamOptions, ImageWriteOptions, WriterContext } from './context.js';
+import type { EncodePool } from './encode-pool.js';
+import { pakoDeflater, type Deflater } from '../codecs/gzip/encode.js';
 import type { TableInput } from './table-encode.js';
 import { writeCompressedImage, writeCompressedImageStream, type CompressedImageOptions, type CompressedImageStreamOptions } from './compressed-image.js';
 import { writeAsciiTable, type AsciiTableWriteOptions } from './ascii-table.js';
 import { writeTable, writeTableStream, type ColumnSchema, type TableWriteOptions } from './table-writer.js';
 
-/** Options shared by every HDU. */
-export interface HduWriteOptions {
-  /** Header cards (user cards, in order; structural cards are generated and checked). */
-  header?: HeaderInput;
-  /** EXTNAME (overrides the header's). */
-  extname?: string;
-  /** Write CHECKSUM and DATASUM (default: the writer's `checksum` option). */
-  checksum?: boolean;
-}
+export type { HduWriteOptions, ImageWriteOptions, ImageStreamOptions, ImageInput };
 
-/** Options of {@link FitsWriter.addImage}. */
-export interface ImageWriteOptions extends HduWriteOptions, ImageEncodingOptions {
-  /** Axis lengths, C order (slowest first). Default: the data's `shape`, else 1-D. */
-  shape?: readonly number[];
-}
-
-/** Options of {@link FitsWriter.addImageStream}: the whole image's shape and element type up front. */
-export interface ImageStreamOptions extends ImageWriteOptions {
-  shape: readonly number[];
-  dtype: DType;
-}
-
-/** An image as readers return it. */
-export interface ImageInput {
-  data: ImageArray;
-  shape?: readonly number[];
-}
-
+/** Options of {@link FitsWriter}. */
 export interface FitsWriterOptions {
   /** Write CHECKSUM/DATASUM in every HDU (default false). */
   checksum?: boolean;
   /** HDUs already in the output (appending to an existing file): the first HDU written is then an extension. */
   existingHdus?: number;
+  /** The deflater of GZIP tiles (default: pako; Node's createFitsWriter passes node:zlib's). */
+  deflate?: Deflater;
+  /** Tile-compression workers for large compressed images (default: none; Node's createFitsWriter passes the process's). */
+  encodePool?: () => EncodePool | null;
 }
 
 /** Writes HDUs in order. Each `add…` must finish (be awaited) before the next. */
-export class FitsWriter {
+export class FitsWriter implements WriterContext {
   private hdus: number;
   private busy = false;
   private state: 'open' | 'closed' | 'failed' = 'open';
+
+  /** The deflater of GZIP tiles. */
+  readonly deflate: Deflater;
 
   constructor(
     /** Where the bytes go. */
@@ -70,6 +55,12 @@ export class FitsWriter {
     private readonly options: FitsWriterOptions = {},
   ) {
     this.hdus = options.existingHdus ?? 0;
+    this.deflate = options.deflate ?? pakoDeflater;
+  }
+
+  /** The tile-compression workers, if the writer has any. */
+  encodePool(): EncodePool | null {
+    return this.options.encodePool?.() ?? null;
   }
 
   /** Number of HDUs written so far. */

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CachedSource, MemoryBlockCache, MemorySource, FsCache, isFitsError, type ByteSource, type SourceIdentity } from '../../src/index.node.js';
+import { CachedSource, MemoryBlockCache, MemorySource, FsCache, isFitsError, type ByteSource, type SourceIdentity } from '../helpers/fitsflow.js';
 
 function bytes(n: number): Uint8Array {
   const out = new Uint8Array(n);

@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { appendFileSync, closeSync, copyFileSync, openSync, readSync, renameSync, writeSync, mkdtempSync, readFileSync, rmSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { CachedSource, MemoryBlockCache, MemorySource, FsCache, type ByteSource, type SourceIdentity } from '../../src/index.node.js';
+import { CachedSource, MemoryBlockCache, MemorySource, FsCache, type ByteSource, type SourceIdentity } from '../helpers/fitsflow.js';
 import type { CachedObject } from '../../src/cache/store.js';
 import { cacheEntryFiles, filesUnder } from '../helpers/cache-files.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { open } from '../../src/index.node.js';
+import { open } from '../helpers/fitsflow.js';
 import { main } from '../../src/cli/main.js';
 import type { CliIo } from '../../src/cli/commands.js';
 import { corpusPath, loadManifest } from '../helpers/corpus.js';

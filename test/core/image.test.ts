@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { open, FitsError, MemorySource } from '../../src/index.node.js';
+import { open, FitsError, MemorySource } from '../helpers/fitsflow.js';
 import { corpusPath } from '../helpers/corpus.js';
 import { concat, imageHdu, kv } from '../helpers/make-fits.js';
 

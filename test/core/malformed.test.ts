@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { open, digestFile, FitsError } from '../../src/index.node.js';
+import { open, digestFile, FitsError } from '../helpers/fitsflow.js';
 import { corpusPath, loadManifest } from '../helpers/corpus.js';
 
 /** Digest the bytes; return 'ok' or the FitsError code. Anything else fails the test. */

@@ -5,17 +5,16 @@
  */
 import fc from 'fast-check';
 import { gzipSync } from 'node:zlib';
-import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { gzip1Decode, gzip2Decode, gzipDecodeInt32, unshuffleBytes } from '../../src/codecs/gzip/decode.js';
 import {
   detectDeflateWrapper,
-  getInflater,
   inflateOutputCap,
   pakoInflater,
-  setInflater,
   type Inflater,
 } from '../../src/codecs/gzip/inflate.js';
-import { installNodeInflater, nodeInflater } from '../../src/node/inflate.js';
+import { nodeInflater } from '../../src/node/inflate.js';
+import { createNodeRuntime } from '../../src/node/runtime.js';
 import { FitsError, isFitsError, type FitsErrorCode } from '../../src/core/errors.js';
 import { beInt32, fromBase64, loadGzqCases, sha256, type GzqCase } from './gzip-quantize-fixtures.js';
 
@@ -26,7 +25,6 @@ const inflaters: [string, Inflater][] = [
   ['node:zlib', nodeInflater],
 ];
 
-afterEach(() => setInflater(undefined));
 
 /** Stream width per ZBITPIX, as documented in gzip.ts. */
 function streamBytepix(c: GzqCase, quantized: boolean): number {
@@ -81,7 +79,6 @@ test('the fixtures cover every GZIP case of the brief', () => {
 });
 
 describe.each(inflaters)('corpus tiles, inflater %s', (_name, inflater) => {
-  beforeEach(() => setInflater(inflater));
 
   test.each(gzipCases.map((c) => [c.name, c] as const))('%s', (_n, c) => {
     for (const t of c.tiles) {
@@ -92,14 +89,14 @@ describe.each(inflaters)('corpus tiles, inflater %s', (_name, inflater) => {
       const src = fromBase64(t.compressed);
       const before = src.slice();
       const out = new Uint8Array(t.npix * bytepix);
-      if (c.zcmptype === 'GZIP_1') gzip1Decode(src, out, t.index);
-      else gzip2Decode(src, out, bytepix, t.index);
+      if (c.zcmptype === 'GZIP_1') gzip1Decode(src, out, t.index, inflater);
+      else gzip2Decode(src, out, bytepix, t.index, inflater);
       expect(sha256(out), `tile ${t.index}`).toBe(t.raw !== undefined ? sha256(fromBase64(t.raw)) : t.rawSha256);
       expect(src).toEqual(before);
 
       if (quantized) {
         const ints = new Int32Array(t.npix);
-        gzipDecodeInt32(src, ints, c.zcmptype as 'GZIP_1' | 'GZIP_2', t.index);
+        gzipDecodeInt32(src, ints, c.zcmptype as 'GZIP_1' | 'GZIP_2', t.index, inflater);
         expect(ints).toEqual(beInt32(out));
       }
     }
@@ -113,7 +110,7 @@ describe.each(inflaters)('corpus tiles, inflater %s', (_name, inflater) => {
     heap.set(tileBytes, 13);
     const src = heap.subarray(13, 13 + tileBytes.length);
     const out = new Uint8Array(t.npix * 4);
-    gzip2Decode(src, out, 4, t.index);
+    gzip2Decode(src, out, 4, t.index, inflater);
     expect(sha256(out)).toBe(sha256(fromBase64(t.raw!)));
     const raw = inflater(src, t.npix * 4);
     expect(Object.getPrototypeOf(raw)).toBe(Uint8Array.prototype);
@@ -124,7 +121,7 @@ describe.each(inflaters)('corpus tiles, inflater %s', (_name, inflater) => {
     expect(fallbacks.length).toBeGreaterThan(0);
     for (const [c, t] of fallbacks) {
       const out = new Uint8Array(t.npix * (c.zbitpix === -64 ? 8 : 4));
-      gzip1Decode(fromBase64(t.gzipCompressed!), out, t.index);
+      gzip1Decode(fromBase64(t.gzipCompressed!), out, t.index, inflater);
       expect(sha256(out)).toBe(sha256(fromBase64(t.raw!)));
     }
   });
@@ -136,14 +133,13 @@ describe('tile size and argument checks', () => {
   const src = fromBase64(t.compressed);
 
   test.each(inflaters)('a tile inflating to a different size is CORRUPT_DATA with the tile index (%s)', (_n, inflater) => {
-    setInflater(inflater);
     for (const size of [t.npix * 4 - 4, t.npix * 4 - 1, t.npix * 4 + 4, 0]) {
-      const e1 = expectFitsError(() => gzip1Decode(src, new Uint8Array(size), t.index), 'CORRUPT_DATA');
+      const e1 = expectFitsError(() => gzip1Decode(src, new Uint8Array(size), t.index, inflater), 'CORRUPT_DATA');
       expect(e1.tile).toBe(t.index);
       if (size % 4 === 0) {
-        const e2 = expectFitsError(() => gzip2Decode(src, new Uint8Array(size), 4, t.index), 'CORRUPT_DATA');
+        const e2 = expectFitsError(() => gzip2Decode(src, new Uint8Array(size), 4, t.index, inflater), 'CORRUPT_DATA');
         expect(e2.tile).toBe(t.index);
-        expectFitsError(() => gzipDecodeInt32(src, new Int32Array(size / 4), 'GZIP_2', t.index), 'CORRUPT_DATA');
+        expectFitsError(() => gzipDecodeInt32(src, new Int32Array(size / 4), 'GZIP_2', t.index, inflater), 'CORRUPT_DATA');
       }
     }
   });
@@ -176,32 +172,26 @@ describe('tile size and argument checks', () => {
   });
 });
 
-describe('setInflater / getInflater', () => {
-  test('the default is pako; installNodeInflater switches; undefined restores', () => {
-    expect(getInflater()).toBe(pakoInflater);
-    installNodeInflater();
-    expect(getInflater()).toBe(nodeInflater);
-    setInflater(undefined);
-    expect(getInflater()).toBe(pakoInflater);
+describe('the inflater is a parameter', () => {
+  test('the codec default is pako; the Node runtime passes node:zlib', () => {
+    expect(createNodeRuntime({ workers: 0 }).inflate).toBe(nodeInflater);
   });
 
   test('a custom inflater is used, and its failures become CORRUPT_DATA for the tile', () => {
     const data = new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8]);
-    setInflater((_src, size) => data.subarray(0, size));
     const out = new Uint8Array(8);
-    gzip2Decode(new Uint8Array([9]), out, 2, 0);
+    gzip2Decode(new Uint8Array([9]), out, 2, 0, (_src, size) => data.subarray(0, size));
     expect(out).toEqual(new Uint8Array([1, 5, 2, 6, 3, 7, 4, 8]));
 
-    setInflater(() => {
+    const boom: Inflater = () => {
       throw new TypeError('boom');
-    });
-    const e = expectFitsError(() => gzip1Decode(new Uint8Array(4), new Uint8Array(4), 12), 'CORRUPT_DATA');
+    };
+    const e = expectFitsError(() => gzip1Decode(new Uint8Array(4), new Uint8Array(4), 12, boom), 'CORRUPT_DATA');
     expect(e.tile).toBe(12);
     expect(e.cause).toBeInstanceOf(TypeError);
 
     // An inflater that breaks its contract by returning too much is still caught.
-    setInflater(() => new Uint8Array(100));
-    expectFitsError(() => gzip1Decode(new Uint8Array(4), new Uint8Array(4), 1), 'CORRUPT_DATA');
+    expectFitsError(() => gzip1Decode(new Uint8Array(4), new Uint8Array(4), 1, () => new Uint8Array(100)), 'CORRUPT_DATA');
   });
 });
 
@@ -237,9 +227,8 @@ describe('unshuffle', () => {
         const pixels = new Uint8Array(npix * bytepix).map((_, i) => seed[i % Math.max(1, npix)] ^ (i & 0x0f));
         const gz = new Uint8Array(gzipSync(shuffleReference(pixels, bytepix)));
         for (const [, inflater] of inflaters) {
-          setInflater(inflater);
           const out = new Uint8Array(pixels.length);
-          gzip2Decode(gz, out, bytepix);
+          gzip2Decode(gz, out, bytepix, undefined, inflater);
           expect(out).toEqual(pixels);
         }
       }),
@@ -249,7 +238,6 @@ describe('unshuffle', () => {
 });
 
 describe.each(inflaters)('malformed streams, inflater %s', (_name, inflater) => {
-  beforeEach(() => setInflater(inflater));
 
   /** Either returns at most `size` bytes, or throws CORRUPT_DATA; never touches src. */
   function inflateSafely(src: Uint8Array, size: number): Uint8Array | FitsError {
@@ -275,7 +263,7 @@ describe.each(inflaters)('malformed streams, inflater %s', (_name, inflater) => 
         const backing = new Uint8Array(size + 8).fill(0x5a);
         const out = backing.subarray(4, 4 + size - (size % 4));
         try {
-          gzip2Decode(src, out, 4, 3);
+          gzip2Decode(src, out, 4, 3, inflater);
         } catch (e) {
           expect(isFitsError(e, 'CORRUPT_DATA')).toBe(true);
         }
@@ -320,7 +308,7 @@ describe.each(inflaters)('malformed streams, inflater %s', (_name, inflater) => 
       const e = expectFitsError(() => inflater(bomb, size), 'CORRUPT_DATA');
       expect(e.message).toMatch(/larger than the expected/);
       expect(performance.now() - t0).toBeLessThan(size > 1 << 20 ? 2000 : 100);
-      expectFitsError(() => gzip1Decode(bomb, new Uint8Array(size), 5), 'CORRUPT_DATA');
+      expectFitsError(() => gzip1Decode(bomb, new Uint8Array(size), 5, inflater), 'CORRUPT_DATA');
     }
   });
 });

@@ -11,11 +11,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FitsWriter } from '../../src/write/writer.js';
 import { MemorySink } from '../../src/write/sink.js';
 import { build } from 'tsup';
-import { open, FitsFile, MemorySource, isFitsError, FitsError } from '../../src/index.node.js';
-import { createNodeWorkerPool, installNodeWorkerPool } from '../../src/node/worker-pool.js';
+import { open, FitsFile, MemorySource, isFitsError, FitsError } from '../helpers/fitsflow.js';
+import { createNodeWorkerPool } from '../../src/node/worker-pool.js';
+import { createNodeRuntime } from '../../src/node/runtime.js';
 import { createWebWorkerPool, type WebWorkerConstructor } from '../../src/web/worker-pool.js';
 import { Worker as NodeWorker } from 'node:worker_threads';
-import { closeDefaultWorkerPool, setWorkerPoolFactory, type WorkerPool } from '../../src/workers/pool.js';
+import type { WorkerPool } from '../../src/core/worker-pool.js';
 import { corpusPath, loadManifest, repoRoot } from '../helpers/corpus.js';
 import type { ImageArray } from '../../src/image/pixel-type.js';
 import { lastDecodeStats } from '../../src/tiled/tiled-image.js';
@@ -40,8 +41,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await pool?.close();
-  await closeDefaultWorkerPool();
-  setWorkerPoolFactory(null);
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -215,9 +214,9 @@ describe('worker pool decoding', () => {
     expect(() => createNodeWorkerPool({ workerUrl: pathToFileURL(join(dir, 'missing.js')) })).toThrow(/does not exist/);
   });
 
-  it('the default pool (installNodeWorkerPool) is used for workers: n; workers: false stays inline', async () => {
-    installNodeWorkerPool({ workerUrl, size: 2 });
-    const file = await open(corpusPath('compressed/fpack/hcomp_int16.fits.fz'));
+  it("the runtime's pool is used for workers: n; workers: false stays inline", async () => {
+    const runtime = createNodeRuntime({ workerUrl, workers: 2 });
+    const file = await open(corpusPath('compressed/fpack/hcomp_int16.fits.fz'), { runtime });
     const hdu = await file.hdu(1);
     const par = await hdu.readImage({ workers: 2 });
     expect(lastDecodeStats.fallback).toBe(false);
@@ -228,7 +227,7 @@ describe('worker pool decoding', () => {
     expect(dflt.data.buffer).not.toBeInstanceOf(SharedArrayBuffer);
     expect(Buffer.compare(bytesOf(par.data), bytesOf(inline.data))).toBe(0);
     expect(Buffer.compare(bytesOf(dflt.data), bytesOf(inline.data))).toBe(0);
-    await closeDefaultWorkerPool();
+    await runtime.close?.();
     await file.close();
   });
 

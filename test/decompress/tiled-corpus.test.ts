@@ -4,7 +4,7 @@
  * full read.
  */
 import { describe, expect, it } from 'vitest';
-import { open, digestHdu } from '../../src/index.node.js';
+import { open, digestHdu } from '../helpers/fitsflow.js';
 import { compareDigest } from '../helpers/compare-digest.js';
 import { corpusPath, loadManifest } from '../helpers/corpus.js';
 import type { Hdu } from '../../src/file/hdu.js';

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { FitsFile, MemorySource } from '../../src/index.node.js';
+import { FitsFile, MemorySource } from '../helpers/fitsflow.js';
 import type { ByteSource } from '../../src/core/byte-source.js';
 import type { ImageArray } from '../../src/image/pixel-type.js';
 import { corpusPath } from '../helpers/corpus.js';

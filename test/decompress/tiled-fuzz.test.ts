@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { FitsFile, MemorySource, isFitsError, FitsError } from '../../src/index.node.js';
+import { FitsFile, MemorySource, isFitsError, FitsError } from '../helpers/fitsflow.js';
 import { corpusPath } from '../helpers/corpus.js';
 import { concat, headerBytes, kv, padData } from '../helpers/make-fits.js';
 

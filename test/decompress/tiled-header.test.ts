@@ -6,8 +6,8 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { open, MemorySource, FitsFile } from '../../src/index.node.js';
-import { compressedImageHeader } from '../../src/tiled/tiled-image.js';
+import { open, MemorySource, FitsFile } from '../helpers/fitsflow.js';
+import { compressedImageHeader } from '../../src/tiled/zimage.js';
 import { corpusDir, loadManifest } from '../helpers/corpus.js';
 import { concat, headerBytes, kv, card, padData } from '../helpers/make-fits.js';
 

@@ -5,7 +5,7 @@
  */
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { FitsFile, MemorySource, isFitsError } from '../../src/index.node.js';
+import { FitsFile, MemorySource, isFitsError } from '../helpers/fitsflow.js';
 import { bigEndian, card, concat, headerBytes, kv, padData } from '../helpers/make-fits.js';
 
 type Codec = 'GZIP_1' | 'GZIP_2' | 'NOCOMPRESS';

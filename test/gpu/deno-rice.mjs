@@ -4,11 +4,13 @@
 // Prints "deno gpu ok <adapter>" on success, "deno gpu: no adapter (<why>)" when
 // Deno has no WebGPU adapter. Argument: the dist directory (default ../../dist).
 const dist = Deno.args[0] ?? new URL('../../dist/', import.meta.url).href;
-const { open, requireGpu, describeAdapter, onGpuEvent } = await import(new URL('index.node.js', dist.endsWith('/') ? dist : `${dist}/`).href);
+const base = dist.endsWith('/') ? dist : `${dist}/`;
+const { open } = await import(new URL('node.js', base).href);
+const { getGpu, describeAdapter, onGpuEvent } = await import(new URL('gpu.js', base).href);
 
 let ctx;
 try {
-  ctx = await requireGpu();
+  ctx = await getGpu();
 } catch (e) {
   console.log(`deno gpu: no adapter (${e.message})`);
   Deno.exit(0);

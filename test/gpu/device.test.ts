@@ -5,15 +5,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import { gpuCtx, haveGpu, noGpuReason } from './gpu-setup.js';
-import { open } from '../../src/index.node.js';
-import { hduReaders } from '../../src/file/hdu.js';
-import { gpuAwareCompressedReader } from '../../src/tiled/read-gpu.js';
+import { open } from '../helpers/fitsflow.js';
 import { detectSoftware, onGpuEvent, releaseGpu, requireGpu, useGpu, type GpuEvent } from '../../src/gpu/device.js';
 import { readImageGpu } from '../../src/image/read-gpu.js';
 import { corpusPath } from '../helpers/corpus.js';
 import { bitDiffs } from './compare.js';
 
-hduReaders.compressedImage = gpuAwareCompressedReader;
 
 function events(): { list: GpuEvent[]; stop: () => void } {
   const list: GpuEvent[] = [];

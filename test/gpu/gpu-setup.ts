@@ -6,9 +6,6 @@
 process.env.VK_ICD_FILENAMES ??= '/usr/lib/chromium/vk_swiftshader_icd.json';
 
 import { requireGpu, describeAdapter, onGpuEvent, type GpuContext, type GpuEvent } from '../../src/gpu/device.js';
-import { installNodeWebGpu } from '../../src/node/webgpu.js';
-
-installNodeWebGpu();
 
 let ctx: GpuContext | null = null;
 let reason = '';

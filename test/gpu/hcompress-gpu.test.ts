@@ -25,19 +25,18 @@ import { HCOMPRESS_GPU_LIMITS, type TileDecodeReport } from '../../src/tiled/til
 import { HC_CORRUPT, HC_OK, HC_USE_CPU, HCOMPRESS_BINDINGS, HCOMPRESS_JOB_WORDS, HCOMPRESS_WGSL, hcompressScratchWords } from '../../src/codecs/hcompress/decode.wgsl.js';
 import type { TileJobSpec } from '../../src/tiled/tile-decode.js';
 import { tileDecoder } from '../../src/codecs/registry.js';
+import { pakoInflater } from '../../src/codecs/gzip/inflate.js';
 import { hcompressEncode } from '../../src/codecs/hcompress/encode.js';
 import type { PixelScaling } from '../../src/image/pixel-type.js';
 import { U } from '../../src/gpu/constants.js';
 import { readBack, runPasses, wordsBuffer } from '../../src/gpu/dispatch.js';
 import { FitsError } from '../../src/core/errors.js';
-import { open } from '../../src/index.node.js';
-import { hduReaders, type Hdu } from '../../src/file/hdu.js';
-import { gpuAwareCompressedReader } from '../../src/tiled/read-gpu.js';
+import { open } from '../helpers/fitsflow.js';
+import type { Hdu } from '../../src/file/hdu.js';
 import { onGpuEvent } from '../../src/gpu/device.js';
 import { corpusPath, loadManifest } from '../helpers/corpus.js';
 import { xorshift32 } from '../helpers/xorshift.js';
 
-hduReaders.compressedImage = gpuAwareCompressedReader;
 
 // ------------------------------------------------------------------ inputs
 
@@ -100,7 +99,7 @@ type CpuResult = { ints: Int32Array } | { error: string };
 
 /** What the CPU path does with one tile: hcompress.ts plus codec-registry's row-length check. */
 function cpuDecode(s: Stream, smooth: boolean): CpuResult {
-  const dec = tileDecoder('HCOMPRESS_1', { zbitpix: 32, bytepix: 4, blocksize: 32, smooth, quantized: false });
+  const dec = tileDecoder('HCOMPRESS_1', { zbitpix: 32, bytepix: 4, blocksize: 32, smooth, quantized: false }, pakoInflater);
   const ints = new Int32Array(s.pixels);
   try {
     if (dec.kind !== 'int') throw new Error('not an integer decoder');

@@ -7,7 +7,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { haveGpu, noGpuReason, watchFallbacks } from './gpu-setup.js';
-import { open, MemorySource } from '../../src/index.node.js';
+import { open, MemorySource } from '../helpers/fitsflow.js';
 import { readImageGpu, readImageToGpuBuffer } from '../../src/image/read-gpu.js';
 import { readBack } from '../../src/gpu/dispatch.js';
 import { requireGpu } from '../../src/gpu/device.js';

@@ -8,8 +8,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { gpuCtx, haveGpu, noGpuReason } from './gpu-setup.js';
 import { SOFTFLOAT_WGSL } from '../../src/wgsl/softfloat.js';
-import { LINEAR_INDEX, readBack, runPasses } from '../../src/gpu/dispatch.js';
-import { WORKGROUP } from '../../src/gpu/constants.js';
+import { readBack, runPasses } from '../../src/gpu/dispatch.js';
+import { LINEAR_INDEX, WORKGROUP } from '../../src/wgsl/grid.js';
 import { xorshift32 } from '../helpers/xorshift.js';
 
 const OUT_WORDS = 14;

@@ -11,9 +11,7 @@ import type { Column, ColumnDType } from '../../src/table/column.js';
 import type { SortKeySpec } from '../../src/table/ops/backend.js';
 import { gpuTableBackend } from '../../src/table/ops/backend-gpu.js';
 import { onGpuEvent, type GpuEvent } from '../../src/gpu/device.js';
-import { installGpu } from '../../src/gpu/install.js';
 
-installGpu();
 
 const NUMERIC: ColumnDType[] = ['uint8', 'int8', 'int16', 'uint16', 'int32', 'uint32', 'int64', 'uint64', 'float32', 'float64'];
 const CTOR: Record<string, new (n: number) => ArrayLike<number | bigint> & { [i: number]: number | bigint }> = {

@@ -1,6 +1,7 @@
 /** Synthetic tile-decode jobs for the GPU codec tests, and running one on the CPU and the GPU. */
 import { decodeTiles, SRC_CODEC, TILE_FIELDS, type TileJobSpec } from '../../src/tiled/tile-decode.js';
 import { decodeTilesGpu, type TileDecodeReport } from '../../src/tiled/tiles-gpu.js';
+import { pakoInflater } from '../../src/codecs/gzip/inflate.js';
 import type { GpuContext } from '../../src/gpu/device.js';
 import { ARRAY_CTOR, BYTES_PER, type ImageArray } from '../../src/image/pixel-type.js';
 import { FitsError } from '../../src/core/errors.js';
@@ -63,7 +64,7 @@ export async function decodeBoth(ctx: GpuContext, b: Built): Promise<[Outcome, O
   let cpu: Outcome;
   try {
     const out = alloc();
-    decodeTiles(b.spec, b.tiles, 0, ntiles, b.staging, out);
+    decodeTiles(b.spec, b.tiles, 0, ntiles, b.staging, out, pakoInflater);
     cpu = { data: out };
   } catch (e) {
     cpu = failure(e);
@@ -71,7 +72,7 @@ export async function decodeBoth(ctx: GpuContext, b: Built): Promise<[Outcome, O
   let gpu: Outcome;
   try {
     const out = alloc();
-    const report = await decodeTilesGpu(ctx, { spec: b.spec, tiles: b.tiles, ntiles, staging: b.staging }, { out });
+    const report = await decodeTilesGpu(ctx, { spec: b.spec, tiles: b.tiles, ntiles, staging: b.staging, inflate: pakoInflater }, { out });
     gpu = { data: out, report };
   } catch (e) {
     gpu = failure(e);

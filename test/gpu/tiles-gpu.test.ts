@@ -6,15 +6,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import { haveGpu, noGpuReason, watchFallbacks } from './gpu-setup.js';
-import { open, digestHdu } from '../../src/index.node.js';
-import { hduReaders, type Hdu } from '../../src/file/hdu.js';
-import { gpuAwareCompressedReader } from '../../src/tiled/read-gpu.js';
+import { open, digestHdu } from '../helpers/fitsflow.js';
+import type { Hdu } from '../../src/file/hdu.js';
 import { onGpuEvent, type GpuEvent } from '../../src/gpu/device.js';
 import { corpusPath, loadManifest } from '../helpers/corpus.js';
 import { compareDigest } from '../helpers/compare-digest.js';
 import { bitDiffs } from './compare.js';
 
-hduReaders.compressedImage = gpuAwareCompressedReader;
 
 const manifest = loadManifest();
 const files = manifest.files.filter((f) => (f.digest as { hdus: { kind: string }[] } | null)?.hdus.some((h) => h.kind === 'compressed-image'));

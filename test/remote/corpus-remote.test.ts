@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { digestFile, isFitsError, MemoryBlockCache, open, FsCache, type OpenOptions } from '../../src/index.node.js';
+import { digestFile, isFitsError, MemoryBlockCache, open, FsCache, type OpenOptions } from '../helpers/fitsflow.js';
 import { fsCacheFor } from '../../src/node/fs-cache/fs-cache.js';
 import { compareDigest } from '../helpers/compare-digest.js';
 import { corpusDir, TestServer, type Fault } from './server.js';

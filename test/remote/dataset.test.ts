@@ -4,7 +4,7 @@
  * cache, and cache eviction that keeps what the next epoch needs.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { FitsDataset, isFitsError, MemoryBlockCache, type DatasetProgress, type ImageData } from '../../src/index.node.js';
+import { FitsDataset, isFitsError, MemoryBlockCache, type DatasetProgress, type ImageData } from '../helpers/fitsflow.js';
 import { TestServer } from './server.js';
 import { smallImage, smallImagePixels } from './fits-bytes.js';
 
@@ -137,7 +137,7 @@ describe('FitsDataset', () => {
         for await (const _ of ds);
       } else {
         // The same access pattern without next-use hints: plain LRU.
-        const { open } = await import('../../src/index.node.js');
+        const { open } = await import('../helpers/fitsflow.js');
         for (let e = 0; e < 2; e++)
           for (const u of urls) {
             const f = await open(u, { http: FAST, cache: { memory: cache } });

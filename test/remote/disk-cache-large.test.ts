@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MemoryBlockCache, open, FsCache, type OpenOptions } from '../../src/index.node.js';
+import { MemoryBlockCache, open, FsCache, type OpenOptions } from '../helpers/fitsflow.js';
 import { TestServer } from './server.js';
 import { smallImage, smallImagePixels } from './fits-bytes.js';
 import { cacheEntryFiles } from '../helpers/cache-files.js';

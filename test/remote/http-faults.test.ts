@@ -4,7 +4,7 @@
  * ranges, files changing mid-read.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { HttpSource, open, isFitsError, fetchTransport, MemoryBlockCache, type HttpSourceOptions, type HttpTransport } from '../../src/index.node.js';
+import { HttpSource, open, isFitsError, fetchTransport, MemoryBlockCache, type HttpSourceOptions, type HttpTransport } from '../helpers/fitsflow.js';
 import { TestServer } from './server.js';
 
 // Most tests probe with HEAD, so that every read below goes to the network (the default probe keeps the first 23 040 bytes).

@@ -31,7 +31,7 @@ beforeAll(async () => {
   // A child process: open the URL with a folder cache and `maxAge`, read the image, print its first pixels.
   await buildChildScript(
     `
-        import { open } from ${JSON.stringify(resolve(here, '../../src/index.node.ts'))};
+        import { open } from ${JSON.stringify(resolve(here, '../../src/entries/node.ts'))};
         const [url, dir, maxAge] = process.argv.slice(2);
         const f = await open(url, { cache: { dir, maxAge: Number(maxAge) } });
         const img = await (await f.hdu(0)).readImage();

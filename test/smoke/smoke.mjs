@@ -3,7 +3,8 @@
 // check a digest; and the folder cache's direct reads (thread-pool reads, then
 // entries trusted by their verification records). Prints "smoke ok <runtime>"
 // on success.
-import * as nodeEntry from '../../dist/index.node.js';
+import * as nodeEntry from '../../dist/node.js';
+import { FsCache } from '../../dist/remote-node.js';
 import * as neutral from '../../dist/index.js';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -27,11 +28,11 @@ try {
   const B = 2880;
   const obj = { id: 'ab'.repeat(32), url: 'https://x.invalid/a.fits', etag: '"1"', lastModified: null, size: 40 * B, blockSize: B };
   const data = new Uint8Array(40 * B).map((_, i) => (i * 7) & 255);
-  const store = new nodeEntry.FsCache(dir);
+  const store = new FsCache(dir);
   for (let b = 0; b < 40; b += 10) await store.putBlocks(obj, b, data.subarray(b * B, (b + 10) * B));
   await new Promise((r) => setTimeout(r, 2200)); // entries old enough to be trusted once verified
   for (const [s, checksummed] of [[store, data.length], [store, 0], [null, 0]]) {
-    const st = s ?? (await store.flush(), new nodeEntry.FsCache(dir));
+    const st = s ?? (await store.flush(), new FsCache(dir));
     const dest = new Uint8Array(data.length);
     const before = st.counters.bytesChecksummed;
     const r = await st.readBlocksInto(obj, 0, 40, dest);

@@ -1,6 +1,6 @@
 /** `fitsflow table`: the command and its formatting. */
 import { describe, expect, it } from 'vitest';
-import { open } from '../../src/index.node.js';
+import { open } from '../helpers/fitsflow.js';
 import { parseArgs, UsageError } from '../../src/cli/args.js';
 import type { CliIo } from '../../src/cli/commands.js';
 import { applyTableOps, formatFloat32, formatTable, jsonValue, tableCommand, TABLE_VALUED_FLAGS, textValue } from '../../src/cli/table-command.js';

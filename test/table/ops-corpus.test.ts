@@ -1,6 +1,6 @@
 /** Filter and sort on tables as the reader returns them (corpus files). */
 import { describe, expect, it } from 'vitest';
-import { open } from '../../src/index.node.js';
+import { open } from '../helpers/fitsflow.js';
 import { corpusPath } from '../helpers/corpus.js';
 import { cellSize } from '../../src/table/column.js';
 import type { FitsTable, Cell } from '../../src/table/ops/fits-table.js';

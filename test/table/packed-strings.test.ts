@@ -10,6 +10,7 @@ import fc from 'fast-check';
 import * as arrow from 'apache-arrow';
 import { FitsTable } from '../../src/table/ops/fits-table.js';
 import { packedStringColumn, type Column } from '../../src/table/column.js';
+import { toArrow } from '../../src/arrow/arrow.js';
 
 const PAD = [0x20, 0x00];
 
@@ -104,8 +105,8 @@ describe('packed string columns', () => {
     fc.assert(
       fc.property(packedArb, (p) => {
         const { packed, plain } = tables(p);
-        const x = packed.toArrow(arrow).getChild('S')!.toArray();
-        const y = plain.toArrow(arrow).getChild('S')!.toArray();
+        const x = toArrow(packed, arrow).getChild('S')!.toArray();
+        const y = toArrow(plain, arrow).getChild('S')!.toArray();
         expect(x).toEqual(y);
       }),
       { numRuns: 100 },

@@ -4,7 +4,7 @@
  * group parameters/arrays with PSCAL/PZERO and BSCALE/BZERO.
  */
 import { describe, expect, it } from 'vitest';
-import { isValid, open } from '../../src/index.node.js';
+import { isValid, open } from '../helpers/fitsflow.js';
 import { concat, headerBytes, kv, padData } from '../helpers/make-fits.js';
 
 interface AsciiCol {

@@ -5,7 +5,7 @@
  * and the descriptor API the compressed-image reader uses.
  */
 import { describe, expect, it } from 'vitest';
-import { open } from '../../src/index.node.js';
+import { open } from '../helpers/fitsflow.js';
 import { FitsFile } from '../../src/file/fits-file.js';
 import type { ByteSource } from '../../src/core/byte-source.js';
 import { readBinaryTableColumns, readVlaDescriptors } from '../../src/table/read/read-binary.js';

@@ -4,7 +4,7 @@
  * equal the corresponding slices of the whole read.
  */
 import { describe, expect, it } from 'vitest';
-import { digestHdu, open } from '../../src/index.node.js';
+import { digestHdu, open } from '../helpers/fitsflow.js';
 import { compareDigest } from '../helpers/compare-digest.js';
 import { expectSameRows, tableCorpusPath, tableManifest } from './read-helpers.js';
 

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { FitsError, open } from '../../src/index.node.js';
+import { FitsError, open } from '../helpers/fitsflow.js';
 import { digestHdu } from '../../src/digest/digest.js';
 import { readVlaDescriptors } from '../../src/table/read/read-binary.js';
 import { card, concat, headerBytes, kv, padData } from '../helpers/make-fits.js';

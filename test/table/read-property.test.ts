@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { digestFile, open } from '../../src/index.node.js';
+import { digestFile, open } from '../helpers/fitsflow.js';
 import type { ByteSource } from '../../src/core/byte-source.js';
 import { FitsFile } from '../../src/file/fits-file.js';
 import { binaryTableFits } from '../fixtures/tables/write-bintable.js';

@@ -16,7 +16,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { open } from '../../src/index.node.js';
+import { open } from '../helpers/fitsflow.js';
 import type { ImageArray } from '../../src/image/pixel-type.js';
 import type { CompressedImageOptions } from '../../src/write/compressed-image.js';
 import type { HeaderInput } from '../../src/write/header-build.js';

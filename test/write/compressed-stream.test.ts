@@ -8,15 +8,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { DType, ImageArray } from '../../src/image/pixel-type.js';
-import { open } from '../../src/index.node.js';
-import { installNodeByteSwapper } from '../../src/node/swap.js';
-import { installNodeDeflater } from '../../src/node/deflate.js';
+import { open } from '../helpers/fitsflow.js';
+import { nodeDeflater } from '../../src/node/deflate.js';
 import type { CompressedImageOptions } from '../../src/write/compressed-image.js';
 import { MemorySink } from '../../src/write/sink.js';
 import { FitsWriter } from '../../src/write/writer.js';
 
-installNodeDeflater();
-installNodeByteSwapper();
 
 let seed = 5;
 const rnd = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
@@ -33,7 +30,7 @@ const cube = Float32Array.from({ length: 5 * 12 * 20 }, () => 50 + gauss());
 
 async function whole(data: ImageArray, shape: number[], opts: CompressedImageOptions): Promise<Uint8Array> {
   const sink = new MemorySink();
-  const w = new FitsWriter(sink, { checksum: true });
+  const w = new FitsWriter(sink, { checksum: true, deflate: nodeDeflater });
   await w.addCompressedImage(data, { ...opts, shape });
   await w.close();
   return sink.bytes();
@@ -41,7 +38,7 @@ async function whole(data: ImageArray, shape: number[], opts: CompressedImageOpt
 
 async function streamed(data: ImageArray, shape: number[], dtype: DType, opts: CompressedImageOptions, cuts: number[]): Promise<Uint8Array> {
   const sink = new MemorySink();
-  const w = new FitsWriter(sink, { checksum: true });
+  const w = new FitsWriter(sink, { checksum: true, deflate: nodeDeflater });
   async function* chunks() {
     let at = 0;
     for (const c of cuts) {

@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { open, isFitsError } from '../../src/index.node.js';
+import { open, isFitsError } from '../helpers/fitsflow.js';
 import type { ImageArray } from '../../src/image/pixel-type.js';
 import type { CompressedImageOptions } from '../../src/write/compressed-image.js';
 import { fitsverify, haveAstropy, haveFitsverify, haveFpack, python, tempDir, writeFile } from './tools.js';

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { open, digestFile, isFitsError } from '../../src/index.node.js';
+import { open, digestFile, isFitsError } from '../helpers/fitsflow.js';
 import { FitsWriter } from '../../src/write/writer.js';
 import { NodeFileSink } from '../../src/node/file-sink.js';
 import { copyFits } from '../../src/write/copy.js';

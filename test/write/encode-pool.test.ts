@@ -12,17 +12,13 @@ import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../helpers/corpus.js';
 import type { ImageArray } from '../../src/image/pixel-type.js';
-import { installNodeByteSwapper } from '../../src/node/swap.js';
-import { installNodeDeflater } from '../../src/node/deflate.js';
+import { nodeDeflater } from '../../src/node/deflate.js';
 import type { CompressedImageOptions } from '../../src/write/compressed-image.js';
-import { closeEncodePool, setEncodePoolFactory } from '../../src/write/encode-pool.js';
+import type { EncodePool } from '../../src/write/encode-pool.js';
 import { createNodeEncodePool } from '../../src/node/encode-pool.js';
 import { MemorySink } from '../../src/write/sink.js';
 import { FitsWriter } from '../../src/write/writer.js';
-import type { WorkerPool } from '../../src/workers/pool.js';
-
-installNodeDeflater();
-installNodeByteSwapper();
+import type { WorkerPool } from '../../src/core/worker-pool.js';
 
 let dir: string;
 let workerUrl: URL;
@@ -50,11 +46,18 @@ beforeAll(async () => {
   workerUrl = pathToFileURL(file);
 }, 60_000);
 
+let encodePool: EncodePool | null = null;
+
 afterAll(async () => {
-  setEncodePoolFactory(null);
-  await closeEncodePool();
+  await encodePool?.pool.close();
   rmSync(dir, { recursive: true, force: true });
 });
+
+/** The writer's encode pool: `pool`, all of its workers. */
+function use(pool: WorkerPool | null): void {
+  void encodePool?.pool.close();
+  encodePool = pool ? { pool, workersNow: () => pool.size } : null;
+}
 
 const NY = 2048;
 const NX = 1024;
@@ -68,7 +71,7 @@ const i16 = Int16Array.from(f32, (v) => (v === v ? Math.round(v * 10) : 0));
 
 async function write(data: ImageArray, opts: CompressedImageOptions): Promise<Uint8Array> {
   const sink = new MemorySink();
-  const w = new FitsWriter(sink, { checksum: true });
+  const w = new FitsWriter(sink, { checksum: true, deflate: nodeDeflater, encodePool: () => encodePool });
   await w.addCompressedImage(data, { shape: [NY, NX], ...opts });
   await w.close();
   return sink.bytes();
@@ -85,7 +88,7 @@ const cases: [string, ImageArray, CompressedImageOptions][] = [
 
 describe('tile compression on worker threads', () => {
   it('gives the same bytes as the calling thread alone', async () => {
-    setEncodePoolFactory(() => countingPool(workerUrl));
+    use(countingPool(workerUrl));
     for (const [name, data, opts] of cases) {
       const one = await write(data, { ...opts, workers: false });
       const before = runs;
@@ -98,7 +101,7 @@ describe('tile compression on worker threads', () => {
   it('falls back to the calling thread when a worker dies', async () => {
     const bad = join(dir, 'dying-worker.js');
     writeFileSync(bad, "import { parentPort } from 'node:worker_threads';\nparentPort.on('message', () => process.exit(3));\n");
-    setEncodePoolFactory(() => createNodeEncodePool({ size: 1, workerUrl: pathToFileURL(bad) }));
+    use(createNodeEncodePool({ size: 1, workerUrl: pathToFileURL(bad) }));
     const [, data, opts] = cases[0]!;
     const one = await write(data, { ...opts, workers: false });
     const many = await write(data, opts);

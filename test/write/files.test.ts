@@ -9,7 +9,7 @@ import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'no
 import { join } from 'node:path';
 import { buildSync } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
-import { open } from '../../src/index.node.js';
+import { open } from '../helpers/fitsflow.js';
 import { appendHdus, replaceImageData, updateHeader } from '../../src/node/update.js';
 import { parseArgs } from '../../src/cli/args.js';
 import type { CliIo } from '../../src/cli/commands.js';

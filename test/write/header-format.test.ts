@@ -10,7 +10,7 @@ import { assembleHeader } from '../../src/write/header-build.js';
 import { isFitsError } from '../../src/core/errors.js';
 import { FitsWriter } from '../../src/write/writer.js';
 import { MemorySink } from '../../src/write/sink.js';
-import { open } from '../../src/index.js';
+import { open } from '../helpers/fitsflow.js';
 
 function roundTrip(cards: CardInput[]): Header {
   const images = cards.flatMap((c) => formatCard(c));

@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { open } from '../../src/index.node.js';
+import { open } from '../helpers/fitsflow.js';
 import type { ImageArray } from '../../src/image/pixel-type.js';
 import { compareDigest } from '../helpers/compare-digest.js';
 import { astropyDigest, fitsflowDigest, fitsverify, haveAstropy, haveFitsverify, tempDir, writeFile } from './tools.js';

@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { repoRoot } from '../helpers/corpus.js';
-import { open, digestFile } from '../../src/index.node.js';
+import { open, digestFile } from '../helpers/fitsflow.js';
 import { FitsWriter } from '../../src/write/writer.js';
 import { NodeFileSink } from '../../src/node/file-sink.js';
 

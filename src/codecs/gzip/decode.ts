@@ -24,16 +24,16 @@
  * {@link gzip1Decode} and 4 or 8 bytes per pixel.
  */
 import { FitsError } from '../../core/errors.js';
-import { getInflater } from './inflate.js';
+import { pakoInflater, type Inflater } from './inflate.js';
 
 /** True on little-endian hosts (all mainstream ones); selects the word-at-a-time unshuffle. */
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
-/** Inflate with the current inflater and require exactly `expectedSize` bytes. */
-function inflateExactly(src: Uint8Array, expectedSize: number, tile: number | undefined): Uint8Array {
+/** Inflate with `inflate` and require exactly `expectedSize` bytes. */
+function inflateExactly(src: Uint8Array, expectedSize: number, tile: number | undefined, inflate: Inflater): Uint8Array {
   let raw: Uint8Array;
   try {
-    raw = getInflater()(src, expectedSize);
+    raw = inflate(src, expectedSize);
   } catch (e) {
     if (e instanceof FitsError && e.code !== 'CORRUPT_DATA') throw e;
     const message = e instanceof FitsError ? e.message : `cannot inflate tile: ${(e as Error)?.message ?? String(e)}`;
@@ -60,8 +60,8 @@ function checkBytepix(bytepix: number, outLength: number, tile: number | undefin
  * @throws FitsError('CORRUPT_DATA') if the stream is invalid or does not
  *   inflate to exactly `out.length` bytes.
  */
-export function gzip1Decode(src: Uint8Array, out: Uint8Array, tile?: number): void {
-  out.set(inflateExactly(src, out.length, tile));
+export function gzip1Decode(src: Uint8Array, out: Uint8Array, tile?: number, inflate: Inflater = pakoInflater): void {
+  out.set(inflateExactly(src, out.length, tile, inflate));
 }
 
 /** Alias of {@link gzip1Decode}, the name used in src/decompress/README.md. */
@@ -74,9 +74,9 @@ export const gzipDecode = gzip1Decode;
  * @throws FitsError('CORRUPT_DATA') if the stream is invalid or does not
  *   inflate to exactly `out.length` bytes; FitsError('BAD_ARGUMENT') for a bad `bytepix`.
  */
-export function gzip2Decode(src: Uint8Array, out: Uint8Array, bytepix: number, tile?: number): void {
+export function gzip2Decode(src: Uint8Array, out: Uint8Array, bytepix: number, tile?: number, inflate: Inflater = pakoInflater): void {
   checkBytepix(bytepix, out.length, tile);
-  unshuffleBytes(inflateExactly(src, out.length, tile), out, bytepix);
+  unshuffleBytes(inflateExactly(src, out.length, tile, inflate), out, bytepix);
 }
 
 /**
@@ -138,9 +138,10 @@ export function gzipDecodeInt32(
   out: Int32Array,
   compression: 'GZIP_1' | 'GZIP_2',
   tile?: number,
+  inflate: Inflater = pakoInflater,
 ): void {
   const n = out.length;
-  const raw = inflateExactly(src, 4 * n, tile);
+  const raw = inflateExactly(src, 4 * n, tile, inflate);
   if (compression === 'GZIP_2') {
     const n2 = 2 * n;
     const n3 = 3 * n;

@@ -1,7 +1,8 @@
 /**
  * GZIP_1 / GZIP_2 tile encoders: gzip of the tile's big-endian pixel bytes,
  * GZIP_2 after CFITSIO's byte shuffle (all most significant bytes first).
- * The deflater is pluggable: pako everywhere, node:zlib on Node (faster).
+ * The deflater is a parameter: pako everywhere, node:zlib on Node (faster;
+ * src/node/deflate.ts), passed by the writer's creator.
  */
 import pako from 'pako';
 
@@ -10,21 +11,9 @@ export type Deflater = (src: Uint8Array, level: number) => Uint8Array;
 
 export const pakoDeflater: Deflater = (src, level) => pako.gzip(src, { level: level as pako.DeflateOptions['level'] });
 
-let deflater: Deflater = pakoDeflater;
-
-/** Replace the deflater (undefined restores pako). */
-export function setDeflater(fn: Deflater | undefined): void {
-  deflater = fn ?? pakoDeflater;
-}
-
-/** The current deflater. */
-export function getDeflater(): Deflater {
-  return deflater;
-}
-
 /** GZIP_1: gzip of the raw big-endian bytes. */
-export function gzip1Encode(bytes: Uint8Array, level = 6): Uint8Array {
-  return deflater(bytes, level);
+export function gzip1Encode(bytes: Uint8Array, level = 6, deflate: Deflater = pakoDeflater): Uint8Array {
+  return deflate(bytes, level);
 }
 
 /** CFITSIO's shuffle: byte k of every pixel, for k = 0 (most significant) … bytepix−1. */
@@ -40,6 +29,6 @@ export function shuffleBytes(src: Uint8Array, bytepix: number): Uint8Array {
 }
 
 /** GZIP_2: shuffle then gzip. */
-export function gzip2Encode(bytes: Uint8Array, bytepix: number, level = 6): Uint8Array {
-  return deflater(shuffleBytes(bytes, bytepix), level);
+export function gzip2Encode(bytes: Uint8Array, bytepix: number, level = 6, deflate: Deflater = pakoDeflater): Uint8Array {
+  return deflate(shuffleBytes(bytes, bytepix), level);
 }

@@ -11,27 +11,18 @@
  * support. Raw deflate has no header to recognise and nobody writes it, so it
  * is rejected.
  *
- * The default implementation runs on pako (pure JS, every runtime). On Node,
- * `inflate-node.ts` provides a faster one on `node:zlib`. `DecompressionStream`
+ * The portable implementation runs on pako (pure JS, every runtime). On Node,
+ * src/node/inflate.ts provides a faster one on `node:zlib`; the runtime
+ * (core/runtime.ts) says which one a read uses. `DecompressionStream`
  * is not an option here: it is asynchronous only, so it cannot serve a
  * synchronous tile decode; it could only back a separate async/batch path.
  */
 import { Inflate } from 'pako';
 import { FitsError } from '../../core/errors.js';
 
-/**
- * Decompress a whole gzip (or zlib) stream.
- *
- * Contract for every implementation:
- * - returns the complete decompressed stream, which may be shorter than
- *   `expectedSize` (the caller decides whether that is an error);
- * - throws `FitsError('CORRUPT_DATA')` if the stream is malformed, truncated,
- *   fails its checksum, or would produce more than `expectedSize` bytes, and
- *   stops decoding as soon as it knows, so a decompression bomb never
- *   allocates much more than `expectedSize` bytes;
- * - never modifies `src`.
- */
-export type Inflater = (src: Uint8Array, expectedSize: number) => Uint8Array;
+import type { Inflater } from '../../core/runtime.js';
+
+export type { Inflater };
 
 /** Deflate cannot expand data by more than 1032:1 (zlib FAQ), plus slack for a tiny last block. */
 const MAX_DEFLATE_RATIO = 1032;
@@ -109,19 +100,3 @@ export const pakoInflater: Inflater = (src, expectedSize) => {
   }
   return result ?? new Uint8Array(0);
 };
-
-let current: Inflater = pakoInflater;
-
-/**
- * Replace the inflater used by the GZIP_1/GZIP_2 decoders (for example with
- * `nodeInflater` from `inflate-node.js`). Pass `undefined` to restore the
- * pako default.
- */
-export function setInflater(fn: Inflater | undefined): void {
-  current = fn ?? pakoInflater;
-}
-
-/** The inflater currently used by the GZIP_1/GZIP_2 decoders. */
-export function getInflater(): Inflater {
-  return current;
-}

@@ -1,3 +1,4 @@
+import { LINEAR_INDEX, WORKGROUP } from '../../wgsl/grid.js';
 /**
  * Inflate (RFC 1951) of gzip (RFC 1952) and zlib (RFC 1950) streams in WGSL:
  * the GPU twin of inflate.ts for GZIP_1 / GZIP_2 tiles and
@@ -23,8 +24,6 @@
  * only), `jobs` per tile [input byte offset, input length, output byte
  * offset, expected output bytes], `status` per job, `params` [jobs].
  */
-import { WORKGROUP } from '../../gpu/constants.js';
-import { LINEAR_INDEX } from '../../gpu/dispatch.js';
 
 /** Bindings: buf, jobs, status, params. */
 export const INFLATE_BINDINGS = ['w', 'r', 'w', 'r'] as const;

@@ -52,10 +52,9 @@
  * tile gets {@link HC_CORRUPT}; the driver then re-runs the CPU decoder for
  * its exact error.
  */
+import { LINEAR_INDEX, WORKGROUP } from '../../wgsl/grid.js';
 import { BSWAP_WGSL } from '../../wgsl/bytes.js';
-import { WORKGROUP } from '../../gpu/constants.js';
 import { INT64_WGSL } from '../../wgsl/int64.js';
-import { LINEAR_INDEX } from '../../gpu/dispatch.js';
 
 /** Bindings: raw_bytes, ints, jobs, status, params, scratch. */
 export const HCOMPRESS_BINDINGS = ['r', 'w', 'r', 'w', 'r', 'w'] as const;

@@ -9,9 +9,8 @@
  * `status[job]` (0 ok; otherwise the driver re-decodes on the CPU to raise
  * plio.ts's exact error).
  */
+import { LINEAR_INDEX, WORKGROUP } from '../../wgsl/grid.js';
 import { BE32_AT_WGSL, BSWAP_WGSL } from '../../wgsl/bytes.js';
-import { WORKGROUP } from '../../gpu/constants.js';
-import { LINEAR_INDEX } from '../../gpu/dispatch.js';
 
 /** Bindings: raw_bytes, ints, jobs, status, params. */
 export const PLIO_BINDINGS = ['r', 'w', 'r', 'w', 'r'] as const;

@@ -18,9 +18,8 @@
  * so they never change a result. Bit positions are u32: the driver keeps the
  * buffer below 512 MiB.
  */
+import { LINEAR_INDEX, WORKGROUP } from '../../wgsl/grid.js';
 import { BSWAP_WGSL } from '../../wgsl/bytes.js';
-import { WORKGROUP } from '../../gpu/constants.js';
-import { LINEAR_INDEX } from '../../gpu/dispatch.js';
 
 /** Bindings: raw_bytes, ints, jobs, status, params. */
 export const RICE_BINDINGS = ['r', 'w', 'r', 'w', 'r'] as const;

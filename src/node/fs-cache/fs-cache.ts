@@ -39,7 +39,7 @@ import { closeSync, existsSync, mkdirSync, openSync, promises as fsp, readdirSyn
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createHash } from 'node:crypto';
-import type { SourceIdentity } from '../../remote/http-source.js';
+import type { SourceIdentity } from '../../core/byte-source.js';
 import { crc32, ENTRY_HEADER_BYTES, ENTRY_RE, entryHeader, parseEntry, parseHeader, type EntryFields } from './fs-entry.js';
 import { bootId, encodeVerifiedRecord, fileStatus, parseVerifiedRecord, stableStatus } from './fs-verified.js';
 import { addCounters, decodeValidation, emptyCounters, encodeValidation, extentLength, type BlocksRead, type Validation, type CachedObject, type PersistentStore, type StoreCounters, type StoreStats, type VerifyReport } from '../../cache/store.js';

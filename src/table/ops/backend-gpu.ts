@@ -1,5 +1,5 @@
 /**
- * The 'gpu' table backend (src/table/backend.ts): FitsTable filters and sorts
+ * The GPU table backend (backend.ts): FitsTable filters and sorts
  * on the GPU, with the CPU backend's answers bit for bit.
  *
  * filter: the checked expression is compiled to WGSL (compile-wgsl.ts; exact
@@ -8,14 +8,13 @@
  *   output slot, and a compaction writes the ascending row indices.
  *   Expressions the GPU cannot evaluate exactly (strings, `/`, `%`, libm
  *   functions) run on the CPU backend, with a `plan` event saying why.
- * sort: the order-preserving key words of src/table/sort/keys.ts (computed on
+ * sort: the order-preserving key words of sort/keys.ts (computed on
  *   the CPU, shared with the CPU radix sort) are uploaded and sorted by a stable
  *   LSD radix sort of the row permutation (radix.wgsl.ts: 4-bit digits, least
  *   significant key and word first, digits constant over all rows skipped),
  *   nulls placed by a final stable pass per key — the same stable order the CPU
  *   produces, multi-key, descending, NaN last. String keys longer than the key
  *   prefix (not `exact`) sort on the CPU.
- * gather: the CPU backend's (row gathers are memory copies).
  *
  * Every method returns a Promise (use FitsTable's filterAsync / sortAsync).
  * A GPU failure (device lost, out of memory) falls back to the CPU backend
@@ -24,9 +23,8 @@
 import { FitsError } from '../../core/errors.js';
 import type { Column } from '../column.js';
 import { cellSize } from '../column.js';
-import type { SortKeySpec, TableBackend } from './backend.js';
+import type { SortKeySpec, TableBackend, TableView } from './backend.js';
 import { cpuBackend } from './backend-cpu.js';
-import type { FitsTable } from './fits-table.js';
 import type { CheckedExpr } from './expression/check.js';
 import { compileFilterWgsl, WgslUnsupported } from './expression/compile-wgsl.js';
 import { nullFlags, sortKeyWords } from './sort/keys.js';
@@ -34,7 +32,7 @@ import { HISTOGRAM_BINDINGS, RADIX_BITS, RADIX_BLOCK, RADIX_HISTOGRAM_WGSL, RADI
 import { U } from '../../gpu/constants.js';
 import { currentGpuContext, emitGpuEvent, requireGpu, type GpuContext } from '../../gpu/device.js';
 import { isGpuLost, readBack, runPasses, wordsBuffer, type KernelPass } from '../../gpu/dispatch.js';
-import { AUTO_THRESHOLDS } from '../../gpu/planner.js';
+import { AUTO_THRESHOLDS } from '../../gpu/thresholds.js';
 import { compactPass, scanPasses } from '../../gpu/scan.js';
 
 /** Bindings of the compiled filter kernel: cols, mask, params. */
@@ -46,10 +44,10 @@ function bytesOf(a: Fixed): Uint8Array {
   return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 }
 
-function cpuFilter(table: FitsTable, expr: CheckedExpr): Uint32Array {
+function cpuFilter(table: TableView, expr: CheckedExpr): Uint32Array {
   return cpuBackend.filter(table, expr) as Uint32Array;
 }
-function cpuSort(table: FitsTable, keys: readonly SortKeySpec[]): Uint32Array {
+function cpuSort(table: TableView, keys: readonly SortKeySpec[]): Uint32Array {
   return cpuBackend.sort(table, keys) as Uint32Array;
 }
 
@@ -64,7 +62,7 @@ async function withFallback<T>(operation: string, gpu: () => Promise<T>, cpu: ()
 }
 
 /** Why the filter must run on the CPU, or the compiled kernel. */
-function compileOrReason(table: FitsTable, expr: CheckedExpr): ReturnType<typeof compileFilterWgsl> | string {
+function compileOrReason(table: TableView, expr: CheckedExpr): ReturnType<typeof compileFilterWgsl> | string {
   if (expr.kind === 'const') return 'a constant condition';
   try {
     const cols = table.columnNames.map((_, i) => table.columnAt(i));
@@ -75,7 +73,7 @@ function compileOrReason(table: FitsTable, expr: CheckedExpr): ReturnType<typeof
   }
 }
 
-async function gpuFilter(ctx: GpuContext, table: FitsTable, compiled: ReturnType<typeof compileFilterWgsl>): Promise<Uint32Array> {
+async function gpuFilter(ctx: GpuContext, table: TableView, compiled: ReturnType<typeof compileFilterWgsl>): Promise<Uint32Array> {
   const n = table.numRows;
   if (n === 0) return new Uint32Array(0);
   // Pack the referenced columns (data, then validity) into one buffer, word-aligned.
@@ -133,7 +131,7 @@ interface SortPlan {
   passes: { word: Uint32Array; shift: number }[];
 }
 
-function planSort(table: FitsTable, keys: readonly SortKeySpec[]): SortPlan | string {
+function planSort(table: TableView, keys: readonly SortKeySpec[]): SortPlan | string {
   const passes: SortPlan['passes'] = [];
   for (let s = keys.length - 1; s >= 0; s--) {
     const k = keys[s]!;
@@ -208,7 +206,7 @@ async function gpuSort(ctx: GpuContext, n: number, plan: SortPlan): Promise<Uint
   }
 }
 
-/** The GPU table backend (register with `registerTableBackend('gpu', gpuTableBackend)`; fitsflow does it). */
+/** The GPU table backend (backend.ts loads it for `filterAsync` / `sortAsync` with `gpu: true` or `'auto'`). */
 export const gpuTableBackend: TableBackend = {
   name: 'gpu',
 
@@ -227,7 +225,7 @@ export const gpuTableBackend: TableBackend = {
     return typeof planSort(job.table, job.keys) !== 'string';
   },
 
-  async filter(table: FitsTable, expr: CheckedExpr): Promise<Uint32Array> {
+  async filter(table: TableView, expr: CheckedExpr): Promise<Uint32Array> {
     const compiled = compileOrReason(table, expr);
     if (typeof compiled === 'string') {
       emitGpuEvent({ type: 'plan', operation: 'table-filter', target: 'cpu', reason: compiled });
@@ -238,7 +236,7 @@ export const gpuTableBackend: TableBackend = {
     return withFallback('table-filter', () => gpuFilter(ctx, table, compiled), () => cpuFilter(table, expr));
   },
 
-  async sort(table: FitsTable, keys: readonly SortKeySpec[]): Promise<Uint32Array> {
+  async sort(table: TableView, keys: readonly SortKeySpec[]): Promise<Uint32Array> {
     const plan = planSort(table, keys);
     if (typeof plan === 'string') {
       emitGpuEvent({ type: 'plan', operation: 'table-sort', target: 'cpu', reason: plan });
@@ -249,7 +247,4 @@ export const gpuTableBackend: TableBackend = {
     return withFallback('table-sort', () => gpuSort(ctx, table.numRows, plan), () => cpuSort(table, keys));
   },
 
-  gather(table: FitsTable, indices: Uint32Array): FitsTable | Promise<FitsTable> {
-    return cpuBackend.gather(table, indices);
-  },
 };

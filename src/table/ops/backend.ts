@@ -1,15 +1,15 @@
 /**
- * Table compute backends: where filters, sorts and gathers run.
+ * Table compute backends: where filters and sorts run.
  *
- * The CPU backend (backend-cpu.ts) is always available. A GPU backend can be
- * registered with {@link registerTableBackend}; FitsTable's `gpu` option picks:
- * `false` → CPU; `true` → the registered GPU backend, or FitsError('GPU') when
- * none is registered; `'auto'` (default) → the GPU backend when registered and
- * it accepts the job ({@link TableBackend.supports}), else the CPU.
- *
- * FitsTable's synchronous `filter`/`sort` need a backend that answers
- * synchronously; `filterAsync`/`sortAsync` await any backend (a WebGPU one will
- * be asynchronous).
+ * The CPU backend (backend-cpu.ts) is always there. The GPU backend
+ * (backend-gpu.ts) is loaded on demand by the asynchronous methods
+ * (`filterAsync`, `sortAsync`); FitsTable's `gpu` option picks:
+ * `false` → CPU; `true` → the GPU backend (FitsError('GPU') without an
+ * adapter); `'auto'` (default) → the GPU backend when the table is large
+ * enough to consider it (gpu/thresholds.ts) and it accepts the job
+ * ({@link TableBackend.supports}), else the CPU. The synchronous methods
+ * (`filter`, `sort`) run on the CPU, or on a synchronous backend passed as
+ * `backend`. A caller can pass any backend explicitly (`{ backend }`).
  *
  * Writing a backend (notes for the GPU one):
  * - `filter` gets the type-checked tree ({@link CheckedExpr}): column leaves
@@ -25,8 +25,19 @@
  *   so views need not be gathered before upload.
  */
 import { FitsError } from '../../core/errors.js';
+import type { Column } from '../column.js';
 import type { CheckedExpr } from './expression/check.js';
-import type { FitsTable } from './fits-table.js';
+import { AUTO_THRESHOLDS } from '../../gpu/thresholds.js';
+
+/** What a backend sees of a table (FitsTable implements it). */
+export interface TableView {
+  readonly numRows: number;
+  readonly columnNames: string[];
+  /** Column i of the view (gathered through the view's rows). */
+  columnAt(i: number): Column;
+  /** Column i's storage and the view's row index into it (null: the identity). */
+  columnSource(i: number): { column: Column; rows: Uint32Array | null };
+}
 
 /** One normalised sort key. */
 export interface SortKeySpec {
@@ -37,54 +48,47 @@ export interface SortKeySpec {
   nulls: 'first' | 'last';
 }
 
+/** A filter or sort job, as {@link TableBackend.supports} sees it. */
+export type TableJob = ({ kind: 'filter'; table: TableView; expr: CheckedExpr } | { kind: 'sort'; table: TableView; keys: readonly SortKeySpec[] }) & {
+  /** True when the caller needs a synchronous answer (FitsTable.filter/sort); an async-only backend must decline. */
+  sync?: boolean;
+};
+
+/** Where filters and sorts run. */
 export interface TableBackend {
   readonly name: string;
   /** Row indices (ascending) of `table` where the checked boolean expression is true. */
-  filter(table: FitsTable, expr: CheckedExpr): Uint32Array | Promise<Uint32Array>;
+  filter(table: TableView, expr: CheckedExpr): Uint32Array | Promise<Uint32Array>;
   /** The stable permutation that sorts `table` by `keys` (first key most significant). */
-  sort(table: FitsTable, keys: readonly SortKeySpec[]): Uint32Array | Promise<Uint32Array>;
-  /** A table of the given rows of `table`, materialised. */
-  gather(table: FitsTable, indices: Uint32Array): FitsTable | Promise<FitsTable>;
+  sort(table: TableView, keys: readonly SortKeySpec[]): Uint32Array | Promise<Uint32Array>;
   /** Whether this backend can run a job (for `gpu: 'auto'`); absent means yes. */
-  supports?(job: ({ kind: 'filter'; table: FitsTable; expr: CheckedExpr } | { kind: 'sort'; table: FitsTable; keys: readonly SortKeySpec[] }) & {
-    /** True when the caller needs a synchronous answer (FitsTable.filter/sort); an async-only backend must decline. */
-    sync?: boolean;
-  }): boolean;
+  supports?(job: TableJob): boolean;
 }
 
 /** Which backend a call should use. */
 export type BackendChoice = 'auto' | boolean;
 
-const registry = new Map<string, TableBackend>();
-
-/** Register (or, with null, remove) a backend under a name. 'gpu' is the one the `gpu` option uses. */
-export function registerTableBackend(name: 'gpu' | 'cpu' | (string & {}), backend: TableBackend | null): void {
-  if (backend === null) registry.delete(name);
-  else registry.set(name, backend);
-}
-
-/** The registered backend of a name, if any. */
-export function getTableBackend(name: string): TableBackend | undefined {
-  return registry.get(name);
-}
-
-/**
- * Pick a backend for a job. `cpu` is the built-in CPU backend (passed in to
- * avoid an import cycle).
- */
-export function chooseBackend(
-  gpu: BackendChoice | undefined,
-  cpu: TableBackend,
-  job: Parameters<NonNullable<TableBackend['supports']>>[0],
-): TableBackend {
-  const registeredCpu = registry.get('cpu') ?? cpu;
-  if (gpu === false) return registeredCpu;
-  const g = registry.get('gpu');
-  if (gpu === true) {
-    if (!g) throw new FitsError('GPU', 'No GPU table backend is registered (registerTableBackend("gpu", …)); use gpu: false or "auto".');
-    return g;
+function checkChoice(gpu: BackendChoice | undefined): void {
+  if (gpu !== undefined && gpu !== true && gpu !== false && gpu !== 'auto') {
+    throw new FitsError('BAD_ARGUMENT', `The gpu option must be true, false or 'auto', not ${String(gpu)}.`);
   }
-  if (gpu !== undefined && gpu !== 'auto') throw new FitsError('BAD_ARGUMENT', `The gpu option must be true, false or 'auto', not ${String(gpu)}.`);
-  if (g && (!g.supports || g.supports(job))) return g;
-  return registeredCpu;
+}
+
+/** The backend of a synchronous call: `given`, else the CPU; `gpu: true` needs the async methods. */
+export function syncBackend(gpu: BackendChoice | undefined, cpu: TableBackend, given: TableBackend | undefined, method: string): TableBackend {
+  checkChoice(gpu);
+  if (given) return given;
+  if (gpu === true) throw new FitsError('GPU', `The GPU backend is asynchronous: use ${method}Async(…, { gpu: true }).`);
+  return cpu;
+}
+
+/** The backend of an asynchronous call (loads the GPU backend when the choice may use it). */
+export async function asyncBackend(gpu: BackendChoice | undefined, cpu: TableBackend, given: TableBackend | undefined, job: TableJob): Promise<TableBackend> {
+  checkChoice(gpu);
+  if (given) return given;
+  if (gpu === false) return cpu;
+  if (gpu !== true && job.table.numRows < AUTO_THRESHOLDS.tableRows) return cpu; // 'auto': too small to consider the GPU
+  const { gpuTableBackend } = await import('./backend-gpu.js');
+  if (gpu === true) return gpuTableBackend;
+  return !gpuTableBackend.supports || gpuTableBackend.supports(job) ? gpuTableBackend : cpu;
 }

@@ -1,6 +1,6 @@
 /**
  * FitsTable: an in-memory columnar table (one typed array per column, see
- * column.ts) with selection, slicing, filtering, sorting and Arrow interop.
+ * column.ts) with selection, slicing, filtering and sorting (Arrow interop: fitsflow/arrow).
  *
  * Tables are immutable. Row operations (`filter`, `sort`, `take`, `slice` of a
  * view) return a lazy view: a row index over the parent's columns, so chained
@@ -56,10 +56,10 @@ import { FitsError } from '../../core/errors.js';
 import type { Complex } from '../../header/card.js';
 import { cellSize, elementCount, type Column, type ColumnArray } from '../column.js';
 import { latin1, packedString, trimmedLength } from '../strings.js';
-import { chooseBackend, type BackendChoice, type SortKeySpec, type TableBackend } from './backend.js';
-import { cpuBackend, gatherColumn, scatterColumn, sliceColumn } from './backend-cpu.js';
+import { asyncBackend, syncBackend, type BackendChoice, type SortKeySpec, type TableBackend } from './backend.js';
+import { cpuBackend } from './backend-cpu.js';
+import { gatherColumn, scatterColumn, sliceColumn } from './column-kernels.js';
 import { checkExpression, resolveColumnName, type CheckedExpr } from './expression/check.js';
-import { arrowToColumns, columnsToArrow, type ArrowModule, type ArrowTable } from '../../arrow/arrow.js';
 
 /** One cell as `row()` returns it. */
 export type Cell =
@@ -75,9 +75,16 @@ export type Cell =
 /** One row: column name → cell (duplicate names: the first column wins). */
 export type Row = Record<string, Cell>;
 
+/** Options of FitsTable's filters. */
 export interface FilterOptions {
-  /** Where to run: `false` CPU, `true` a registered GPU backend (else FitsError 'GPU'), `'auto'` (default). */
+  /**
+   * Where to run (filterAsync): `false` the CPU, `true` the GPU (FitsError
+   * 'GPU' without an adapter), `'auto'` (default) the GPU only where it is
+   * expected to win. The synchronous `filter` runs on the CPU.
+   */
   gpu?: BackendChoice;
+  /** A backend to run on instead (see backend.ts). */
+  backend?: TableBackend;
 }
 
 export interface SortOptions {
@@ -85,7 +92,10 @@ export interface SortOptions {
   descending?: boolean | boolean[];
   /** Where nulls go (default 'last'). NaN always follows every number. */
   nulls?: 'first' | 'last';
+  /** Where to run (sortAsync), as {@link FilterOptions.gpu}. */
   gpu?: BackendChoice;
+  /** A backend to run on instead (see backend.ts). */
+  backend?: TableBackend;
 }
 
 /**
@@ -382,14 +392,14 @@ export class FitsTable {
   /** Ascending indices of the rows where `expression` is true. */
   filterIndices(expression: string, opts: FilterOptions = {}): Uint32Array {
     const expr = this.check(expression);
-    const backend = chooseBackend(opts.gpu, cpuBackend, { kind: 'filter', table: this, expr, sync: true });
+    const backend = syncBackend(opts.gpu, cpuBackend, opts.backend, 'filter');
     return syncResult(backend, backend.filter(this, expr));
   }
 
   /** filter() that can await an asynchronous (GPU) backend. */
   async filterAsync(expression: string, opts: FilterOptions = {}): Promise<FitsTable> {
     const expr = this.check(expression);
-    const backend = chooseBackend(opts.gpu, cpuBackend, { kind: 'filter', table: this, expr });
+    const backend = await asyncBackend(opts.gpu, cpuBackend, opts.backend, { kind: 'filter', table: this, expr });
     return this.#take(await backend.filter(this, expr), 'ascending');
   }
 
@@ -403,14 +413,14 @@ export class FitsTable {
   /** The stable permutation that sorts the table (`argsort`). */
   sortIndices(keys: string | readonly string[], opts: SortOptions = {}): Uint32Array {
     const specs = this.#sortSpecs(keys, opts);
-    const backend = chooseBackend(opts.gpu, cpuBackend, { kind: 'sort', table: this, keys: specs, sync: true });
+    const backend = syncBackend(opts.gpu, cpuBackend, opts.backend, 'sort');
     return syncResult(backend, backend.sort(this, specs));
   }
 
   /** sort() that can await an asynchronous (GPU) backend. */
   async sortAsync(keys: string | readonly string[], opts: SortOptions = {}): Promise<FitsTable> {
     const specs = this.#sortSpecs(keys, opts);
-    const backend = chooseBackend(opts.gpu, cpuBackend, { kind: 'sort', table: this, keys: specs });
+    const backend = await asyncBackend(opts.gpu, cpuBackend, opts.backend, { kind: 'sort', table: this, keys: specs });
     return this.#take(await backend.sort(this, specs), 'permutation');
   }
 
@@ -432,33 +442,6 @@ export class FitsTable {
       if (col.dtype === 'complex64' || col.dtype === 'complex128') throw new FitsError('BAD_ARGUMENT', `Cannot sort by '${col.name}': complex numbers have no order.`);
       return { column: i, descending: Array.isArray(desc) ? !!desc[k] : !!desc, nulls };
     });
-  }
-
-  // ---------------------------------------------------------------- Arrow
-
-  /**
-   * This table as an apache-arrow Table. Numeric columns share memory with the
-   * Arrow vectors (zero-copy); see arrow.ts for the full mapping.
-   * Pass the apache-arrow module for a synchronous call
-   * (`import * as arrow from 'apache-arrow'; t.toArrow(arrow)`), or call without
-   * it to import apache-arrow dynamically (returns a Promise).
-   */
-  toArrow(arrow: ArrowModule): ArrowTable;
-  toArrow(): Promise<ArrowTable>;
-  toArrow(arrow?: ArrowModule): ArrowTable | Promise<ArrowTable> {
-    if (arrow) return columnsToArrow(arrow, this.columns, this.numRows);
-    return import('apache-arrow').then(
-      (m) => columnsToArrow(m as ArrowModule, this.columns, this.numRows),
-      (e: unknown) => {
-        throw new FitsError('UNSUPPORTED', 'toArrow() needs the apache-arrow package (npm install apache-arrow).', { cause: e });
-      },
-    );
-  }
-
-  /** A FitsTable from an apache-arrow Table (no import of apache-arrow needed). */
-  static fromArrow(table: ArrowTable): FitsTable {
-    const { columns, numRows } = arrowToColumns(table);
-    return new FitsTable(columns, numRows);
   }
 
   /**

@@ -6,6 +6,7 @@
 import { FitsError } from '../../core/errors.js';
 import type { Header } from '../../header/header.js';
 import type { HduLayout } from '../../hdu/layout.js';
+import type { HduContext } from '../../hdu/context.js';
 import type { ColumnDType } from '../column.js';
 import { columnKeywords, integerNull, type ColumnKeywords } from './column-keywords.js';
 import { parseBinaryTform, type BinaryTform, type TformCode } from './tform.js';
@@ -193,4 +194,13 @@ export function binaryTableLayout(header: Header, layout: HduLayout, hdu: number
 function cardNo(header: Header, keyword: string): number | undefined {
   const c = header.card(keyword);
   return c ? c.index + 1 : undefined;
+}
+
+/** The table layout of an HDU, with its declared data checked against the file size. */
+export function binaryLayoutOf(ctx: HduContext): BinaryTableLayout {
+  const t = binaryTableLayout(ctx.header, ctx.layout, ctx.index);
+  if (ctx.dataOffset + ctx.layout.dataBytes > ctx.source.size) {
+    throw new FitsError('TRUNCATED', `The table data needs ${ctx.layout.dataBytes} bytes but the file ends first.`, { hdu: ctx.index, offset: ctx.source.size });
+  }
+  return t;
 }

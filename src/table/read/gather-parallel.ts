@@ -21,7 +21,7 @@
  * The worker side is {@link workGatherRows} in gather-worker.ts.
  */
 import type { ByteSource } from '../../core/byte-source.js';
-import type { WorkerPool } from '../../workers/pool.js';
+import type { WorkerPool } from '../../core/worker-pool.js';
 import type { BinaryColumnSpec } from './binary-layout.js';
 import type { ColumnArray } from '../column.js';
 import { readBytes } from './row-blocks.js';

@@ -5,7 +5,7 @@
  * one array column (BSCALE/BZERO), scaled values in float64 (DIGEST.md §5).
  */
 import { FitsError } from '../../core/errors.js';
-import type { HduContext } from '../../file/hdu.js';
+import type { HduContext } from '../../hdu/context.js';
 import type { DType, ImageArray } from '../../image/pixel-type.js';
 import type { ImageData } from '../../image/read-image.js';
 import type { BinaryColumnSpec, ColumnScaling, ElementCode } from './binary-layout.js';

@@ -5,7 +5,7 @@
  * fields equal to TNULLn read as 0 and are null.
  */
 import { FitsError } from '../../core/errors.js';
-import type { HduContext } from '../../file/hdu.js';
+import type { HduContext } from '../../hdu/context.js';
 import { allocateBuffer } from '../../core/buffers.js';
 import { asciiTableLayout, type AsciiColumnSpec, type AsciiTableLayout } from './ascii-layout.js';
 import type { Column } from '../column.js';

@@ -5,11 +5,11 @@
  * bytes of the requested variable-length cells.
  */
 import { FitsError } from '../../core/errors.js';
-import type { HduContext } from '../../file/hdu.js';
+import type { HduContext } from '../../hdu/context.js';
 import type { ByteSource } from '../../core/byte-source.js';
 import { flipSignInPlace } from '../../image/convert.js';
 import { allocateBuffer, sharedMemoryAvailable } from '../../core/buffers.js';
-import { binaryTableLayout, type BinaryColumnSpec, type BinaryTableLayout, type ElementCode } from './binary-layout.js';
+import { binaryLayoutOf, type BinaryColumnSpec, type BinaryTableLayout, type ElementCode } from './binary-layout.js';
 import { columnFields, packedStringColumn, type Column, type ColumnArray, type ColumnDType } from '../column.js';
 import { gather16, gather32, gather64, gather8, gatherBits, gatherLogical, gatherScaled, markNulls, ValidityBuilder } from './gather.js';
 import { gatherDescriptors, heapBytes, readVlaArrays, type HeapLocation, type VlaDescriptors } from './heap.js';
@@ -17,7 +17,7 @@ import { forEachRowBlock, syncReader } from './row-blocks.js';
 import { resolveRows, selectColumns, type RowRange } from './selection.js';
 import { gatherStringBytes } from '../strings.js';
 import { gatherRowsParallel, PARALLEL_BLOCK_BYTES, PARALLEL_MIN_BYTES, type BlockGather, type ParallelGatherPlan } from './gather-parallel.js';
-import { defaultWorkerPool, type WorkerPool } from '../../workers/pool.js';
+import type { WorkerPool } from '../../core/worker-pool.js';
 
 /** Gathers rows `first .. first + n - 1` (counted from the read's first row) of one column out of a block. */
 export type RowGather = (src: Uint8Array, dv: DataView, first: number, n: number) => void;
@@ -228,17 +228,8 @@ function gathererFor(spec: BinaryColumnSpec, rows: number, rowBytes: number, sou
   }
 }
 
-/** The table layout of an HDU, with its declared data checked against the file size. */
-export function binaryLayoutOf(ctx: HduContext): BinaryTableLayout {
-  const t = binaryTableLayout(ctx.header, ctx.layout, ctx.index);
-  if (ctx.dataOffset + ctx.layout.dataBytes > ctx.source.size) {
-    throw new FitsError('TRUNCATED', `The table data needs ${ctx.layout.dataBytes} bytes but the file ends first.`, { hdu: ctx.index, offset: ctx.source.size });
-  }
-  return t;
-}
-
 function rowsOf(ctx: HduContext, t: BinaryTableLayout): RowsLocation {
-  return { source: ctx.source, hdu: ctx.index, dataOffset: ctx.dataOffset, rowBytes: t.rowBytes };
+  return { source: ctx.source, hdu: ctx.index, dataOffset: ctx.dataOffset, rowBytes: t.rowBytes, workerPool: ctx.runtime.workerPool?.bind(ctx.runtime) };
 }
 
 function heapOf(ctx: HduContext, t: BinaryTableLayout): HeapLocation {
@@ -252,6 +243,8 @@ export interface RowsLocation {
   /** File offset of the first row. */
   dataOffset: number;
   rowBytes: number;
+  /** The runtime's worker pool, for large gathers (see {@link gatherColumns}'s `workers`). */
+  workerPool?: () => WorkerPool | null;
 }
 
 async function runGatherers(loc: RowsLocation, start: number, count: number, gatherers: ColumnGatherer[]): Promise<void> {
@@ -338,7 +331,7 @@ function parallelPool(loc: RowsLocation, specs: readonly BinaryColumnSpec[], cou
   // asynchronous ones (HTTP) a block ahead while it gathers, which matters more there.
   if (workers === undefined && !syncReader(loc.source)) return null;
   if (bytes < 2 * Math.max(loc.rowBytes, PARALLEL_BLOCK_BYTES)) return null; // fewer than two blocks
-  const pool = workers ?? defaultWorkerPool();
+  const pool = workers ?? loc.workerPool?.() ?? null;
   return pool && pool.size > 0 ? pool : null;
 }
 

@@ -4,13 +4,14 @@
  * FitsTable, and stream a table in batches of rows with bounded memory.
  */
 import { FitsError } from '../../core/errors.js';
-import type { HduContext } from '../../file/hdu.js';
+import type { HduContext } from '../../hdu/context.js';
 import type { Column } from '../column.js';
 import { FitsTable } from '../ops/fits-table.js';
 import { asciiLayoutOf, readAsciiTableColumns } from './read-ascii.js';
-import { binaryLayoutOf, readBinaryTableColumns } from './read-binary.js';
+import { readBinaryTableColumns } from './read-binary.js';
+import { binaryLayoutOf } from './binary-layout.js';
 import type { RowRange } from './selection.js';
-import type { WorkerPool } from '../../workers/pool.js';
+import type { WorkerPool } from '../../core/worker-pool.js';
 
 /** Options of {@link Hdu.readTable}. */
 export interface ReadTableOptions {

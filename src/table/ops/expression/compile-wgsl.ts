@@ -25,13 +25,12 @@
  * isinf / isnull (sqrt, log, pow, floor, min, … would need correctly rounded
  * or libm-identical emulation).
  */
+import { LINEAR_INDEX, WORKGROUP } from '../../../wgsl/grid.js';
 import type { Column, ColumnDType } from '../../column.js';
 import type { CompareOp } from './ast.js';
 import type { CheckedColumn, CheckedExpr } from './check.js';
 import { columnVsNumber, doubleInterval, int64Interval } from './compile-cpu.js';
 import { SOFTFLOAT_WGSL } from '../../../wgsl/softfloat.js';
-import { WORKGROUP } from '../../../gpu/constants.js';
-import { LINEAR_INDEX } from '../../../gpu/dispatch.js';
 
 /** A compiled filter: the kernel, and the table columns it reads (slot k of `params` ↔ `columns[k]`). */
 export interface WgslFilter {

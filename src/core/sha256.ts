@@ -1,24 +1,15 @@
 /**
- * SHA-256 for the digest. A small pure-JS implementation runs everywhere;
- * the Node entry installs node:crypto's, which is much faster.
+ * SHA-256 in pure JS, for digests and cache keys in every runtime. Node
+ * entries pass node:crypto's instead through the runtime (core/runtime.ts);
+ * both give the same digests.
  */
+import type { Hasher } from './runtime.js';
 
-/** An incremental hash. */
-export interface Hasher {
-  update(bytes: Uint8Array): void;
-  /** Lower-case hex digest; the hasher cannot be used afterwards. */
-  hex(): string;
-}
+export type { Hasher };
 
-let factory: () => Hasher = () => new Sha256();
-
-/** Replace the SHA-256 implementation (the Node entry installs node:crypto). */
-export function setSha256Factory(f: () => Hasher): void {
-  factory = f;
-}
-
-export function createSha256(): Hasher {
-  return factory();
+/** A new pure-JS SHA-256 hasher. */
+export function jsSha256(): Hasher {
+  return new Sha256();
 }
 
 const K = new Uint32Array([

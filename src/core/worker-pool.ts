@@ -1,0 +1,41 @@
+/**
+ * The worker-pool contract, runtime-neutral: the implementations live in
+ * src/node/worker-pool.ts (worker_threads: Node, Bun, Deno's node
+ * compatibility) and src/web/worker-pool.ts (Web Workers: browsers, Deno).
+ * Which one runs is decided by the entry point's {@link Runtime}
+ * (runtime.ts), or by the caller passing a pool, never by sniffing the
+ * runtime in decoding code.
+ */
+
+/** A pool of worker threads running fitsflow's worker script. */
+export interface WorkerPool {
+  /** Number of worker threads. */
+  readonly size: number;
+  /**
+   * Run one task on the next free worker; resolves with the worker's reply.
+   * Tasks queue when every worker is busy. Rejects if the worker fails or dies.
+   */
+  run<T = unknown>(task: WorkerTask, transfer?: Transferable[]): Promise<T>;
+  /** Terminate the workers. Pending tasks reject. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** A message to a worker: `type` selects the handler in the worker script. */
+export interface WorkerTask {
+  type: string;
+  [key: string]: unknown;
+}
+
+/** The reply of a worker: a result, or an error as plain data. */
+export type WorkerReply<T = unknown> = { ok: true; result: T } | { ok: false; error: WorkerErrorData };
+
+/** An error thrown in a worker, as plain data. */
+export interface WorkerErrorData {
+  name: string;
+  message: string;
+  /** FitsError fields, when the error was one. */
+  code?: string;
+  hdu?: number;
+  tile?: number;
+  offset?: number;
+}

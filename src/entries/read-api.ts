@@ -1,0 +1,31 @@
+/**
+ * The reading API every `fitsflow` entry shares (the entries add `open()`
+ * with their runtime): files, HDUs, headers, images, tables, digests.
+ */
+export { FitsFile, type OpenOptions, type FileWarning } from '../file/fits-file.js';
+export type { SourceInput } from '../file/resolve-source.js';
+export { FitsError, isFitsError, type FitsErrorCode, type FitsErrorDetails } from '../core/errors.js';
+export type { Runtime, Inflater, Hasher } from '../core/runtime.js';
+export type { WorkerPool, WorkerTask } from '../core/worker-pool.js';
+export type { ByteSource, ByteRange, SourceIdentity } from '../core/byte-source.js';
+export { MemorySource } from '../io/memory-source.js';
+export { BlobSource, type BlobLike } from '../io/blob-source.js';
+export { Header, type Card, type HeaderWarning } from '../header/header.js';
+export type { CardValue, Complex } from '../header/card.js';
+export { Hdu, type HduReadImageOptions } from '../file/hdu.js';
+export type { HduKind, HduLayout } from '../hdu/layout.js';
+export type { DType, ImageArray } from '../image/pixel-type.js';
+export type { ImageData, ImageChunk, ReadImageOptions, IterateImageOptions } from '../image/read-image.js';
+export type { SectionRequest } from '../image/section.js';
+export type { CompressedReadOptions } from '../tiled/tiled-image.js';
+export type { ChecksumResult, ChecksumStatus } from '../checksum/verify.js';
+export { digestFile, digestHdu, type FileDigest, type HduDigest, type DigestOptions } from '../digest/digest.js';
+export type { Json } from '../digest/json.js';
+export { FitsTable, type Cell, type Row, type FilterOptions, type SortOptions } from '../table/ops/fits-table.js';
+export type { TableBackend, TableView, TableJob, SortKeySpec, BackendChoice } from '../table/ops/backend.js';
+export type { CheckedExpr } from '../table/ops/expression/check.js';
+export { ExpressionError } from '../table/ops/expression/tokenizer.js';
+export { isValid, type Column, type ColumnDType, type ColumnArray, type PackedStrings } from '../table/column.js';
+export type { ReadTableOptions, IterateTableOptions } from '../table/read/read-table.js';
+export type { RowRange } from '../table/read/selection.js';
+export type { RandomGroups, GroupParameter } from '../table/read/random-groups.js';

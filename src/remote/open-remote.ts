@@ -1,0 +1,63 @@
+/**
+ * Opening `http:`, `https:` and `s3:` URLs: an HttpSource (S3 URLs signed and
+ * mapped to HTTPS) wrapped in the block cache. This is where the source and
+ * its cache are composed; neither knows the other. The runtime passes its
+ * transport (undici on Node, fetch elsewhere) and its default persistent store
+ * (a folder on Node, the Cache API elsewhere).
+ */
+import type { ByteSource } from '../core/byte-source.js';
+import { cacheSource, forgetValidation, freshIdentity, noteValidated, recentlyCached, resolveCacheOptions, type CacheOptions } from '../cache/cached-source.js';
+import type { StoreFactory } from '../cache/store.js';
+import { HttpSource, type HttpSourceOptions, type HttpTransport } from './http-source.js';
+import { s3HttpUrl, s3Signer, type S3Options } from './s3.js';
+
+/** What `open()` accepts for remote files (besides the header-reading options). */
+export interface RemoteOpenOptions {
+  /** HTTP behaviour: timeouts, retries, coalescing, concurrency, headers, transport. */
+  http?: HttpSourceOptions;
+  /** The block cache: memory (default on) and persistent (opt-in); false for none. */
+  cache?: CacheOptions | false;
+  /** S3: region, credentials, endpoint (for `s3://bucket/key` URLs). */
+  s3?: S3Options;
+  /** Aborts every read. */
+  signal?: AbortSignal;
+}
+
+/** What a runtime lends the remote opener. */
+export interface RemoteAdapters {
+  /** The transport when the options name none (default: fetch). */
+  transport?: () => HttpTransport;
+  /** Makes the store for `cache: { persistent: true }` / `{ dir }`. */
+  defaultStore?: StoreFactory;
+}
+
+/** Open an http(s) or s3 URL as a (cached) ByteSource. */
+export async function openRemote(url: string, scheme: string, options: RemoteOpenOptions = {}, adapters: RemoteAdapters = {}): Promise<ByteSource> {
+  const http: HttpSourceOptions = { ...(options.http ?? {}) };
+  if (options.signal && !http.signal) http.signal = options.signal;
+  if (!http.transport && !http.fetch && adapters.transport) http.transport = adapters.transport();
+  let target = url;
+  if (scheme === 's3') {
+    const s3 = options.s3 ?? {};
+    const sign = s3Signer(s3);
+    if (sign) {
+      const user = http.sign;
+      http.sign = user ? async (req) => user({ ...req, headers: await sign(req) }) : sign;
+    }
+    target = s3HttpUrl(url, s3);
+  }
+  const cache = options.cache === false ? false : resolveCacheOptions(options.cache ?? {}, adapters.defaultStore);
+  if (cache && !http.assume) {
+    const fresh = freshIdentity(target, cache);
+    if (fresh) {
+      http.assume = fresh;
+      // The confirmed version is outdated: the next open asks the server again.
+      http.onChanged ??= () => forgetValidation(target, cache);
+    }
+  }
+  // A HEAD when the bytes are probably cached already (persistent cache, or seen in this process); else a GET of the first bytes.
+  http.probe ??= cache !== false && (cache.persistent || recentlyCached(target)) ? 'head' : 'range';
+  const src = await HttpSource.open(target, http);
+  if (!http.assume && cache !== false) noteValidated(target, src.identity, cache);
+  return cacheSource(src, cache);
+}
