@@ -2,7 +2,7 @@
  * Table compute backends: where filters and sorts run.
  *
  * The CPU backend (backend-cpu.ts) is always there. The GPU backend
- * (backend-gpu.ts) is loaded on demand by the asynchronous methods
+ * (backend-gpu.ts) is loaded on demand (choose-backend.ts) by the asynchronous methods
  * (`filterAsync`, `sortAsync`); FitsTable's `gpu` option picks:
  * `false` → CPU; `true` → the GPU backend (FitsError('GPU') without an
  * adapter); `'auto'` (default) → the GPU backend when the table is large
@@ -24,10 +24,8 @@
  * - `table.columnSource(i)` gives a column's storage and the view's row index,
  *   so views need not be gathered before upload.
  */
-import { FitsError } from '../../core/errors.js';
 import type { Column } from '../column.js';
 import type { CheckedExpr } from './expression/check.js';
-import { AUTO_THRESHOLDS } from '../../gpu/thresholds.js';
 
 /** What a backend sees of a table (FitsTable implements it). */
 export interface TableView {
@@ -67,28 +65,3 @@ export interface TableBackend {
 
 /** Which backend a call should use. */
 export type BackendChoice = 'auto' | boolean;
-
-function checkChoice(gpu: BackendChoice | undefined): void {
-  if (gpu !== undefined && gpu !== true && gpu !== false && gpu !== 'auto') {
-    throw new FitsError('BAD_ARGUMENT', `The gpu option must be true, false or 'auto', not ${String(gpu)}.`);
-  }
-}
-
-/** The backend of a synchronous call: `given`, else the CPU; `gpu: true` needs the async methods. */
-export function syncBackend(gpu: BackendChoice | undefined, cpu: TableBackend, given: TableBackend | undefined, method: string): TableBackend {
-  checkChoice(gpu);
-  if (given) return given;
-  if (gpu === true) throw new FitsError('GPU', `The GPU backend is asynchronous: use ${method}Async(…, { gpu: true }).`);
-  return cpu;
-}
-
-/** The backend of an asynchronous call (loads the GPU backend when the choice may use it). */
-export async function asyncBackend(gpu: BackendChoice | undefined, cpu: TableBackend, given: TableBackend | undefined, job: TableJob): Promise<TableBackend> {
-  checkChoice(gpu);
-  if (given) return given;
-  if (gpu === false) return cpu;
-  if (gpu !== true && job.table.numRows < AUTO_THRESHOLDS.tableRows) return cpu; // 'auto': too small to consider the GPU
-  const { gpuTableBackend } = await import('./backend-gpu.js');
-  if (gpu === true) return gpuTableBackend;
-  return !gpuTableBackend.supports || gpuTableBackend.supports(job) ? gpuTableBackend : cpu;
-}
