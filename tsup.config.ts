@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { defineConfig } from 'tsup';
+
+const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
 
 /** The package's entry points (package.json `exports` maps them per runtime). */
 const libraryEntries = {
@@ -31,4 +34,5 @@ export default defineConfig({
   clean: true,
   splitting: true,
   external: ['webgpu', 'apache-arrow'],
+  define: { __FITSFLOW_VERSION__: JSON.stringify(version) },
 });

@@ -18,14 +18,14 @@ describe('README examples', () => {
     const sci = await file.hdu('SCI', 1);
     const { data, shape, dtype } = await sci.readImage();
     expect(data.length).toBe(shape.reduce((a, b) => a * b, 1));
-    expect(dtype).toBeTruthy();
+    expect(dtype).toBe('float32');
     const cut = await sci.readImage({ start: [1, 2], shape: [3, 4] });
     expect(cut.shape).toEqual([3, 4]);
     let rows = 0;
     for await (const chunk of sci.iterateImage({ slices: 4 })) rows += chunk.shape[0]!;
     expect(rows).toBe(shape[0]);
     expect(sci.header.get('EXTNAME')).toBe('SCI');
-    expect((await sci.verifyChecksum()).datasum).toBeTruthy();
+    expect(await sci.verifyChecksum()).toMatchObject({ datasum: 'absent', checksum: 'absent' });
     await file.close();
   });
 

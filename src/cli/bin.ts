@@ -1,19 +1,52 @@
 #!/usr/bin/env node
-/** The `fitsflow` executable: wires the CLI to the Node entry point and process I/O. */
+/**
+ * The `fitsflow` executable: the CLI on the Node entry and process I/O. Output
+ * is written with backpressure; when the reader goes away (`| head`), the
+ * command stops and the process exits quietly, as Unix tools do.
+ */
 import { open } from '../entries/node.js';
 import { main } from './main.js';
-import type { CliIo } from './commands.js';
+import { OutputClosed, type CliIo } from './command.js';
+
+let stdoutClosed = false;
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') {
+    stdoutClosed = true;
+    process.exit(process.exitCode ?? 0);
+  }
+  throw e;
+});
+
+function write(text: string): Promise<void> {
+  if (stdoutClosed) return Promise.reject(new OutputClosed());
+  return new Promise((resolve, reject) => {
+    const ok = process.stdout.write(text + '\n', (err) => (err ? reject(stdoutClosed ? new OutputClosed() : err) : undefined));
+    if (ok) resolve();
+    else process.stdout.once('drain', () => resolve());
+  });
+}
 
 const io: CliIo = {
-  out: (t) => process.stdout.write(t + '\n'),
+  out: (t) => {
+    if (!stdoutClosed) process.stdout.write(t + '\n');
+  },
   err: (t) => process.stderr.write(t + '\n'),
   open: (p) => open(p),
+  write,
+  async stdin() {
+    const chunks: Buffer[] = [];
+    for await (const c of process.stdin) chunks.push(c as Buffer);
+    return Buffer.concat(chunks).toString('utf8');
+  },
+  progress: process.stderr.isTTY === true,
 };
 
 main(process.argv.slice(2), io).then(
-  (code) => { process.exitCode = code; },
+  (code) => {
+    process.exitCode = code;
+  },
   (e) => {
-    process.stderr.write(`fitsflow: internal error: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+    process.stderr.write(`fitsflow: internal error (please report it): ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
     process.exitCode = 1;
   },
 );

@@ -1,42 +1,64 @@
 /**
- * The `fitsflow` command. Exit codes: 0 ok, 1 invalid or unreadable file,
- * 2 bad usage, 3 no WebGPU adapter for --gpu.
+ * The `fitsflow` command: the list of commands, `--help` and `--version`, and
+ * how outcomes become exit codes: 0 ok, 1 invalid or unreadable file, 2 bad
+ * usage, 3 no WebGPU adapter for --gpu.
  */
 import { FitsError } from '../core/errors.js';
-import { parseArgs, UsageError } from './args.js';
-import { COMMANDS as READ_COMMANDS, type CliIo } from './commands.js';
-import { tableCommand, TABLE_USAGE, TABLE_VALUED_FLAGS } from './table-command.js';
-import { WRITE_COMMANDS } from './write-commands.js';
-import { REMOTE_COMMANDS } from './remote-commands.js';
+import { commandHelp, OutputClosed, parseArgs, UsageError, type CliIo, type Command } from './command.js';
+import { digestCommand, infoCommand, verifyCommand } from './read-commands.js';
+import { tableCommand } from './table-command.js';
+import { compressCommand, copyCommand, decompressCommand, headerCommand } from './write-commands.js';
+import { cacheCommand } from './cache-command.js';
 
-/** Every command: reading, tables, writing (whose `header` adds --set/--delete to the reading one), cache. */
-const COMMANDS: typeof READ_COMMANDS = {
-  ...READ_COMMANDS,
-  table: { run: tableCommand, valued: TABLE_VALUED_FLAGS, usage: TABLE_USAGE },
-  ...WRITE_COMMANDS,
-  ...REMOTE_COMMANDS,
-};
+/** Every command, in the order `fitsflow --help` lists them. */
+export const COMMANDS: readonly Command[] = [infoCommand, headerCommand, digestCommand, verifyCommand, tableCommand, copyCommand, compressCommand, decompressCommand, cacheCommand];
 
-function usage(): string {
-  return ['usage: fitsflow COMMAND ...', ...Object.values(COMMANDS).map((c) => `  fitsflow ${c.usage}`)].join('\n');
+/** The package version (set by the build; "dev" when running from sources). */
+declare const __FITSFLOW_VERSION__: string | undefined;
+export const VERSION = typeof __FITSFLOW_VERSION__ === 'string' ? __FITSFLOW_VERSION__ : 'dev';
+
+function overview(): string {
+  const w = Math.max(...COMMANDS.map((c) => c.name.length)) + 2;
+  return [
+    'usage: fitsflow COMMAND [ARGS] [OPTIONS]     (fitsflow COMMAND --help for a command\'s options)',
+    '',
+    'FITS files for every JavaScript runtime. FILE may be a path, an https: URL or an s3: URL.',
+    '',
+    'commands:',
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(w)}${c.summary.split(/(?<=\.)\s/)[0]}`),
+    '',
+    'exit codes: 0 ok, 1 invalid or unreadable file, 2 bad usage, 3 no WebGPU adapter for --gpu',
+    `fitsflow ${VERSION}`,
+  ].join('\n');
 }
 
-export async function main(argv: string[], io: CliIo): Promise<number> {
+/** Run `fitsflow argv…`; returns the exit code. */
+export async function main(argv: readonly string[], io: CliIo): Promise<number> {
   const [name, ...rest] = argv;
+  if (name === '--version' || name === '-V') {
+    io.out(VERSION);
+    return 0;
+  }
   if (!name || name === '--help' || name === '-h' || name === 'help') {
-    io.out(usage());
+    if (name === 'help' && rest[0]) return main([rest[0], '--help'], io);
+    (name ? io.out : io.err)(overview());
     return name ? 0 : 2;
   }
-  const cmd = COMMANDS[name];
+  const cmd = COMMANDS.find((c) => c.name === name);
   if (!cmd) {
-    io.err(`fitsflow: unknown command "${name}"\n${usage()}`);
+    io.err(`fitsflow: unknown command "${name}"; the commands are: ${COMMANDS.map((c) => c.name).join(', ')} (fitsflow --help)`);
     return 2;
   }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.out(commandHelp(cmd));
+    return 0;
+  }
   try {
-    return await cmd.run(parseArgs(rest, new Set(cmd.valued)), io);
+    return await cmd.run(parseArgs(rest, cmd.options), io);
   } catch (e) {
+    if (e instanceof OutputClosed) return 0;
     if (e instanceof UsageError) {
-      io.err(`fitsflow ${name}: ${e.message}\nusage: fitsflow ${cmd.usage}`);
+      io.err(`fitsflow ${name}: ${e.message}\nusage: fitsflow ${name} ${cmd.usage}\n(fitsflow ${name} --help for the options)`);
       return 2;
     }
     if (e instanceof FitsError) {
@@ -46,4 +68,3 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     throw e;
   }
 }
-

@@ -8,45 +8,33 @@
  * nulls stay last), keeps the --columns and the first --limit rows, and prints:
  * - text: aligned columns under a header line, like astropy's pprint (nulls `--`);
  * - csv: RFC 4180, a header line, nulls empty, arrays as `[a, b]` in one field;
- * - json: an array of row objects; int64 values as exact JSON numbers, NaN and
- *   ±Infinity as the strings "NaN", "Infinity", "-Infinity", nulls null.
+ * - json: an array of row objects; NaN and ±Infinity as the strings "NaN",
+ *   "Infinity", "-Infinity", nulls null; 64-bit integers as numbers when
+ *   |v| ≤ 2^53 − 1, else as decimal strings (a JSON number beyond that is
+ *   rounded by most JSON readers, JavaScript's among them).
+ * Output is written in blocks with backpressure, so `| head` stops the work.
  */
 import type { FitsFile } from '../file/fits-file.js';
 import type { Hdu } from '../file/hdu.js';
 import { FitsError } from '../core/errors.js';
 import type { FitsTable, Cell } from '../table/ops/fits-table.js';
+import { ExpressionError } from '../table/ops/expression/tokenizer.js';
 import { mentionedNames, resolveColumnName } from '../table/ops/expression/check.js';
-import { UsageError, type ParsedArgs } from './args.js';
-import type { CliIo } from './commands.js';
+import { flagValue, onePositional, UsageError, type CliIo, type Command, type ParsedArgs } from './command.js';
+import { HDU_OPTION, pickHdu, printWarnings } from './shared.js';
 
 export type TableFormat = 'text' | 'csv' | 'json';
 
-/** Flags of the command that take a value. */
-export const TABLE_VALUED_FLAGS = ['hdu', 'columns', 'where', 'sort', 'limit', 'format'];
-export const TABLE_USAGE = 'table FILE [--hdu N|NAME[,VER]] [--columns a,b] [--where EXPR] [--sort KEY[,KEY2]] [--desc] [--limit N] [--format text|csv|json]';
-
-function flag(args: ParsedArgs, name: string): string | undefined {
-  const v = args.flags.get(name);
-  if (v === true) throw new UsageError(`--${name} needs a value`);
-  return v;
-}
-
-function list(v: string | undefined): string[] | undefined {
+function list(v: string | undefined, what: string): string[] | undefined {
   if (v === undefined) return undefined;
   const parts = v.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
-  if (parts.length === 0) throw new UsageError('an empty column list');
+  if (parts.length === 0) throw new UsageError(`${what} is an empty list`);
   return parts;
 }
 
-async function pickTableHdu(file: FitsFile, spec: string | undefined): Promise<Hdu> {
-  if (spec !== undefined) {
-    if (/^\d+$/.test(spec)) return file.hdu(Number(spec));
-    const [name, ver] = spec.split(',');
-    if (ver !== undefined && !/^\d+$/.test(ver.trim())) throw new UsageError('--hdu NAME,VER needs an integer version');
-    return file.hdu(name!.trim(), ver !== undefined ? Number(ver) : undefined);
-  }
+async function firstTable(file: FitsFile): Promise<Hdu> {
   for await (const hdu of file) if (hdu.kind === 'bintable' || hdu.kind === 'table') return hdu;
-  throw new FitsError('NOT_FOUND', 'The file has no table HDU.');
+  throw new FitsError('NOT_FOUND', 'The file has no table HDU; pass --hdu for another one.');
 }
 
 /** TTYPEn of a table HDU (`col{n}` when absent, as the reader names them). */
@@ -60,50 +48,95 @@ function tableColumnNames(hdu: Hdu): { name: string }[] {
   return names;
 }
 
+/** Check that every name is a column of the HDU (case-insensitive, as the table operations match). */
+function checkNames(present: { name: string }[], names: readonly string[], option: string): void {
+  for (const n of names) {
+    const r = resolveColumnName(present, n);
+    if (typeof r === 'string') throw new UsageError(`${option}: ${r}`);
+    if (r < 0) throw new UsageError(`${option}: no column named '${n}'; the table's columns: ${present.map((c) => c.name).join(', ') || '(none)'}`);
+  }
+}
+
+/** Table operations whose mistakes are the user's (bad expression, type errors): exit 2. */
+function asUsage(e: unknown): never {
+  if (e instanceof ExpressionError || (e instanceof FitsError && (e.code === 'BAD_ARGUMENT' || e.code === 'NOT_FOUND'))) throw new UsageError(e.message);
+  throw e;
+}
+
 /** `fitsflow table …` (see the module doc). */
-export async function tableCommand(args: ParsedArgs, io: CliIo): Promise<number> {
-  if (args.positionals.length !== 1) throw new UsageError('expected one FILE');
-  const columns = list(flag(args, 'columns'));
-  const where = flag(args, 'where');
-  const sortKeys = list(flag(args, 'sort'));
+async function runTable(args: ParsedArgs, io: CliIo): Promise<number> {
+  const path = onePositional(args);
+  const columns = list(flagValue(args, 'columns'), '--columns');
+  const where = flagValue(args, 'where');
+  const sortKeys = list(flagValue(args, 'sort'), '--sort');
   const desc = args.flags.has('desc');
   if (desc && !sortKeys) throw new UsageError('--desc needs --sort');
-  const limitText = flag(args, 'limit');
+  const limitText = flagValue(args, 'limit');
   let limit: number | undefined;
   if (limitText !== undefined) {
     if (!/^\d+$/.test(limitText)) throw new UsageError('--limit takes a non-negative integer');
     limit = Number(limitText);
   }
-  const format = (flag(args, 'format') ?? 'text') as TableFormat;
+  const format = (flagValue(args, 'format') ?? 'text') as TableFormat;
   if (format !== 'text' && format !== 'csv' && format !== 'json') throw new UsageError('--format is text, csv or json');
-  for (const k of args.flags.keys()) {
-    if (!TABLE_VALUED_FLAGS.includes(k) && k !== 'desc') throw new UsageError(`unknown option --${k}`);
+  let whereNames: string[] = [];
+  if (where !== undefined) {
+    try {
+      whereNames = mentionedNames(where);
+    } catch (e) {
+      asUsage(e);
+    }
   }
 
-  const file = await io.open(args.positionals[0]!);
+  const file = await io.open(path);
   try {
-    const hdu = await pickTableHdu(file, flag(args, 'hdu'));
+    const hdu = await pickHdu(file, args, () => firstTable(file));
     if (hdu.kind !== 'bintable' && hdu.kind !== 'table') {
-      throw new FitsError('BAD_ARGUMENT', `HDU ${hdu.index} is a ${hdu.kind}, not a table.`, { hdu: hdu.index });
+      throw new UsageError(`HDU ${hdu.index} is a ${hdu.kind}, not a table; pass --hdu with a table HDU`);
     }
-    // Read only what is needed when the output columns are given. Names that
-    // match no column are left to the table operations, whose errors say more.
-    let read: string[] | undefined;
-    if (columns) {
-      const need = new Set<string>(columns);
-      if (where) for (const n of mentionedNames(where)) need.add(n);
-      for (const k of sortKeys ?? []) need.add(k);
-      const present = tableColumnNames(hdu);
-      read = [...need].filter((n) => typeof resolveColumnName(present, n) === 'number' && (resolveColumnName(present, n) as number) >= 0);
-    }
+    // Every name must be a column of the HDU (the error lists the HDU's columns, not the ones read).
+    const present = tableColumnNames(hdu);
+    checkNames(present, columns ?? [], '--columns');
+    checkNames(present, sortKeys ?? [], '--sort');
+    checkNames(present, whereNames, '--where');
+    // Read only what is needed when the output columns are given.
+    const read = columns ? [...new Set([...columns, ...whereNames, ...(sortKeys ?? [])])] : undefined;
     let table = await hdu.readTable(read ? { columns: read } : {});
-    table = applyTableOps(table, { where, sort: sortKeys, descending: desc, columns, limit });
-    writeTable(table, format, io);
+    try {
+      table = applyTableOps(table, { where, sort: sortKeys, descending: desc, columns, limit });
+    } catch (e) {
+      asUsage(e);
+    }
+    await writeTable(table, format, io);
+    printWarnings(io, file);
   } finally {
     await file.close();
   }
   return 0;
 }
+
+export const tableCommand: Command = {
+  name: 'table',
+  summary: 'Print a table HDU (or some of its rows and columns), filtered and sorted, as text, CSV or JSON.',
+  usage: 'FILE [--hdu N|NAME[,VER]] [--columns a,b] [--where EXPR] [--sort KEY[,KEY2]] [--desc] [--limit N] [--format text|csv|json]',
+  options: [
+    { ...HDU_OPTION, help: 'the table HDU (default: the first table)' },
+    { flag: 'columns', value: 'A,B,…', help: 'the columns to print (and read), in this order' },
+    { flag: 'where', value: 'EXPR', help: "keep the rows where EXPR is true, e.g. 'MAG_G < 20 && !isnan(MAG_R)'" },
+    { flag: 'sort', value: 'KEY[,KEY2]', help: 'sort by these columns (stable; NaN and nulls last)' },
+    { flag: 'desc', help: 'sort in descending order' },
+    { flag: 'limit', value: 'N', help: 'print at most N rows' },
+    { flag: 'format', value: 'text|csv|json', help: 'output format (default text)' },
+  ],
+  details: [
+    'Expressions: column names, numbers, strings, + - * / %, comparisons, && || !, and',
+    'abs sqrt log log10 exp sin cos tan … isnan isfinite. JSON writes 64-bit integers',
+    'beyond ±(2^53 − 1) as strings, NaN/Infinity as strings, nulls as null.',
+    '',
+    'example: fitsflow table cat.fits --columns RA,DEC,MAG --where "MAG < 18" --sort MAG --limit 10',
+  ].join('\n'),
+  run: runTable,
+};
 
 /** The command's table pipeline: filter, sort, select, limit. */
 export function applyTableOps(
@@ -117,9 +150,12 @@ export function applyTableOps(
   return table;
 }
 
-/** Print a table in a format, a block of rows per io.out call. */
-export function writeTable(table: FitsTable, format: TableFormat, io: Pick<CliIo, 'out'>): void {
-  for (const block of formatTableBlocks(table, format)) io.out(block);
+/** Print a table in a format, a block of rows at a time, waiting for the reader (io.write). */
+export async function writeTable(table: FitsTable, format: TableFormat, io: Pick<CliIo, 'out' | 'write'>): Promise<void> {
+  for (const block of formatTableBlocks(table, format)) {
+    if (io.write) await io.write(block);
+    else io.out(block);
+  }
 }
 
 /** The whole formatted table as one string (no trailing newline). */
@@ -127,7 +163,7 @@ export function formatTable(table: FitsTable, format: TableFormat): string {
   return [...formatTableBlocks(table, format)].join('\n');
 }
 
-const BLOCK = 2000;
+const ROWS_PER_BLOCK = 2000;
 
 function* formatTableBlocks(table: FitsTable, format: TableFormat): Generator<string> {
   const names = table.columnNames;
@@ -139,9 +175,9 @@ function* formatTableBlocks(table: FitsTable, format: TableFormat): Generator<st
       return;
     }
     yield '[';
-    for (let s = 0; s < n; s += BLOCK) {
+    for (let s = 0; s < n; s += ROWS_PER_BLOCK) {
       const lines: string[] = [];
-      for (let i = s; i < Math.min(n, s + BLOCK); i++) {
+      for (let i = s; i < Math.min(n, s + ROWS_PER_BLOCK); i++) {
         const row = table.row(i);
         const parts = names.map((name, c) => `${JSON.stringify(name)}: ${jsonValue(row[name]!, cols[c]!.dtype)}`);
         lines.push(`  {${parts.join(', ')}}${i < n - 1 ? ',' : ''}`);
@@ -153,9 +189,9 @@ function* formatTableBlocks(table: FitsTable, format: TableFormat): Generator<st
   }
   if (format === 'csv') {
     yield names.map(csvField).join(',');
-    for (let s = 0; s < n; s += BLOCK) {
+    for (let s = 0; s < n; s += ROWS_PER_BLOCK) {
       const lines: string[] = [];
-      for (let i = s; i < Math.min(n, s + BLOCK); i++) {
+      for (let i = s; i < Math.min(n, s + ROWS_PER_BLOCK); i++) {
         const row = table.row(i);
         lines.push(names.map((name, c) => csvField(row[name] === null ? '' : textValue(row[name]!, cols[c]!.dtype))).join(','));
       }
@@ -163,21 +199,32 @@ function* formatTableBlocks(table: FitsTable, format: TableFormat): Generator<st
     }
     return;
   }
-  // text: right-aligned columns; widths from the header and every shown cell.
-  const cells: string[][] = [];
-  for (let i = 0; i < n; i++) {
-    const row = table.row(i);
-    cells.push(names.map((name, c) => (row[name] === null ? '--' : textValue(row[name]!, cols[c]!.dtype))));
-  }
+  // text: right-aligned columns. Two passes over the rows (widths, then lines), so memory
+  // holds one block of formatted cells, whatever the table's length.
+  const cellText = (row: Record<string, Cell>, name: string, c: number) => (row[name] === null ? '--' : textValue(row[name]!, cols[c]!.dtype));
   const units = cols.map((c) => c.unit ?? '');
   const hasUnits = units.some((u) => u.length > 0);
-  const widths = names.map((name, c) => Math.max(name.length, units[c]!.length, 1, ...cells.map((r) => r[c]!.length)));
+  const widths = names.map((name, c) => Math.max(name.length, units[c]!.length, 1));
+  for (let i = 0; i < n; i++) {
+    const row = table.row(i);
+    names.forEach((name, c) => {
+      const w = cellText(row, name, c).length;
+      if (w > widths[c]!) widths[c] = w;
+    });
+  }
   const line = (r: string[]) => r.map((s, c) => s.padStart(widths[c]!)).join(' ').replace(/\s+$/, '');
   const head = [line(names)];
   if (hasUnits) head.push(line(units));
   head.push(widths.map((w) => '-'.repeat(w)).join(' '));
   yield head.join('\n');
-  for (let s = 0; s < n; s += BLOCK) yield cells.slice(s, s + BLOCK).map(line).join('\n');
+  for (let s = 0; s < n; s += ROWS_PER_BLOCK) {
+    const lines: string[] = [];
+    for (let i = s; i < Math.min(n, s + ROWS_PER_BLOCK); i++) {
+      const row = table.row(i);
+      lines.push(line(names.map((name, c) => cellText(row, name, c))));
+    }
+    yield lines.join('\n');
+  }
   if (n === 0) yield '(no rows)';
 }
 
@@ -221,10 +268,13 @@ export function textValue(v: Cell, dtype: string): string {
   return scalarText(v, dtype);
 }
 
+/** Largest integer every JSON reader keeps exact. */
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
 function jsonScalar(v: unknown): string {
   if (v === null || v === undefined) return 'null';
   if (typeof v === 'number') return Number.isFinite(v) ? String(v) : JSON.stringify(Number.isNaN(v) ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity');
-  if (typeof v === 'bigint') return v.toString();
+  if (typeof v === 'bigint') return v >= -MAX_SAFE && v <= MAX_SAFE ? v.toString() : `"${v}"`;
   if (typeof v === 'object' && 're' in (v as object)) {
     const c = v as { re: number; im: number };
     return `{"re": ${jsonScalar(c.re)}, "im": ${jsonScalar(c.im)}}`;

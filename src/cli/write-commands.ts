@@ -1,32 +1,26 @@
 /**
- * CLI commands that write files: copy, compress, decompress, and header
- * editing. Same shape as the entries of COMMANDS in ./commands.ts (the lead
- * registers them). Outputs are written through a temporary file renamed into
- * place, so an interrupted command never leaves a partial file.
+ * Commands that write files: copy, compress, decompress, and header printing
+ * and editing. Outputs are written through a temporary file renamed into place
+ * (an interrupted command never leaves a partial file), and an existing OUT is
+ * replaced only with --force.
  */
 import { FitsError } from '../core/errors.js';
 import type { CardValue } from '../header/card.js';
+import { parseNumberToken } from '../header/card.js';
+import type { FitsFile } from '../file/fits-file.js';
 import type { Hdu } from '../file/hdu.js';
-import { UsageError, type ParsedArgs } from './args.js';
-import { headerCommand, type CliIo } from './commands.js';
-import { FitsWriter } from '../write/writer.js';
+import type { FitsWriter } from '../write/writer.js';
 import { createFitsWriter } from '../node/create-writer.js';
 import { copyFits, copyHdu, headerCardsOf } from '../write/copy.js';
 import type { CompressedImageOptions, CompressionType } from '../write/compressed-image.js';
 import type { QuantizeMethod } from '../codecs/quantize/dequantize.js';
 import { updateHeader } from '../node/update.js';
-import { parseNumberToken } from '../header/card.js';
+import { onePositional, UsageError, type CliIo, type Command, type OptionSpec, type ParsedArgs } from './command.js';
+import { FORCE_OPTION, HDU_OPTION, inputOutput, pickHdu, printWarnings, progress } from './shared.js';
 
-type Command = { run: (a: ParsedArgs, io: CliIo) => Promise<number>; valued: string[]; usage: string };
+const CHECKSUM_OPTION: OptionSpec = { flag: 'checksum', help: 'write CHECKSUM and DATASUM in every HDU' };
 
-function two(args: ParsedArgs): [string, string] {
-  if (args.positionals.length !== 2) throw new UsageError('expected IN and OUT');
-  const [a, b] = args.positionals as [string, string];
-  if (a === b) throw new UsageError('IN and OUT must differ');
-  return [a, b];
-}
-
-async function withOutput(io: CliIo, input: string, output: string, checksum: boolean, body: (file: Awaited<ReturnType<CliIo['open']>>, w: FitsWriter) => Promise<void>): Promise<void> {
+async function withOutput(io: CliIo, input: string, output: string, checksum: boolean, body: (file: FitsFile, w: FitsWriter) => Promise<void>): Promise<void> {
   const file = await io.open(input);
   try {
     const w = await createFitsWriter(output, { checksum });
@@ -37,19 +31,30 @@ async function withOutput(io: CliIo, input: string, output: string, checksum: bo
       await w.abort(e);
       throw e;
     }
+    printWarnings(io, file);
   } finally {
     await file.close();
   }
 }
 
-/** `fitsflow copy IN OUT [--checksum]`: read every HDU and write it again. */
-export async function copyCommand(args: ParsedArgs, io: CliIo): Promise<number> {
-  const [input, output] = two(args);
-  const checksum = args.flags.has('checksum');
-  await withOutput(io, input, output, checksum, (file, w) => copyFits(file, w, { checksum }));
-  io.out(`${output}: written`);
-  return 0;
+function describe(hdu: Hdu): string {
+  const s = hdu.shape;
+  return `HDU ${hdu.index} (${hdu.kind}${s ? ` ${[...s].reverse().join('×')}` : ''})`;
 }
+
+export const copyCommand: Command = {
+  name: 'copy',
+  summary: 'Read every HDU and write it again (a check that a file reads and writes back).',
+  usage: 'IN OUT [--checksum] [--force]',
+  options: [CHECKSUM_OPTION, FORCE_OPTION],
+  async run(args, io) {
+    const [input, output] = inputOutput(args);
+    const checksum = args.flags.has('checksum');
+    await withOutput(io, input, output, checksum, (file, w) => copyFits(file, w, { checksum }));
+    io.out(`${output}: written`);
+    return 0;
+  },
+};
 
 function parseTile(spec: string | true | undefined): number[] | undefined {
   if (spec === undefined) return undefined;
@@ -95,51 +100,82 @@ function hasImageData(hdu: Hdu): boolean {
   return hdu.kind === 'image' && hdu.layout.naxes.length > 0 && hdu.layout.naxes.every((n) => n > 0);
 }
 
-/**
- * `fitsflow compress IN OUT [--rice|--gzip1|--gzip2|--hcompress [--scale S]|--plio|--nocompress]
- * [--tile AxB] [--quantize Q|none] [--dither 1|2|none] [--seed N] [--checksum]`:
- * tile-compress every image HDU (the primary image moves to extension 1, as fpack does).
- */
-export async function compressCommand(args: ParsedArgs, io: CliIo): Promise<number> {
-  const [input, output] = two(args);
-  const opts = compressOptions(args);
-  const checksum = args.flags.has('checksum');
-  await withOutput(io, input, output, checksum, async (file, w) => {
-    for await (const hdu of file) {
-      if (!hasImageData(hdu)) {
-        if (hdu.index === 0 && hdu.kind === 'image') {
-          await w.addImage(null, { header: await headerCardsOf(hdu), checksum });
-        } else await copyHdu(hdu, w, { checksum });
-        continue;
+export const compressCommand: Command = {
+  name: 'compress',
+  summary: 'Tile-compress every image HDU, as fpack does: the primary image moves to extension 1 (ZSIMPLE = T), so funpack and `fitsflow decompress` restore it as the primary.',
+  usage: 'IN OUT [--rice|--gzip1|--gzip2|--hcompress [--scale S] [--smooth]|--plio|--nocompress] [--tile AxB] [--quantize Q|none] [--dither 1|2|none] [--seed N] [--checksum] [--force]',
+  options: [
+    { flag: 'rice', help: 'RICE_1, fast lossless integer coding (the default)' },
+    { flag: 'gzip1', help: "GZIP_1: gzip of each tile's big-endian bytes" },
+    { flag: 'gzip2', help: "GZIP_2: each tile's bytes shuffled (most significant first), then gzip" },
+    { flag: 'hcompress', help: 'HCOMPRESS_1: the H-transform coder of 2-D images (lossy with --scale)' },
+    { flag: 'scale', value: 'S', help: 'HCOMPRESS scale (0: lossless; as fpack -s)' },
+    { flag: 'smooth', help: 'HCOMPRESS smoothing on decompression' },
+    { flag: 'plio', help: 'PLIO_1 (non-negative integer masks)' },
+    { flag: 'nocompress', help: 'tiles stored uncompressed (as fpack -d)' },
+    { flag: 'tile', value: 'AxB[xC…]', help: 'tile shape, ZTILE1 first (default: one row per tile; HCOMPRESS 16 rows)' },
+    { flag: 'quantize', value: 'Q|none', help: 'floating-point images: quantization level q, ZSCALE = noise / q (default 16), or none for lossless GZIP' },
+    { flag: 'dither', value: '1|2|none', help: 'SUBTRACTIVE_DITHER_1 (default), _2, or NO_DITHER' },
+    { flag: 'seed', value: 'N', help: 'dither seed, 1 … 10000' },
+    CHECKSUM_OPTION,
+    FORCE_OPTION,
+  ],
+  async run(args, io) {
+    const [input, output] = inputOutput(args);
+    const opts = compressOptions(args);
+    const checksum = args.flags.has('checksum');
+    await withOutput(io, input, output, checksum, async (file, w) => {
+      for await (const hdu of file) {
+        progress(io, `fitsflow compress: ${describe(hdu)}`);
+        if (!hasImageData(hdu)) {
+          if (hdu.index === 0 && hdu.kind === 'image') {
+            await w.addImage(null, { header: await headerCardsOf(hdu), checksum });
+          } else await copyHdu(hdu, w, { checksum });
+          continue;
+        }
+        if (hdu.index === 0) await w.addImage(null, { header: [], checksum });
+        const img = await hdu.readImage();
+        const tile = opts.tileShape && opts.tileShape.length !== img.shape.length ? undefined : opts.tileShape;
+        await w.addCompressedImage(img, { ...opts, tileShape: tile, header: await headerCardsOf(hdu), checksum });
       }
-      if (hdu.index === 0) await w.addImage(null, { header: [], checksum });
-      const img = await hdu.readImage();
-      const tile = opts.tileShape && opts.tileShape.length !== img.shape.length ? undefined : opts.tileShape;
-      await w.addCompressedImage(img, { ...opts, tileShape: tile, header: await headerCardsOf(hdu), checksum });
-    }
-  });
-  io.out(`${output}: written`);
-  return 0;
+    });
+    io.out(`${output}: written`);
+    return 0;
+  },
+};
+
+/** A null primary HDU followed by a compressed image that was a primary (ZSIMPLE = T): funpack writes that image as the primary. */
+async function primaryWasCompressed(file: FitsFile): Promise<boolean> {
+  const hdus = await file.hdus();
+  const [p, c] = hdus;
+  return !!p && !!c && p.kind === 'image' && p.layout.naxes.length === 0 && c.kind === 'compressed-image' && c.header.get('ZSIMPLE') === true;
 }
 
-/** `fitsflow decompress IN OUT [--checksum]`: every tile-compressed image becomes a plain image. */
-export async function decompressCommand(args: ParsedArgs, io: CliIo): Promise<number> {
-  const [input, output] = two(args);
-  const checksum = args.flags.has('checksum');
-  await withOutput(io, input, output, checksum, async (file, w) => {
-    for await (const hdu of file) {
-      if (hdu.kind !== 'compressed-image') {
-        await copyHdu(hdu, w, { checksum });
-        continue;
+export const decompressCommand: Command = {
+  name: 'decompress',
+  summary: 'Every tile-compressed image becomes a plain image, as funpack does (an image compressed from the primary becomes the primary again).',
+  usage: 'IN OUT [--checksum] [--force]',
+  options: [CHECKSUM_OPTION, FORCE_OPTION],
+  async run(args, io) {
+    const [input, output] = inputOutput(args);
+    const checksum = args.flags.has('checksum');
+    await withOutput(io, input, output, checksum, async (file, w) => {
+      const skipNullPrimary = await primaryWasCompressed(file);
+      for await (const hdu of file) {
+        if (hdu.index === 0 && skipNullPrimary) continue;
+        progress(io, `fitsflow decompress: ${describe(hdu)}`);
+        if (hdu.kind !== 'compressed-image') {
+          await copyHdu(hdu, w, { checksum });
+          continue;
+        }
+        const img = await hdu.readImage();
+        await w.addImage(img, { header: hdu.imageHeader, checksum });
       }
-      const img = await hdu.readImage();
-      const header = (hdu as Hdu & { imageHeader?: Hdu['header'] }).imageHeader ?? hdu.header;
-      await w.addImage(img, { header, checksum });
-    }
-  });
-  io.out(`${output}: written`);
-  return 0;
-}
+    });
+    io.out(`${output}: written`);
+    return 0;
+  },
+};
 
 /** A value typed on the command line: T/F, integers, reals, 'quoted' or bare strings. */
 export function parseCliValue(text: string): CardValue {
@@ -153,45 +189,58 @@ export function parseCliValue(text: string): CardValue {
   }
 }
 
-/**
- * `fitsflow header FILE [--hdu N] [--set KEY=VALUE [KEY=VALUE…]] [--delete KEY]`:
- * without --set/--delete it prints the header (as `header`); with them it edits
- * the header in place when it fits, else through a rewritten copy.
- */
-export async function headerEditCommand(args: ParsedArgs, io: CliIo): Promise<number> {
-  const set = args.flags.get('set');
-  const del = args.flags.get('delete');
-  if (set === undefined && del === undefined) return headerCommand(args, io);
-  const assignments = args.positionals.filter((p) => /^[^=]+=/.test(p) && !/\.(fits|fit|fts|fz)$/i.test(p));
-  const files = args.positionals.filter((p) => !assignments.includes(p));
-  if (files.length !== 1) throw new UsageError('expected one FILE');
-  if (set === true || del === true) throw new UsageError('--set takes KEY=VALUE, --delete takes KEY');
-  const edits: Record<string, CardValue> = {};
-  for (const a of [...(set !== undefined ? [set] : []), ...assignments]) {
-    const eq = a.indexOf('=');
-    if (eq <= 0) throw new UsageError(`--set takes KEY=VALUE, not ${a}`);
-    edits[a.slice(0, eq).trim()] = parseCliValue(a.slice(eq + 1));
-  }
-  const h = args.flags.get('hdu');
-  if (h === true || (h !== undefined && !/^\d+$/.test(h))) throw new UsageError('--hdu takes an HDU index');
-  const index = h === undefined ? 0 : Number(h);
+async function printHeader(args: ParsedArgs, io: CliIo): Promise<number> {
+  const file = await io.open(onePositional(args));
   try {
-    const r = await updateHeader(files[0]!, index, { set: edits, delete: del !== undefined ? del.split(',') : [] });
-    io.out(`${files[0]}: HDU ${index} header updated ${r.inPlace ? 'in place' : '(file rewritten)'}`);
-  } catch (e) {
-    if (e instanceof FitsError) throw e;
-    throw new FitsError('IO', `Cannot update ${files[0]}: ${String(e)}`, { cause: e });
+    const hdu = await pickHdu(file, args);
+    const bytes = await file.source.read(hdu.headerOffset, hdu.dataOffset - hdu.headerOffset);
+    const lines: string[] = [];
+    for (let i = 0; i + 80 <= bytes.length; i += 80) {
+      let card = '';
+      for (let k = i; k < i + 80; k++) card += String.fromCharCode(bytes[k]!);
+      lines.push(card.trimEnd());
+      if (/^END( |$)/.test(card)) break;
+    }
+    io.out(lines.join('\n'));
+  } finally {
+    await file.close();
   }
   return 0;
 }
 
-export const WRITE_COMMANDS: Record<string, Command> = {
-  copy: { run: copyCommand, valued: [], usage: 'copy IN OUT [--checksum]' },
-  compress: {
-    run: compressCommand,
-    valued: ['tile', 'quantize', 'dither', 'scale', 'seed'],
-    usage: 'compress IN OUT [--rice|--gzip1|--gzip2|--hcompress [--scale S]|--plio|--nocompress] [--tile AxB] [--quantize Q|none] [--dither 1|2|none] [--seed N] [--checksum]',
+export const headerCommand: Command = {
+  name: 'header',
+  summary: 'Print an HDU\'s header cards as stored; with --set/--delete, edit them (in place when the header still fits its blocks, else through a rewritten copy).',
+  usage: 'FILE [--hdu N|NAME[,VER]] [--set KEY=VALUE [KEY=VALUE…]] [--delete KEY[,KEY…]]',
+  options: [
+    HDU_OPTION,
+    { flag: 'set', value: 'KEY=VALUE', help: "set a keyword: T/F, numbers, 'quoted' or bare strings (more KEY=VALUE may follow)" },
+    { flag: 'delete', value: 'KEY[,KEY…]', help: 'delete keywords' },
+  ],
+  async run(args, io) {
+    const set = args.flags.get('set');
+    const del = args.flags.get('delete');
+    if (set === undefined && del === undefined) return printHeader(args, io);
+    const assignments = args.positionals.filter((p) => /^[^=]+=/.test(p) && !/\.(fits|fit|fts|fz)$/i.test(p));
+    const files = args.positionals.filter((p) => !assignments.includes(p));
+    if (files.length !== 1) throw new UsageError('expected one FILE');
+    if (set === true || del === true) throw new UsageError('--set takes KEY=VALUE, --delete takes KEY');
+    const edits: Record<string, CardValue> = {};
+    for (const a of [...(set !== undefined ? [set] : []), ...assignments]) {
+      const eq = a.indexOf('=');
+      if (eq <= 0) throw new UsageError(`--set takes KEY=VALUE, not ${a}`);
+      edits[a.slice(0, eq).trim()] = parseCliValue(a.slice(eq + 1));
+    }
+    const h = args.flags.get('hdu');
+    if (h !== undefined && (h === true || !/^\d+$/.test(h))) throw new UsageError('--hdu takes an HDU index when editing');
+    const index = h === undefined ? 0 : Number(h);
+    try {
+      const r = await updateHeader(files[0]!, index, { set: edits, delete: del !== undefined ? del.split(',') : [] });
+      io.out(`${files[0]}: HDU ${index} header updated ${r.inPlace ? 'in place' : '(file rewritten)'}`);
+    } catch (e) {
+      if (e instanceof FitsError) throw e;
+      throw new FitsError('IO', `Cannot update ${files[0]}: ${String(e)}`, { cause: e });
+    }
+    return 0;
   },
-  decompress: { run: decompressCommand, valued: [], usage: 'decompress IN OUT [--checksum]' },
-  header: { run: headerEditCommand, valued: ['hdu', 'set', 'delete'], usage: 'header FILE [--hdu N|NAME[,VER]] [--set KEY=VALUE [KEY=VALUE…]] [--delete KEY[,KEY…]]' },
 };

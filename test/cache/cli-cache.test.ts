@@ -3,10 +3,10 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CACHE_COMMAND, cacheCommand } from '../../src/cli/remote-commands.js';
-import { parseArgs } from '../../src/cli/args.js';
+import { cacheCommand } from '../../src/cli/cache-command.js';
+import { parseArgs } from '../../src/cli/command.js';
 import { FsCache } from '../../src/node/fs-cache/fs-cache.js';
-import type { CliIo } from '../../src/cli/commands.js';
+import type { CliIo } from '../../src/cli/command.js';
 import { cacheEntryFiles } from '../helpers/cache-files.js';
 
 function io() {
@@ -17,7 +17,7 @@ function io() {
 }
 const run = async (argv: string[]) => {
   const i = io();
-  const code = await cacheCommand(parseArgs(argv, new Set(CACHE_COMMAND.valued)), i.x);
+  const code = await cacheCommand.run(parseArgs(argv, cacheCommand.options), i.x);
   return { code, out: i.out.join('\n'), err: i.err.join('\n') };
 };
 
@@ -52,7 +52,7 @@ describe('fitsflow cache stats|clear|verify', () => {
       r = await run(['stats', '--dir', dir]);
       expect(r.out).toMatch(/entries: 0 in 0 object/);
       await expect(run(['frobnicate'])).rejects.toThrow(/expected one of/);
-      expect(CACHE_COMMAND.usage).toBe('cache stats|clear|verify [--dir D]');
+      expect(cacheCommand.usage).toBe('stats|clear|verify [--dir D]');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

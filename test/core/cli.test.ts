@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { open } from '../helpers/fitsflow.js';
 import { main } from '../../src/cli/main.js';
-import type { CliIo } from '../../src/cli/commands.js';
+import type { CliIo } from '../../src/cli/command.js';
 import { corpusPath, loadManifest } from '../helpers/corpus.js';
 import { compareDigest } from '../helpers/compare-digest.js';
 

@@ -10,7 +10,7 @@ import { haveGpu, noGpuReason } from './gpu-setup.js';
 import { open } from '../helpers/fitsflow.js';
 import { useGpu } from '../../src/gpu/device.js';
 import { main } from '../../src/cli/main.js';
-import type { CliIo } from '../../src/cli/commands.js';
+import type { CliIo } from '../../src/cli/command.js';
 import { corpusPath, loadManifest, repoRoot } from '../helpers/corpus.js';
 import { compareDigest } from '../helpers/compare-digest.js';
 

@@ -125,10 +125,10 @@ describe('compressed images', () => {
     });
   }
   for (const [name, data, opts] of lossy) {
-    it(`${name}: quantized, CFITSIO, astropy and fitsflow decode identically`, async () => {
+    it(`${name}: quantized, CFITSIO, astropy and fitsflow decode identically`, async (ctx) => {
       const { comp, plain } = await writeBoth(name, data, opts);
       if (haveFitsverify) expect(fitsverify(comp).errors).toBe(0);
-      if (!(haveAstropy && haveFpack)) return;
+      if (!(haveAstropy && haveFpack)) ctx.skip(); // reported as skipped (tools.ts fails the run in CI)
       const out = join(dir, `${name}-funpack.fits`);
       const r = JSON.parse(python(CHECK, comp, plain, out, '0'));
       expect(r.funpack_ok && r.astropy_eq_funpack && r.fitsio_eq_funpack).toBe(true);
@@ -143,8 +143,7 @@ describe('compressed images', () => {
     });
   }
 
-  it('quantization equals fpack for the same level and dither seed', async () => {
-    if (!(haveAstropy && haveFpack)) return;
+  it.skipIf(!(haveAstropy && haveFpack))('quantization equals fpack for the same level and dither seed', async () => {
     for (const [flag, opts] of [['-q42', { quantize: 4, ditherSeed: 42 }], ['-qz17', { quantize: 8, dither: 'SUBTRACTIVE_DITHER_2', ditherSeed: 17 }], ['-q0', { quantize: 4, dither: 'NO_DITHER' }]] as const) {
       const { comp, plain } = await writeBoth(`vsfpack${flag}`, f32, opts as CompressedImageOptions);
       const fz = join(dir, `fpack${flag}.fits.fz`);

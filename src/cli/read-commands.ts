@@ -1,0 +1,105 @@
+/**
+ * Commands that read: info (like astropy's fitsinfo), digest (the reference
+ * digest, DIGEST.md), verify (checksums and structure).
+ */
+import { digestFile } from '../digest/digest.js';
+import type { Hdu } from '../file/hdu.js';
+import { onePositional, UsageError, type Command } from './command.js';
+import { printWarnings } from './shared.js';
+
+function formatOf(hdu: Hdu): string {
+  if (hdu.kind === 'image' || hdu.kind === 'compressed-image') return hdu.dtype ?? '';
+  if (hdu.kind === 'bintable' || hdu.kind === 'table') {
+    const n = hdu.header.getInt('TFIELDS', 0);
+    const f: string[] = [];
+    for (let i = 1; i <= Math.min(n, 12); i++) f.push(String(hdu.header.get(`TFORM${i}`) ?? '?').trim());
+    return `[${f.join(', ')}${n > 12 ? ', …' : ''}]`;
+  }
+  return '';
+}
+
+function dimsOf(hdu: Hdu): string {
+  if (hdu.kind === 'bintable' || hdu.kind === 'table') return `${hdu.layout.naxes[1] ?? 0}R x ${hdu.header.getInt('TFIELDS', 0)}C`;
+  if (hdu.kind === 'random-groups') return `${hdu.layout.gcount} groups x ${hdu.layout.naxes.slice(1).join('x')}, ${hdu.layout.pcount} params`;
+  const s = hdu.shape;
+  return s ? `(${[...s].reverse().join(', ')})` : '()';
+}
+
+export const infoCommand: Command = {
+  name: 'info',
+  summary: 'One line per HDU: index, name, version, kind, cards, dimensions (FITS axis order) and format, like astropy\'s fitsinfo.',
+  usage: 'FILE',
+  options: [],
+  async run(args, io) {
+    const path = onePositional(args);
+    const file = await io.open(path);
+    try {
+      io.out(`Filename: ${path}`);
+      io.out(`${'No.'.padEnd(4)}${'Name'.padEnd(12)}${'Ver'.padEnd(5)}${'Type'.padEnd(18)}${'Cards'.padEnd(7)}${'Dimensions'.padEnd(22)}Format`);
+      for await (const hdu of file) {
+        const name = hdu.name ?? (hdu.index === 0 ? 'PRIMARY' : '');
+        io.out(
+          `${String(hdu.index).padEnd(4)}${name.padEnd(12)}${String(hdu.version ?? 1).padEnd(5)}${hdu.kind.padEnd(18)}${String(hdu.header.physicalCount).padEnd(7)}${dimsOf(hdu).padEnd(22)}${formatOf(hdu)}`,
+        );
+      }
+      printWarnings(io, file);
+    } finally {
+      await file.close();
+    }
+    return 0;
+  },
+};
+
+export const digestCommand: Command = {
+  name: 'digest',
+  summary: 'The reference digest of every HDU (cards, shape, dtype, SHA-256 of the values, statistics) as JSON, as test/corpus/DIGEST.md specifies.',
+  usage: 'FILE [--hdu N] [--cpu|--gpu]',
+  options: [
+    { flag: 'hdu', value: 'N', help: 'digest only HDU N (0-based)' },
+    { flag: 'cpu', help: 'decode tile-compressed images on the CPU (the default)' },
+    { flag: 'gpu', help: 'decode tile-compressed images on the GPU (WebGPU; exit 3 without an adapter)' },
+  ],
+  async run(args, io) {
+    const path = onePositional(args);
+    const h = args.flags.get('hdu');
+    if (h !== undefined && (h === true || !/^\d+$/.test(h))) throw new UsageError('--hdu takes an HDU index');
+    const gpu = args.flags.has('gpu');
+    if (gpu && args.flags.has('cpu')) throw new UsageError('--cpu and --gpu exclude each other');
+    const file = await io.open(path);
+    try {
+      const doc = await digestFile(file, { hdu: h === undefined ? undefined : Number(h), readOptions: { gpu } });
+      io.out(JSON.stringify(doc, null, 1));
+      printWarnings(io, file);
+    } finally {
+      await file.close();
+    }
+    return 0;
+  },
+};
+
+export const verifyCommand: Command = {
+  name: 'verify',
+  summary: 'Check every HDU\'s structure and its CHECKSUM/DATASUM; exit 1 when anything is wrong.',
+  usage: 'FILE',
+  options: [],
+  async run(args, io) {
+    const file = await io.open(onePositional(args));
+    let bad = 0;
+    try {
+      for await (const hdu of file) {
+        const r = await hdu.verifyChecksum();
+        if (r.datasum === 'bad' || r.checksum === 'bad') bad++;
+        io.out(`HDU ${hdu.index} (${hdu.kind}${hdu.name ? ` ${hdu.name}` : ''}): DATASUM ${r.datasum}, CHECKSUM ${r.checksum}`);
+      }
+      for (const w of file.warnings) io.out(`warning: ${w.message}${w.hdu !== undefined ? ` (HDU ${w.hdu})` : ''}`);
+    } finally {
+      await file.close();
+    }
+    if (bad) {
+      io.err(`${bad} HDU(s) failed checksum verification`);
+      return 1;
+    }
+    io.out('OK');
+    return 0;
+  },
+};

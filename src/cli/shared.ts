@@ -1,0 +1,52 @@
+/**
+ * What several commands share: choosing an HDU, refusing to overwrite an
+ * output without --force, and progress lines.
+ */
+import { existsSync } from 'node:fs';
+import { FitsError } from '../core/errors.js';
+import type { FitsFile } from '../file/fits-file.js';
+import type { Hdu } from '../file/hdu.js';
+import { UsageError, type CliIo, type OptionSpec, type ParsedArgs } from './command.js';
+
+/** The `--hdu` option. */
+export const HDU_OPTION: OptionSpec = { flag: 'hdu', value: 'N|NAME[,VER]', help: 'the HDU: a 0-based index, or EXTNAME (and EXTVER); default 0' };
+
+/** The `--force` option of commands that write a file. */
+export const FORCE_OPTION: OptionSpec = { flag: 'force', help: 'replace OUT if it exists' };
+
+/** The HDU `--hdu` names (index, NAME or NAME,VER), or `fallback` (default HDU 0). */
+export async function pickHdu(file: FitsFile, args: ParsedArgs, fallback?: () => Promise<Hdu>): Promise<Hdu> {
+  const spec = args.flags.get('hdu');
+  if (spec === undefined) return fallback ? fallback() : file.hdu(0);
+  if (spec === true || spec.trim() === '') throw new UsageError('--hdu needs an index or a NAME[,VER]');
+  if (/^\d+$/.test(spec.trim())) return file.hdu(Number(spec));
+  const [name, ver] = spec.split(',');
+  if (ver !== undefined && !/^\d+$/.test(ver.trim())) throw new UsageError('--hdu NAME,VER needs an integer EXTVER');
+  return file.hdu(name!.trim(), ver !== undefined ? Number(ver) : undefined);
+}
+
+/** IN and OUT of a command that writes a file; OUT must not exist unless --force. */
+export function inputOutput(args: ParsedArgs): [string, string] {
+  if (args.positionals.length !== 2) throw new UsageError(`expected IN and OUT, got ${args.positionals.length} argument(s)`);
+  const [input, output] = args.positionals as [string, string];
+  if (input === output) throw new UsageError('IN and OUT must differ');
+  refuseOverwrite(output, args);
+  return [input, output];
+}
+
+/** Refuse to replace an existing `path` without --force. */
+export function refuseOverwrite(path: string, args: ParsedArgs): void {
+  if (!args.flags.has('force') && existsSync(path)) throw new UsageError(`${path} exists; pass --force to replace it`);
+}
+
+/** A progress line on stderr when stderr is a terminal. */
+export function progress(io: CliIo, text: string): void {
+  if (io.progress) io.err(text);
+}
+
+/** Warnings the reader collected, on stderr. */
+export function printWarnings(io: CliIo, file: FitsFile): void {
+  for (const w of file.warnings) io.err(`warning: ${w.message}${w.hdu !== undefined ? ` (HDU ${w.hdu})` : ''}`);
+}
+
+export { FitsError };
