@@ -31,6 +31,7 @@ import { hcompressEncode } from '../src/codecs/hcompress/encode.js';
 import { gzip2Encode } from '../src/codecs/gzip/encode.js';
 import { xorshift32 } from '../test/helpers/xorshift.js';
 import { nodeInflater } from '../src/node/inflate.js';
+import { allTileCodecs } from '../src/codecs/registry-all.js';
 
 const args = process.argv.slice(2);
 const arg = (name: string, dflt: string) => {
@@ -101,7 +102,7 @@ function rowJob(spec: Omit<TileJobSpec, 'hdu' | 'dims' | 'tile' | 'counts' | 'st
 
 async function benchJob(name: string, job: GpuTileJob, out: Int16Array | Int32Array | Float32Array): Promise<void> {
   const cpuOut = out.slice();
-  const cpu = await median(() => decodeTiles(job.spec, job.tiles, 0, job.ntiles, job.staging, cpuOut, nodeInflater));
+  const cpu = await median(() => decodeTiles(job.spec, job.tiles, 0, job.ntiles, job.staging, cpuOut, allTileCodecs(nodeInflater)));
   await decodeTilesGpu(ctx, job, { out }); // compile + warm up
   const same = Buffer.compare(Buffer.from(out.buffer), Buffer.from(cpuOut.buffer)) === 0;
   const toArray = await median(() => decodeTilesGpu(ctx, job, { out }));

@@ -54,7 +54,7 @@ if (!existsSync(mefPath)) writeFileSync(mefPath, mefFile(16, 1024));
 const median = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)]!;
 const mib = (n: number) => `${(n / 2 ** 20).toFixed(2)} MiB`;
 const pct = (a: number, b: number) => `${((100 * a) / b).toFixed(2)}%`;
-async function timeit(fn: () => Promise<unknown>, runs = RUNS): Promise<number> {
+async function _timeit(fn: () => Promise<unknown>, runs = RUNS): Promise<number> {
   await fn();
   const ts: number[] = [];
   for (let i = 0; i < runs; i++) {

@@ -10,7 +10,7 @@
  * (two files: NAME strings repeating 1,000 values, and unique per row). Run:
  *
  *   npx esbuild bench/table-read.ts --bundle --platform=node --format=esm --outfile=/tmp/table-read.mjs \
- *     --banner:js="import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" \
+ *     --banner:js="import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" \
  *     && node /tmp/table-read.mjs [DIR] [RUNS]        (from the repository root)
  *
  * Timings are wall-clock medians; on a shared machine run it when idle.

@@ -33,8 +33,9 @@ import { FitsTable } from '../table/ops/fits-table.js';
 export type ArrowModule = typeof ArrowNS;
 export type ArrowTable = ArrowNS.Table;
 // Arrow's generic types are very deep; the conversion code works with these loose aliases.
-/* eslint-disable @typescript-eslint/no-explicit-any */
+// biome-ignore lint/suspicious/noExplicitAny: Arrow's generic Data type, too deep to spell out here
 type AnyData = ArrowNS.Data<any>;
+// biome-ignore lint/suspicious/noExplicitAny: Arrow's generic DataType
 type AnyType = ArrowNS.DataType<any>;
 
 const COMPLEX = (d: ColumnDType) => d === 'complex64' || d === 'complex128';
@@ -320,6 +321,7 @@ function decodeUtf8(values: Uint8Array, offsets: ArrayLike<number | bigint>, n: 
 
 /** Flat elements of a primitive (or complex-pair) Data. */
 function readLeaf(d: AnyData, name: string, metaDtype: string | undefined, getRow?: (i: number) => unknown): Leaf {
+  // biome-ignore lint/suspicious/noExplicitAny: Arrow's type objects carry per-type fields
   const type = d.type as any;
   const n = d.length;
   const validity = validityOf(d);
@@ -522,6 +524,7 @@ function chunkToColumn(d: AnyData, field: ArrowNS.Field, getRow: (i: number) => 
   let count = n;
   const isComplexPair = (x: AnyData) => (metaDtype === 'complex64' || metaDtype === 'complex128') && (x.typeId as number) === T.FixedSizeList && (x.children[0]!.typeId as number) !== T.FixedSizeList;
   while ((cur.typeId as number) === T.FixedSizeList && !isComplexPair(cur)) {
+    // biome-ignore lint/suspicious/noExplicitAny: FixedSizeList's listSize
     const size = (cur.type as any).listSize as number;
     // Nulls at a list level null every element beneath.
     const v = validityOf(cur);

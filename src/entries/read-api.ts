@@ -21,9 +21,9 @@ export type { CompressedReadOptions } from '../tiled/tiled-image.js';
 export type { ChecksumResult, ChecksumStatus } from '../checksum/verify.js';
 export { digestFile, digestHdu, type FileDigest, type HduDigest, type DigestOptions } from '../digest/digest.js';
 export type { Json } from '../digest/json.js';
-export { FitsTable, type Cell, type Row, type FilterOptions, type SortOptions } from '../table/ops/fits-table.js';
-export type { TableBackend, TableView, TableJob, SortKeySpec, BackendChoice } from '../table/ops/backend.js';
-export type { CheckedExpr } from '../table/ops/expression/check.js';
+// Tables are read with hdu.readTable(); the FitsTable class itself (FitsTable.fromArrays, backends)
+// is `fitsflow/table`, so pages that read only images do not load the table operations.
+export type { FitsTable, Cell, Row, FilterOptions, SortOptions } from '../table/ops/fits-table.js';
 export { ExpressionError } from '../table/ops/expression/tokenizer.js';
 export { isValid, type Column, type ColumnDType, type ColumnArray, type PackedStrings } from '../table/column.js';
 export type { ReadTableOptions, IterateTableOptions } from '../table/read/read-table.js';

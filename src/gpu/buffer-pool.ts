@@ -3,6 +3,7 @@
  * staging buffers are kept (up to a byte budget) by usage and size class
  * (powers of two), so repeated reads of similar images allocate nothing.
  */
+/// <reference types="@webgpu/types" />
 import { FitsError } from '../core/errors.js';
 import { U } from './constants.js';
 

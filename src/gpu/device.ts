@@ -26,6 +26,7 @@
  * "fallback adapter") are detected from `adapter.info`; `gpu: 'auto'` never
  * uses them, `gpu: true` does.
  */
+/// <reference types="@webgpu/types" />
 import { FitsError } from '../core/errors.js';
 import { littleEndianHost } from '../core/buffers.js';
 import { BufferPool } from './buffer-pool.js';

@@ -2,6 +2,7 @@
  * Compute pipelines, compiled once per device and reused: keyed by the WGSL
  * source, the entry point and the override constants.
  */
+/// <reference types="@webgpu/types" />
 import { FitsError } from '../core/errors.js';
 
 type Constants = Record<string, number | boolean>;

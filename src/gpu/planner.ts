@@ -20,7 +20,6 @@
  */
 import { emitGpuEvent, gpuContext, requireGpu, describeAdapter, type GpuChoice, type GpuContext } from './device.js';
 import { FitsError } from '../core/errors.js';
-import { AUTO_THRESHOLDS } from './thresholds.js';
 
 export { AUTO_THRESHOLDS, GPU_CODECS } from './thresholds.js';
 

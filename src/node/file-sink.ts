@@ -158,7 +158,7 @@ export class NodeFileSink implements ByteSink {
   private async writeFully(pieces: Uint8Array[], position: number): Promise<void> {
     try {
       let at = position;
-      let parts = pieces.filter((p) => p.length > 0);
+      const parts = pieces.filter((p) => p.length > 0);
       while (parts.length) {
         const { bytesWritten } = parts.length === 1
           ? await this.handle.write(parts[0]!, 0, Math.min(parts[0]!.length, 1 << 30), at)

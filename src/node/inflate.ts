@@ -5,7 +5,7 @@
  * float tiles (bench/gzip-quantize.ts).
  */
 import { kMaxLength } from 'node:buffer';
-import { gunzipSync, inflateSync } from 'node:zlib';
+import { zlib } from './builtins.js';
 import { FitsError } from '../core/errors.js';
 import { detectDeflateWrapper, inflateOutputCap, type Inflater } from '../codecs/gzip/inflate.js';
 
@@ -28,7 +28,7 @@ export const nodeInflater: Inflater = (src, expectedSize) => {
   };
   let out: Uint8Array;
   try {
-    out = wrapper === 'gzip' ? gunzipSync(src, options) : inflateSync(src, options);
+    out = wrapper === 'gzip' ? zlib().gunzipSync(src, options) : zlib().inflateSync(src, options);
   } catch (e) {
     const code = (e as { code?: unknown }).code;
     if (code === 'ERR_BUFFER_TOO_LARGE') {

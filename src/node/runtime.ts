@@ -23,13 +23,14 @@ export interface NodeRuntimeOptions {
 
 /** A Node runtime: each one starts its own worker pool on first use. */
 export function createNodeRuntime(opts: NodeRuntimeOptions = {}): Runtime {
-  const workerCount = opts.workers ?? defaultNodeWorkerCount();
-  const pool = new LazyWorkerPool(workerCount, (size) => createNodeWorkerPool({ size, workerUrl: opts.workerUrl }));
+  const pool = new LazyWorkerPool(opts.workers ?? defaultNodeWorkerCount, (size) => createNodeWorkerPool({ size, workerUrl: opts.workerUrl }));
   return {
     name: 'node',
     inflate: nodeInflater,
     sha256: nodeSha256,
-    workerCount,
+    get workerCount() {
+      return pool.size;
+    },
     openPath: (path) => NodeFileSource.open(path.startsWith('file:') ? fileURLToPath(path) : path),
     async openUrl(url, scheme, options) {
       const [{ openRemote }, { nodeRuntimeTransport }, { fsCacheFor }] = await Promise.all([

@@ -3,9 +3,8 @@
  * compatibility). Only Node entry points import this module.
  */
 import { existsSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { os, workerThreads } from './builtins.js';
 import { BasicWorkerPool, type WorkerHandle } from '../workers/pool-core.js';
 
 /** Options of {@link createNodeWorkerPool}. */
@@ -30,7 +29,7 @@ export function defaultNodeWorkerUrl(): URL {
  *   without a build).
  */
 export function createNodeWorkerPool(opts: NodeWorkerPoolOptions = {}): BasicWorkerPool {
-  const size = opts.size ?? Math.max(1, availableParallelism() - 1);
+  const size = opts.size ?? Math.max(1, os().availableParallelism() - 1);
   const url = opts.workerUrl === undefined ? defaultNodeWorkerUrl() : typeof opts.workerUrl === 'string' ? new URL(opts.workerUrl, 'file:///') : opts.workerUrl;
   if (url.protocol === 'file:' && !existsSync(fileURLToPath(url))) {
     throw new Error(`The worker script ${fileURLToPath(url)} does not exist (build with tsup).`);
@@ -40,7 +39,7 @@ export function createNodeWorkerPool(opts: NodeWorkerPoolOptions = {}): BasicWor
 
 /** Start one worker_threads Worker on `url`, wrapped for BasicWorkerPool (used by the decode and encode pools). */
 export function spawnNodeWorker(url: URL): WorkerHandle {
-  const w = new Worker(url);
+  const w = new (workerThreads().Worker)(url);
   return {
     post: (m, t) => w.postMessage(m, t as never),
     listen(onMessage, onFailure) {
@@ -56,5 +55,5 @@ export function spawnNodeWorker(url: URL): WorkerHandle {
 
 /** Default number of decode workers: hardware threads − 1 (0 on one core: decode inline). */
 export function defaultNodeWorkerCount(): number {
-  return Math.max(0, availableParallelism() - 1);
+  return Math.max(0, os().availableParallelism() - 1);
 }

@@ -7,7 +7,6 @@
  * every runtime.
  */
 import { FitsError } from '../core/errors.js';
-import type { ByteSource } from '../core/byte-source.js';
 import type { RequestSigner } from './http-source.js';
 
 export interface AwsCredentials {

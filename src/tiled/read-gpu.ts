@@ -7,14 +7,17 @@
  * {@link decodeTilesGpu}. Any GPU failure (device lost, out of memory, a
  * kernel error) falls back to the CPU reader with a `fallback` event.
  */
+/// <reference types="@webgpu/types" />
 import { FitsError } from '../core/errors.js';
 import type { HduContext } from '../hdu/context.js';
 import { ARRAY_CTOR, BYTES_PER, type ImageArray } from '../image/pixel-type.js';
 import type { ImageData } from '../image/read-image.js';
 import { resolveSection, type ResolvedSection } from '../image/section.js';
 import { allocateBuffer } from '../core/buffers.js';
-import { tileDecoder } from '../codecs/registry.js';
-import { inflaterOf, loadTiles, readCompressedImage, type CompressedReadOptions } from './tiled-image.js';
+import { allTileCodecs } from '../codecs/registry-all.js';
+import { pakoInflater } from '../codecs/gzip/inflate.js';
+import type { Inflater, Runtime } from '../core/runtime.js';
+import { loadTiles, readCompressedImage, type CompressedReadOptions } from './tiled-image.js';
 import { compressedImageInfo, tileJobSpec, type CompressedImageInfo } from './zimage.js';
 import type { TileJobSpec } from './tile-decode.js';
 import { checkTilePixels, tilesForSection, type TilePlacement } from './grid.js';
@@ -29,6 +32,11 @@ import { decodeTilesGpu, gpuTileJobProblem, type GpuTileJob, type TileDecodeRepo
 export interface GpuCompressedReadOptions extends CompressedReadOptions {
   /** Decode on the GPU (`true`), the CPU (`false`, default), or where the planner expects the GPU to win (`'auto'`). */
   gpu?: GpuChoice;
+}
+
+/** The inflater of tiles the CPU decodes for the GPU path: the runtime's, else pako. */
+function inflaterOf(runtime: Runtime): Inflater {
+  return runtime.inflate ?? pakoInflater;
 }
 
 interface Prepared {
@@ -46,7 +54,7 @@ function prepare(ctx: HduContext, opts: CompressedReadOptions): Prepared {
   const spec = tileJobSpec(info, sec, ctx.index);
   if (placements.length) {
     try {
-      tileDecoder(spec.codec, spec, inflaterOf(ctx.runtime));
+      allTileCodecs(inflaterOf(ctx.runtime)).decoder(spec.codec, spec);
     } catch (e) {
       if (e instanceof FitsError) throw new FitsError(e.code, e.message, { hdu: ctx.index, cause: e });
       throw e;

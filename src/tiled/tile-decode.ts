@@ -5,14 +5,13 @@
  *
  * A job is described by plain, structured-clonable data ({@link TileJobSpec}
  * plus a Float64Array of per-tile records), so a worker receives exactly what
- * the main thread would use. The inflater (for GZIP tiles) is the thread's
- * own: the runtime's on the calling thread, the worker script's in a worker.
+ * the main thread would use. The decoders are the thread's own (TileCodecs):
+ * the ones a read loaded on the calling thread, every codec in a worker.
  */
 import { FitsError } from '../core/errors.js';
 import { convertPixels } from '../image/convert.js';
 import type { ImageArray, PixelScaling } from '../image/pixel-type.js';
-import { tileDecoder, type TileDecoder } from '../codecs/registry.js';
-import type { Inflater } from '../core/runtime.js';
+import type { TileCodecs, TileDecoder } from '../codecs/tile-codec.js';
 import { dequantize, type QuantizeMethod } from '../codecs/quantize/dequantize.js';
 
 /** Everything about a read that is the same for all its tiles. */
@@ -99,14 +98,14 @@ export function locate(e: unknown, hdu: number, tile: number): FitsError {
 
 /** Per-thread decoder cache: the decoder of the last spec object (a read's tiles share one spec). */
 let lastSpec: TileJobSpec | undefined;
-let lastInflate: Inflater | undefined;
+let lastCodecs: TileCodecs | undefined;
 let lastDecoder: TileDecoder | undefined;
 
-function decoderFor(spec: TileJobSpec, inflate: Inflater): TileDecoder {
-  if (spec !== lastSpec || inflate !== lastInflate) {
-    lastDecoder = tileDecoder(spec.codec, spec, inflate);
+function decoderFor(spec: TileJobSpec, codecs: TileCodecs): TileDecoder {
+  if (spec !== lastSpec || codecs !== lastCodecs) {
+    lastDecoder = codecs.decoder(spec.codec, spec);
     lastSpec = spec;
-    lastInflate = inflate;
+    lastCodecs = codecs;
   }
   return lastDecoder!;
 }
@@ -301,11 +300,11 @@ function beInt32(bytes: Uint8Array, out: Int32Array, n: number): void {
  * Decode the tiles `from … to-1` of a tile table into `out`.
  * @throws FitsError located at the HDU and the failing tile.
  */
-export function decodeTiles(spec: TileJobSpec, tiles: Float64Array, from: number, to: number, staging: Uint8Array, out: ImageArray, inflate: Inflater): void {
+export function decodeTiles(spec: TileJobSpec, tiles: Float64Array, from: number, to: number, staging: Uint8Array, out: ImageArray, codecs: TileCodecs): void {
   for (let r = from; r < to; r++) {
     const index = tiles[r * TILE_FIELDS + F_INDEX]!;
     try {
-      decodeOne(spec, tiles, r, index, staging, out, inflate);
+      decodeOne(spec, tiles, r, index, staging, out, codecs);
     } catch (e) {
       throw locate(e, spec.hdu, index);
     }
@@ -321,7 +320,7 @@ const writeNow: Commit = (write) => write();
  * decode straight into the output; with it, the tile is decoded into scratch
  * and every write to `out` goes through `commit`.
  */
-function decodeOne(spec: TileJobSpec, tiles: Float64Array, r: number, index: number, staging: Uint8Array, out: ImageArray, inflate: Inflater, commit?: Commit): void {
+function decodeOne(spec: TileJobSpec, tiles: Float64Array, r: number, index: number, staging: Uint8Array, out: ImageArray, codecs: TileCodecs, commit?: Commit): void {
   const direct = commit === undefined;
   const emit = commit ?? writeNow;
   const base = r * TILE_FIELDS;
@@ -340,7 +339,7 @@ function decodeOne(spec: TileJobSpec, tiles: Float64Array, r: number, index: num
     let raw: Uint8Array;
     if (source === SRC_GZIP) {
       raw = new Uint8Array(scratch(bytes), 0, bytes);
-      tileDecoder('GZIP_1', { ...spec, quantized: false }, inflate).decode(src, raw as never, index, g.extents);
+      codecs.decoder('GZIP_1', { ...spec, quantized: false }).decode(src, raw as never, index, g.extents);
     } else {
       if (len !== bytes) throw new FitsError('CORRUPT_DATA', `Uncompressed tile has ${len} bytes, expected ${bytes}.`);
       raw = src;
@@ -349,7 +348,7 @@ function decodeOne(spec: TileJobSpec, tiles: Float64Array, r: number, index: num
     return;
   }
 
-  const dec = decoderFor(spec, inflate);
+  const dec = decoderFor(spec, codecs);
   if (dec.kind === 'bytes' && !spec.quantized) {
     const bytes = g.pixels * dec.width;
     const raw = new Uint8Array(scratch(bytes), 0, bytes);
@@ -453,7 +452,7 @@ export const TILE_DONE_MAIN = 4;
  * free. Returns the number of tiles written. Stops at the first error (the
  * calling thread will meet the same tile and report it).
  */
-export function workTileJob(job: SharedTileJob, inflate: Inflater): number {
+export function workTileJob(job: SharedTileJob, codecs: TileCodecs): number {
   const { control, states, chunk, ntiles, spec, tiles, staging, out } = job;
   let written = 0;
   for (;;) {
@@ -465,7 +464,7 @@ export function workTileJob(job: SharedTileJob, inflate: Inflater): number {
       if (Atomics.load(states, r) !== TILE_FREE) continue;
       const index = tiles[r * TILE_FIELDS + F_INDEX]!;
       try {
-        decodeOne(spec, tiles, r, index, staging, out, inflate, (write) => {
+        decodeOne(spec, tiles, r, index, staging, out, codecs, (write) => {
           if (Atomics.compareExchange(states, r, TILE_FREE, TILE_COMMIT) !== TILE_FREE) return;
           try {
             write();
@@ -482,11 +481,11 @@ export function workTileJob(job: SharedTileJob, inflate: Inflater): number {
   }
 }
 
-function decodeMine(job: SharedTileJob, r: number, inflate: Inflater): boolean {
+function decodeMine(job: SharedTileJob, r: number, codecs: TileCodecs): boolean {
   if (Atomics.compareExchange(job.states, r, TILE_FREE, TILE_MAIN) !== TILE_FREE) return false;
   const index = job.tiles[r * TILE_FIELDS + F_INDEX]!;
   try {
-    decodeOne(job.spec, job.tiles, r, index, job.staging, job.out, inflate);
+    decodeOne(job.spec, job.tiles, r, index, job.staging, job.out, codecs);
   } catch (e) {
     Atomics.store(job.control, 1, 1); // stop the workers
     throw locate(e, job.spec.hdu, index);
@@ -501,19 +500,19 @@ function decodeMine(job: SharedTileJob, r: number, inflate: Inflater): boolean {
  * (wait for them with {@link tilesCommitted}).
  * @throws FitsError at the first corrupt tile (and tells the workers to stop).
  */
-export function leadTileJob(job: SharedTileJob, inflate: Inflater): number[] {
+export function leadTileJob(job: SharedTileJob, codecs: TileCodecs): number[] {
   const { control, chunk, ntiles, states } = job;
   for (;;) {
     const from = Atomics.add(control, 0, 1) * chunk;
     if (from >= ntiles) break;
     const to = Math.min(ntiles, from + chunk);
-    for (let r = from; r < to; r++) decodeMine(job, r, inflate);
+    for (let r = from; r < to; r++) decodeMine(job, r, codecs);
   }
   Atomics.store(control, 1, 1); // every chunk is claimed: workers finish the tile they are on and stop
   // Take over what the workers have not written, from the end (they work forwards).
   const pending: number[] = [];
   for (let r = ntiles - 1; r >= 0; r--) {
-    if (decodeMine(job, r, inflate)) continue;
+    if (decodeMine(job, r, codecs)) continue;
     const st = Atomics.load(states, r);
     if (st === TILE_COMMIT) pending.push(r);
   }

@@ -9,19 +9,16 @@
  * also runs in workers); the codecs are in codec-registry.ts.
  */
 import { FitsError } from '../core/errors.js';
-import { Header, type Card } from '../header/header.js';
-import type { CardValue } from '../header/card.js';
 import type { HduContext } from '../hdu/context.js';
 import type { ByteSource } from '../core/byte-source.js';
-import { pixelScaling, ARRAY_CTOR, BYTES_PER, intoArray, type DType, type ImageArray, type PixelScaling } from '../image/pixel-type.js';
+import { ARRAY_CTOR, BYTES_PER, intoArray, type ImageArray, } from '../image/pixel-type.js';
 import type { ImageChunk, ImageData, IterateImageOptions, ReadImageOptions } from '../image/read-image.js';
-import { resolveSection, type ResolvedSection } from '../image/section.js';
+import { resolveSection, } from '../image/section.js';
 import { allocateBuffer, sharedMemoryAvailable } from '../core/buffers.js';
 import type { WorkerPool } from '../core/worker-pool.js';
 import type { Inflater, Runtime } from '../core/runtime.js';
-import { tileDecoder } from '../codecs/registry.js';
-import { pakoInflater } from '../codecs/gzip/inflate.js';
-import type { QuantizeMethod } from '../codecs/quantize/dequantize.js';
+import { loadTileCodecs } from '../codecs/registry.js';
+import { codecName, type TileCodecs } from '../codecs/tile-codec.js';
 import {
   CONTROL_SLOTS,
   decodeTiles,
@@ -30,7 +27,7 @@ import {
   TILE_DONE_WORKER,
   F_INDEX, F_LENGTH, F_OFFSET, F_SOURCE, F_ZBLANK, F_ZSCALE, F_ZZERO,
   SRC_CODEC, SRC_GZIP, SRC_RAW, TILE_FIELDS,
-  type SharedTileJob, type TileJobSpec,
+  type SharedTileJob, 
 } from './tile-decode.js';
 import { checkTilePixels, tilesForSection, type TilePlacement } from './grid.js';
 import { compressedImageInfo, tileJobSpec, type CompressedImageInfo } from './zimage.js';
@@ -118,10 +115,10 @@ export async function readCompressedImage(ctx: HduContext, opts: CompressedReadO
 
   // Fail early, before any I/O, on what cannot be decoded at all.
   const spec = tileJobSpec(info, sec, hdu);
-  const inflate = inflaterOf(ctx.runtime);
+  const codecs = await codecsFor(info, ctx.runtime);
   if (placements.length) {
     try {
-      tileDecoder(spec.codec, spec, inflate);
+      codecs.decoder(spec.codec, spec);
     } catch (e) {
       if (e instanceof FitsError) throw new FitsError(e.code, e.message, { hdu, cause: e });
       throw e;
@@ -160,11 +157,11 @@ export async function readCompressedImage(ctx: HduContext, opts: CompressedReadO
   const { tiles, staging, ntiles } = await loadTiles(ctx, info, placements, shared);
 
   if (!pool) {
-    decodeTiles(spec, tiles, 0, ntiles, staging, out, inflate);
+    decodeTiles(spec, tiles, 0, ntiles, staging, out, codecs);
     Object.assign(lastDecodeStats, { workers: 0, workerTiles: 0, inlineTiles: ntiles, fallback: false });
     return result;
   }
-  await decodeParallel(pool, nWorkers, inflate, {
+  await decodeParallel(pool, nWorkers, codecs, {
     spec, tiles, ntiles, staging, out,
     control: new Int32Array(new SharedArrayBuffer(4 * CONTROL_SLOTS)),
     states: new Int32Array(new SharedArrayBuffer(4 * ntiles)),
@@ -274,9 +271,21 @@ export async function loadTiles(ctx: HduContext, info: CompressedImageInfo, plac
   return { tiles, staging, ntiles };
 }
 
-/** The inflater a read uses: the runtime's (node:zlib on Node), else pako. */
-export function inflaterOf(runtime: Runtime): Inflater {
-  return runtime.inflate ?? pakoInflater;
+/** Reads of codecs that never inflate get this: it is never called. */
+const NO_INFLATER: Inflater = () => {
+  throw new Error('internal: no inflater was loaded for this read');
+};
+
+/**
+ * The decoders a read needs: its codec, and GZIP_1 for tiles stored as
+ * GZIP_COMPRESSED_DATA. GZIP tiles inflate with the runtime's inflater
+ * (node:zlib on Node), else pako, which is loaded only then.
+ */
+export async function codecsFor(info: CompressedImageInfo, runtime: Runtime): Promise<TileCodecs> {
+  const names = info.table.columns.gzip !== undefined ? [info.codec, 'GZIP_1'] : [info.codec];
+  const inflates = names.some((n) => codecName(n).startsWith('GZIP_'));
+  const inflate = runtime.inflate ?? (inflates ? (await import('../codecs/gzip/inflate.js')).pakoInflater : NO_INFLATER);
+  return loadTileCodecs(names, inflate);
 }
 
 /** How the last read of this thread was decoded (for tests and benchmarks). */
@@ -313,7 +322,7 @@ async function tilesCommitted(states: Int32Array, rs: number[]): Promise<void> {
  * into the output at that moment. If the pool fails while one is, that tile
  * is decoded again here (same values).
  */
-async function decodeParallel(pool: WorkerPool, nWorkers: number, inflate: Inflater, job: SharedTileJob): Promise<void> {
+async function decodeParallel(pool: WorkerPool, nWorkers: number, codecs: TileCodecs, job: SharedTileJob): Promise<void> {
   let poolFailed: () => void = () => undefined;
   const failed = new Promise<void>((res) => (poolFailed = res));
   let broken = false;
@@ -327,7 +336,7 @@ async function decodeParallel(pool: WorkerPool, nWorkers: number, inflate: Infla
       }
     }));
   }
-  const pending = leadTileJob(job, inflate);
+  const pending = leadTileJob(job, codecs);
   if (pending.length) await Promise.race([tilesCommitted(job.states, pending), failed]);
   let fallback = false;
   if (broken) {
@@ -335,7 +344,7 @@ async function decodeParallel(pool: WorkerPool, nWorkers: number, inflate: Infla
     // A dead worker may have left tiles half written: write them again here.
     for (const r of pending) {
       if (Atomics.load(job.states, r) !== TILE_DONE_WORKER) {
-        decodeTiles(job.spec, job.tiles, r, r + 1, job.staging, job.out, inflate);
+        decodeTiles(job.spec, job.tiles, r, r + 1, job.staging, job.out, codecs);
         fallback = true;
       }
     }

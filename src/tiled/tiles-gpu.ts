@@ -28,13 +28,14 @@
  * error the CPU path throws (same tile, same message). If the CPU then
  * succeeds, GPU and CPU disagree: FitsError('GPU'), never a wrong image.
  */
+/// <reference types="@webgpu/types" />
 import { FitsError } from '../core/errors.js';
 import { ARRAY_CTOR, BYTES_PER, rawDType, type ImageArray, type PixelScaling } from '../image/pixel-type.js';
 import { convertInvocations, f64Words, scalingWords } from '../image/convert.wgsl.js';
-import { tileDecoder } from '../codecs/registry.js';
+import { allTileCodecs } from '../codecs/registry-all.js';
 import type { Inflater } from '../core/runtime.js';
 import { cfitsioRandoms, ditherOffset, N_RANDOM } from '../codecs/quantize/dequantize.js';
-import { decodeTiles, F_INDEX, F_LENGTH, F_OFFSET, F_SOURCE, F_ZBLANK, F_ZSCALE, F_ZZERO, SRC_CODEC, SRC_GZIP, SRC_RAW, TILE_FIELDS, type TileJobSpec } from './tile-decode.js';
+import { decodeTiles, F_INDEX, F_LENGTH, F_OFFSET, F_SOURCE, F_ZBLANK, F_ZSCALE, F_ZZERO, SRC_GZIP, SRC_RAW, TILE_FIELDS, type TileJobSpec } from './tile-decode.js';
 import { riceKernelWgsl, RICE_BINDINGS } from '../codecs/rice/decode.wgsl.js';
 import { PLIO_BINDINGS, PLIO_WGSL } from '../codecs/plio/decode.wgsl.js';
 import { HC_OK, HC_USE_CPU, HCOMPRESS_BINDINGS, HCOMPRESS_JOB_WORDS, HCOMPRESS_WGSL, hcompressScratchWords } from '../codecs/hcompress/decode.wgsl.js';
@@ -107,7 +108,7 @@ export const HCOMPRESS_GPU_LIMITS = {
 /** Whether the CPU path has a decoder for these parameters (else it raises the error, and so does this path). */
 function hasTileDecoder(codec: string, spec: TileJobSpec, inflate: Inflater): boolean {
   try {
-    tileDecoder(codec, spec, inflate);
+    allTileCodecs(inflate).decoder(codec, spec);
     return true;
   } catch {
     return false;
@@ -161,7 +162,7 @@ async function runHcompress(ctx: GpuContext, job: GpuTileJob, hc: HcompressTiles
     const st = await readBack(ctx, bufStatus, njobs * 4);
     const status = new Uint32Array(st.buffer, st.byteOffset, njobs);
     if (status.some((x) => x !== HC_OK && x !== HC_USE_CPU)) cpuError(job, 'a corrupt tile');
-    const dec = tileDecoder(job.spec.codec, job.spec, job.inflate);
+    const dec = allTileCodecs(job.inflate).decoder(job.spec.codec, job.spec);
     for (let j = 0; j < njobs; j++) {
       if (status[j] === HC_OK) continue;
       const t = hc.tiles[j]!;
@@ -220,7 +221,7 @@ function cpuError(job: GpuTileJob, why: string): never {
   const { spec } = job;
   const count = spec.shape.reduce((a, b) => a * b, 1);
   const scratch = new ARRAY_CTOR[spec.scaling.dtype](new ArrayBuffer(count * BYTES_PER[spec.scaling.dtype]), 0, count);
-  decodeTiles(spec, job.tiles, 0, job.ntiles, job.staging, scratch, job.inflate);
+  decodeTiles(spec, job.tiles, 0, job.ntiles, job.staging, scratch, allTileCodecs(job.inflate));
   throw new FitsError('GPU', `The GPU decoder reported ${why}, but the CPU decodes the image: GPU and CPU disagree (a bug; please report it).`, { hdu: spec.hdu });
 }
 
@@ -347,7 +348,7 @@ export async function decodeTilesGpu(ctx: GpuContext, job: GpuTileJob, sink: { o
         if (quantized) inflate(KIND_BE_INT32, pixels * 4, shuffle);
         else inflate(KIND_RAW, pixels * rawWidth, shuffle && rawWidth > 1);
       } else {
-        const dec = tileDecoder(codec, spec, job.inflate);
+        const dec = allTileCodecs(job.inflate).decoder(codec, spec);
         const src = staging.subarray(off, off + len);
         if (dec.kind === 'int') {
           const C = dec.array === 'uint8' ? Uint8Array : dec.array === 'int16' ? Int16Array : Int32Array;

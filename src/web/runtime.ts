@@ -36,18 +36,19 @@ export function webWorkersUnavailable(): string | null {
 
 /** A web runtime: each one starts its own worker pool on first use. */
 export function createWebRuntime(opts: WebRuntimeOptions = {}): Runtime {
-  const workerCount = opts.workers ?? defaultWebWorkerCount();
-  const pool = new LazyWorkerPool(workerCount, (size) => createWebWorkerPool({ size, workerUrl: opts.workerUrl }));
+  const pool = new LazyWorkerPool(opts.workers ?? defaultWebWorkerCount, (size) => createWebWorkerPool({ size, workerUrl: opts.workerUrl }));
   let warned = false;
   return {
     name: 'web',
-    workerCount,
+    get workerCount() {
+      return pool.size;
+    },
     async openUrl(url, scheme, options) {
       const [{ openRemote }, { cacheApiStoreFor }] = await Promise.all([import('../remote/open-remote.js'), import('../cache/cache-api-store.js')]);
       return openRemote(url, scheme, options as RemoteOpenOptions, { defaultStore: (dir, o) => cacheApiStoreFor(dir, o) });
     },
     workerPool() {
-      if (workerCount <= 0) return null;
+      if (pool.size <= 0) return null;
       const why = webWorkersUnavailable();
       if (why) {
         // Stated once, not silent: large reads decode on the calling thread.

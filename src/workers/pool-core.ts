@@ -11,7 +11,8 @@ export interface WorkerHandle {
   post(message: unknown, transfer?: Transferable[]): void;
   /** Register the callbacks (called once). */
   listen(onMessage: (data: unknown) => void, onFailure: (error: unknown) => void): void;
-  terminate(): void | Promise<unknown>;
+  /** Stop the worker (may return a promise that settles when it has stopped). */
+  terminate(): unknown;
   /** Keep the process alive while busy (Node); optional. */
   ref?(): void;
   /** Let the process exit while idle (Node); optional. */
@@ -165,10 +166,21 @@ export class LazyWorkerPool {
   private pool: BasicWorkerPool | null = null;
   private startFailed = false;
 
+  private sizeOrProbe: number | (() => number);
+
+  /** `size`: the number of workers, or a function giving it on first use (e.g. the number of cores). */
   constructor(
-    readonly size: number,
+    size: number | (() => number),
     private readonly start: (size: number) => BasicWorkerPool,
-  ) {}
+  ) {
+    this.sizeOrProbe = size;
+  }
+
+  /** Number of workers the pool starts. */
+  get size(): number {
+    if (typeof this.sizeOrProbe === 'function') this.sizeOrProbe = this.sizeOrProbe();
+    return this.sizeOrProbe;
+  }
 
   get(): WorkerPool | null {
     if (this.size <= 0 || this.startFailed) return null;

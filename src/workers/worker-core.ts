@@ -8,7 +8,7 @@ import { TASK_GATHER_ROWS, type GatherRowsJob } from '../table/read/gather-paral
 import { workGatherRows } from '../table/read/gather-worker.js';
 import type { PoolRequest, PoolResponse } from './pool-core.js';
 import type { WorkerErrorData } from '../core/worker-pool.js';
-import type { Inflater } from '../core/runtime.js';
+import type { TileCodecs } from '../codecs/tile-codec.js';
 
 /** Task types a worker understands. */
 export const TASK_DECODE_TILES = 'decode-tiles';
@@ -22,15 +22,15 @@ function errorData(e: unknown): WorkerErrorData {
   return { name: 'Error', message: String(e) };
 }
 
-/** Handle one request with this worker's inflater (GZIP tiles); never throws. */
-export function handleRequest(msg: PoolRequest, inflate: Inflater): PoolResponse {
+/** Handle one request with this worker's tile decoders; never throws. */
+export function handleRequest(msg: PoolRequest, codecs: TileCodecs): PoolResponse {
   try {
     const task = msg.task;
     switch (task.type) {
       case TASK_PING:
         return { id: msg.id, reply: { ok: true, result: 'pong' } };
       case TASK_DECODE_TILES:
-        return { id: msg.id, reply: { ok: true, result: workTileJob(task.job as SharedTileJob, inflate) } };
+        return { id: msg.id, reply: { ok: true, result: workTileJob(task.job as SharedTileJob, codecs) } };
       case TASK_GATHER_ROWS:
         return { id: msg.id, reply: { ok: true, result: workGatherRows(task.job as GatherRowsJob) } };
       default:

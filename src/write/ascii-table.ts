@@ -75,7 +75,7 @@ export function formatAsciiReal(x: number, code: 'F' | 'E' | 'D', w: number, d: 
   const candidates: string[] = [];
   if (Number.isFinite(x)) {
     if (code === 'F') candidates.push(x.toFixed(Math.min(d, 100)));
-    let s = withPoint(String(x).toUpperCase());
+    const s = withPoint(String(x).toUpperCase());
     candidates.push(s);
     if (s.startsWith('0.')) candidates.push(s.slice(1));
     if (s.startsWith('-0.')) candidates.push('-' + s.slice(2));

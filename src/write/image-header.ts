@@ -52,7 +52,7 @@ export function imageHeader(
     mandatory,
     required,
     trailing: o.checksum ? checksumCards() : [],
-    drop: (k) => (primary ? EXT_ONLY.has(k) : PRIMARY_ONLY.has(k)) || (!o.checksum ? false : false),
+    drop: (k) => (primary ? EXT_ONLY.has(k) : PRIMARY_ONLY.has(k)),
     hdu: index,
   });
 }

@@ -11,7 +11,7 @@
  */
 import { FitsError } from '../core/errors.js';
 import type { CardValue } from '../header/card.js';
-import { BYTES_PER, type DType, type ImageArray } from '../image/pixel-type.js';
+import { BYTES_PER, type ImageArray } from '../image/pixel-type.js';
 import type { CardInput } from '../header/format.js';
 import { assembleHeader, keyOf, toCardInputs, type AssembledCard, type HeaderInput } from './header-build.js';
 import { checksumCards, emitHdu } from './hdu-emit.js';

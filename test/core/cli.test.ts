@@ -22,8 +22,8 @@ describe('fitsflow CLI', () => {
   it('header prints the cards', async () => {
     const r = await run('header', corpusPath('mef/mef_images.fits'), '--hdu', 'SCI,2');
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/^XTENSION= 'IMAGE   '/);
-    expect(r.out).toMatch(/EXTVER  =\s+2/);
+    expect(r.out).toMatch(/^XTENSION= 'IMAGE {3}'/);
+    expect(r.out).toMatch(/EXTVER {2}=\s+2/);
   });
   it('digest prints the reference digest', async () => {
     const f = loadManifest().files.find((x) => x.path === 'images/bitpix16_2d.fits')!;

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { hcompressDecode } from '../../src/codecs/hcompress/decode.js';
-import { FitsError, isFitsError } from '../../src/core/errors.js';
+import { type FitsError, isFitsError } from '../../src/core/errors.js';
 
 // ------------------------------------------------------------------ fixtures
 

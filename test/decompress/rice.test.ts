@@ -11,7 +11,6 @@ import {
   expectedOf,
   fromBase64,
   haveCorpus,
-  type IntArray,
   loadCases,
   loadCorpusIndex,
   sha256Hex,

@@ -3,7 +3,6 @@
  * files, and exit code 3 when there is no WebGPU adapter.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { haveGpu, noGpuReason } from './gpu-setup.js';

@@ -4,7 +4,6 @@
  * as the CPU. Skips, saying why, only when Deno reports no adapter.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../helpers/corpus.js';

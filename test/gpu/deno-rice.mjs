@@ -6,7 +6,7 @@
 const dist = Deno.args[0] ?? new URL('../../dist/', import.meta.url).href;
 const base = dist.endsWith('/') ? dist : `${dist}/`;
 const { open } = await import(new URL('node.js', base).href);
-const { getGpu, describeAdapter, onGpuEvent } = await import(new URL('gpu.js', base).href);
+const { getGpu, describeAdapter, onGpuEvent } = await import(new URL('gpu-node.js', base).href);
 
 let ctx;
 try {

@@ -24,7 +24,7 @@ import { decodeBoth, stageTiles, type Built, type Outcome } from './tile-jobs.js
 import { HCOMPRESS_GPU_LIMITS, type TileDecodeReport } from '../../src/tiled/tiles-gpu.js';
 import { HC_CORRUPT, HC_OK, HC_USE_CPU, HCOMPRESS_BINDINGS, HCOMPRESS_JOB_WORDS, HCOMPRESS_WGSL, hcompressScratchWords } from '../../src/codecs/hcompress/decode.wgsl.js';
 import type { TileJobSpec } from '../../src/tiled/tile-decode.js';
-import { tileDecoder } from '../../src/codecs/registry.js';
+import { allTileCodecs } from '../../src/codecs/registry-all.js';
 import { pakoInflater } from '../../src/codecs/gzip/inflate.js';
 import { hcompressEncode } from '../../src/codecs/hcompress/encode.js';
 import type { PixelScaling } from '../../src/image/pixel-type.js';
@@ -99,7 +99,7 @@ type CpuResult = { ints: Int32Array } | { error: string };
 
 /** What the CPU path does with one tile: hcompress.ts plus codec-registry's row-length check. */
 function cpuDecode(s: Stream, smooth: boolean): CpuResult {
-  const dec = tileDecoder('HCOMPRESS_1', { zbitpix: 32, bytepix: 4, blocksize: 32, smooth, quantized: false }, pakoInflater);
+  const dec = allTileCodecs(pakoInflater).decoder('HCOMPRESS_1', { zbitpix: 32, bytepix: 4, blocksize: 32, smooth, quantized: false });
   const ints = new Int32Array(s.pixels);
   try {
     if (dec.kind !== 'int') throw new Error('not an integer decoder');

@@ -2,6 +2,7 @@
 import { decodeTiles, SRC_CODEC, TILE_FIELDS, type TileJobSpec } from '../../src/tiled/tile-decode.js';
 import { decodeTilesGpu, type TileDecodeReport } from '../../src/tiled/tiles-gpu.js';
 import { pakoInflater } from '../../src/codecs/gzip/inflate.js';
+import { allTileCodecs } from '../../src/codecs/registry-all.js';
 import type { GpuContext } from '../../src/gpu/device.js';
 import { ARRAY_CTOR, BYTES_PER, type ImageArray } from '../../src/image/pixel-type.js';
 import { FitsError } from '../../src/core/errors.js';
@@ -64,7 +65,7 @@ export async function decodeBoth(ctx: GpuContext, b: Built): Promise<[Outcome, O
   let cpu: Outcome;
   try {
     const out = alloc();
-    decodeTiles(b.spec, b.tiles, 0, ntiles, b.staging, out, pakoInflater);
+    decodeTiles(b.spec, b.tiles, 0, ntiles, b.staging, out, allTileCodecs(pakoInflater));
     cpu = { data: out };
   } catch (e) {
     cpu = failure(e);

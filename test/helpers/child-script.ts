@@ -16,6 +16,6 @@ export async function buildChildScript(contents: string, resolveDir: string, out
     logLevel: 'silent',
     external: ['webgpu'],
     // Bundled CommonJS packages (undici) require node: built-ins: give the module a require.
-    banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
+    banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
   });
 }

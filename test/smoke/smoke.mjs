@@ -5,7 +5,7 @@
 // on success.
 import * as nodeEntry from '../../dist/node.js';
 import { FsCache } from '../../dist/remote-node.js';
-import * as neutral from '../../dist/index.js';
+import * as neutral from '../../dist/esm/entries/index.js';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

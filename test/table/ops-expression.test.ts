@@ -5,7 +5,7 @@ import type { Column } from '../../src/table/column.js';
 import { parseExpression } from '../../src/table/ops/expression/parser.js';
 import { formatExpr } from '../../src/table/ops/expression/ast.js';
 import { checkExpression, mentionedNames } from '../../src/table/ops/expression/check.js';
-import { ExpressionError } from '../../src/table/ops/expression/tokenizer.js';
+import type { ExpressionError } from '../../src/table/ops/expression/tokenizer.js';
 import { filterRows, CHUNK } from '../../src/table/ops/expression/compile-cpu.js';
 import { isFitsError } from '../../src/core/errors.js';
 

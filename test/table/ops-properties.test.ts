@@ -336,7 +336,8 @@ function evalRef(e: RExpr, row: number): RV {
       const op = e.op;
       const X = x as number;
       const Y = y as number;
-      /* eslint-disable eqeqeq */
+      // Loose equality on purpose: X and Y may be a bigint and a number (1n == 1), as the expression language compares them.
+      // biome-ignore lint/suspicious/noDoubleEquals: see above
       const r = op === '<' ? X < Y : op === '<=' ? X <= Y : op === '>' ? X > Y : op === '>=' ? X >= Y : op === '==' ? X == Y : X != Y;
       return { v: r };
     }

@@ -44,7 +44,7 @@ describe('copy of every corpus file', () => {
       }
       const copy = await open(out);
       try {
-        let got;
+        let got: Awaited<ReturnType<typeof digestFile>>;
         try {
           got = await digestFile(copy);
         } catch (e) {

@@ -4,7 +4,6 @@
  * slicing. Pure functions over columns.
  */
 import { cellSize, columnFields, packedStringColumn, type Column, type PackedStrings } from '../column.js';
-import { FitsError } from '../../core/errors.js';
 
 // ---------------------------------------------------------------- gather
 

@@ -153,7 +153,7 @@ class RowMap {
   }
 
   /** Rows `idx` of this map; `kind` tells what idx is: ascending (filter), a permutation (sort), anything (take). */
-  then(idx: Uint32Array, kind: 'ascending' | 'permutation' | 'any'): RowMap {
+  compose(idx: Uint32Array, kind: 'ascending' | 'permutation' | 'any'): RowMap {
     if (!this.general) {
       if (kind === 'ascending' && !this.perm) {
         if (!this.sel) return new RowMap(idx, null, null);
@@ -339,7 +339,7 @@ export class FitsTable {
 
   /** take() for trusted indices (owned by the caller, in range), of a known kind. */
   #take(idx: Uint32Array, kind: 'ascending' | 'permutation' | 'any'): FitsTable {
-    return FitsTable.#view(this.#base, this.#map ? this.#map.then(idx, kind) : new RowMap(kind === 'ascending' ? idx : null, kind === 'permutation' ? idx : null, kind === 'any' ? idx : null));
+    return FitsTable.#view(this.#base, this.#map ? this.#map.compose(idx, kind) : new RowMap(kind === 'ascending' ? idx : null, kind === 'permutation' ? idx : null, kind === 'any' ? idx : null));
   }
 
   /** A table that owns its rows: a view gathers all its columns now. */

@@ -170,7 +170,7 @@ export function parseExpression(text: string): Expr {
         if (KEYWORDS.has(lower)) fail(`unexpected '${t.text}'`, t.pos);
         if (isOp(peek(), '(')) {
           const fn = FUNCTIONS[lower];
-          if (!fn || !Object.prototype.hasOwnProperty.call(FUNCTIONS, lower)) {
+          if (!fn || !Object.hasOwn(FUNCTIONS, lower)) {
             fail(`unknown function '${t.text}' (functions: ${Object.keys(FUNCTIONS).join(', ')})`, t.pos);
           }
           next();

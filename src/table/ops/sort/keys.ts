@@ -97,7 +97,7 @@ export function sortKeyWords(
       for (let i = 0; i < n; i++) {
         const j = idx(i);
         let h = u[2 * j + 1]!;
-        let l = u[2 * j]!;
+        const l = u[2 * j]!;
         const ah = h & 0x7fffffff;
         if (ah > 0x7ff00000 || (ah === 0x7ff00000 && l !== 0)) {
           hi[i] = 0xffffffff;

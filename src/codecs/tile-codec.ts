@@ -1,0 +1,90 @@
+/**
+ * The contract between the tile container (src/tiled/) and the codecs: given
+ * an HDU's parameters, what a codec's decoder produces (native integers of
+ * some width, or raw big-endian pixel bytes) and a function that decodes one
+ * tile's bytes into a caller-provided array. Each codec's adapter to this
+ * contract lives in its folder (`<codec>/tile.ts`); registry.ts loads them.
+ */
+import { FitsError } from '../core/errors.js';
+import type { Inflater } from '../core/runtime.js';
+
+/** Per-HDU codec parameters (from ZBITPIX, ZNAMEn/ZVALn and the quantization columns). */
+export interface TileCodecParams {
+  zbitpix: number;
+  /** Rice BYTEPIX (default 4). */
+  bytepix: number;
+  /** Rice BLOCKSIZE (default 32). */
+  blocksize: number;
+  /** HCOMPRESS SMOOTH. */
+  smooth: boolean;
+  /** True when tiles hold quantized integers (ZSCALE column or keyword). */
+  quantized: boolean;
+}
+
+/** A decoder producing native integers (to be scaled, or dequantized). */
+export interface IntTileDecoder {
+  kind: 'int';
+  array: 'uint8' | 'int16' | 'int32';
+  /**
+   * Decode `src` into `out` (exactly the tile's pixel count).
+   * @param extents the tile's extent per axis, C order.
+   */
+  decode(src: Uint8Array, out: Uint8Array | Int16Array | Int32Array, tile: number, extents: readonly number[]): void;
+}
+
+/** A decoder producing the tile's raw big-endian pixel bytes. */
+export interface ByteTileDecoder {
+  kind: 'bytes';
+  /** Bytes per pixel in the output. */
+  width: number;
+  /** Decode `src` into `out` (exactly pixels × width bytes). */
+  decode(src: Uint8Array, out: Uint8Array, tile: number): void;
+}
+
+export type TileDecoder = IntTileDecoder | ByteTileDecoder;
+
+/** Makes a codec's decoder for an HDU's parameters (GZIP codecs inflate with `inflate`). */
+export type TileCodecFactory = (p: TileCodecParams, inflate: Inflater) => TileDecoder;
+
+/** The decoders a read (or a worker) can use. */
+export interface TileCodecs {
+  /** The decoder for a ZCMPTYPE and parameters; FitsError UNSUPPORTED for an algorithm it does not have. */
+  decoder(zcmptype: string, p: TileCodecParams): TileDecoder;
+}
+
+/** ZCMPTYPE as the registry names it (trimmed, upper case; RICE_ONE is RICE_1). */
+export function codecName(zcmptype: string): string {
+  const n = zcmptype.trim().toUpperCase();
+  return n === 'RICE_ONE' ? 'RICE_1' : n;
+}
+
+/** Throw UNSUPPORTED with a sentence. */
+export function unsupported(message: string): never {
+  throw new FitsError('UNSUPPORTED', message);
+}
+
+/** NOCOMPRESS: tiles stored as they are. */
+export const nocompressTileCodec: TileCodecFactory = (p) => {
+  const width = p.quantized ? 4 : Math.abs(p.zbitpix) / 8;
+  return {
+    kind: 'bytes',
+    width,
+    decode(src, out, tile) {
+      if (src.length !== out.length) {
+        throw new FitsError('CORRUPT_DATA', `Uncompressed tile has ${src.length} bytes, expected ${out.length}.`, { tile });
+      }
+      out.set(src);
+    },
+  };
+};
+
+/** TileCodecs over loaded factories, GZIP ones inflating with `inflate`. */
+export function tileCodecs(factories: ReadonlyMap<string, TileCodecFactory>, inflate: Inflater): TileCodecs {
+  return {
+    decoder(zcmptype, p) {
+      const f = factories.get(codecName(zcmptype));
+      if (!f) throw new FitsError('UNSUPPORTED', `Tile compression '${zcmptype}' is not supported (known: RICE_1, GZIP_1, GZIP_2, HCOMPRESS_1, PLIO_1, NOCOMPRESS).`);
+      return f(p, inflate);
+    },
+  };
+}
