@@ -917,7 +917,7 @@ export async function openHttpUrl(url: string, options: RemoteOpenOptions & Reco
   if (options.signal && !http.signal) http.signal = options.signal;
   const cache = options.cache;
   if (cache && !http.assume) {
-    const fresh = freshIdentity(url, cache);
+    const fresh = await freshIdentity(url, cache);
     if (fresh) {
       http.assume = fresh;
       // The confirmed version is outdated: the next open asks the server again.
