@@ -25,6 +25,8 @@ export interface ChildJob {
   dir?: string;
   /** Keep blocks in this process's memory cache (default true). */
   memory?: boolean;
+  /** HTTP options of open() (e.g. fewer retries when the origin is down on purpose). */
+  http?: Record<string, unknown>;
 }
 
 export interface ChildResult {
@@ -33,6 +35,8 @@ export interface ChildResult {
   counters: Record<string, number> | null;
   ms: number;
   stderr: string;
+  /** The error that ended the job, if one did. */
+  error?: { code: string | null; message: string };
 }
 
 const SCRIPT = `
@@ -57,30 +61,35 @@ await new Promise((r) => {
 });
 const t0 = performance.now();
 const results = [];
-if (job.mode === 'read') {
-  const queue = [...job.urls];
-  const worker = async () => {
-    for (let url; (url = queue.shift()) !== undefined; ) {
-      const f = await open(url, { cache });
-      try {
-        results.push({ url, sha: sha(await f.source.read(0, f.source.size)) });
-      } finally {
-        await f.close();
+let error;
+try {
+  if (job.mode === 'read') {
+    const queue = [...job.urls];
+    const worker = async () => {
+      for (let url; (url = queue.shift()) !== undefined; ) {
+        const f = await open(url, { cache, http: job.http });
+        try {
+          results.push({ url, sha: sha(await f.source.read(0, f.source.size)) });
+        } finally {
+          await f.close();
+        }
       }
-    }
-  };
-  await Promise.all(Array.from({ length: job.parallel ?? 1 }, worker));
-} else {
-  const d = job.dataset;
-  const ds = new FitsDataset(job.urls, {
-    rank: d.rank, worldSize: d.worldSize, epochs: d.epochs, shuffle: d.seed, prefetch: d.prefetch ?? 8, concurrency: d.concurrency ?? 4,
-    open: { cache }, select: async (f, info) => ({ sha: sha(await f.source.read(0, f.source.size)), info }),
-  });
-  for await (const v of ds) results.push({ url: v.info.url, index: v.info.index, epoch: v.info.epoch, sha: v.sha });
+    };
+    await Promise.all(Array.from({ length: job.parallel ?? 1 }, worker));
+  } else {
+    const d = job.dataset;
+    const ds = new FitsDataset(job.urls, {
+      rank: d.rank, worldSize: d.worldSize, epochs: d.epochs, shuffle: d.seed, prefetch: d.prefetch ?? 8, concurrency: d.concurrency ?? 4,
+      open: { cache, http: job.http }, select: async (f, info) => ({ sha: sha(await f.source.read(0, f.source.size)), info }),
+    });
+    for await (const v of ds) results.push({ url: v.info.url, index: v.info.index, epoch: v.info.epoch, sha: v.sha });
+  }
+} catch (e) {
+  error = { code: e?.code ?? null, message: String(e?.message ?? e) };
 }
 const ms = performance.now() - t0;
 await store?.close?.();
-process.stdout.write(JSON.stringify({ results, counters: store ? { ...store.counters } : null, ms }) + '\\n');
+process.stdout.write(JSON.stringify({ results, counters: store ? { ...store.counters } : null, ms, error }) + '\\n');
 `;
 
 let built: Promise<string> | null = null;
