@@ -48,8 +48,8 @@ export { s3HttpUrl, signV4, type S3Options, type AwsCredentials, type SignV4Inpu
 export { CachedSource, DEFAULT_BLOCK_SIZE, type CacheOptions, type CachedSourceStats } from './cache/cached-source.js';
 export { MemoryBlockCache, sharedMemoryCache, type MemoryCacheOptions, type MemoryCacheStats } from './cache/memory-cache.js';
 export { CacheApiStore, type CacheApiStoreOptions } from './cache/cache-api-store.js';
-export type { PersistentStore, CachedObject, StoreCounters, StoreStats, VerifyReport, BlocksRead } from './cache/store.js';
-export { FitsDataset, type DatasetOptions, type DatasetProgress, type DatasetFailure, type DatasetItemInfo } from './dataset/dataset.js';
+export type { PersistentStore, CachedObject, StoreCounters, StoreStats, VerifyReport, BlocksRead, BlockClaim } from './cache/store.js';
+export { FitsDataset, type DatasetOptions, type DatasetProgress, type DatasetFailure, type DatasetItemInfo, type DatasetState } from './dataset/dataset.js';
 // Writing FITS: FitsWriter over a ByteSink (MemorySink here; NodeFileSink in the Node entry).
 export { FitsWriter, type FitsWriterOptions, type HduWriteOptions, type ImageWriteOptions, type ImageStreamOptions, type ImageInput } from './write/writer.js';
 export { MemorySink, type ByteSink } from './write/sink.js';
