@@ -28,6 +28,8 @@ registerOpener('file', (text) => NodeFileSource.open(text.startsWith('file:') ? 
 export * from './index.js';
 export { NodeFileSource } from './io/node-file-source.js';
 export { FsCache, defaultCacheDir, type FsCacheOptions } from './cache/fs-cache.js';
+// FITSFLOW_CACHE / FITSFLOW_CACHE_MAX_AGE (RedisStore itself: `fitsflow/redis`, loaded only when named).
+export { cacheOptionsFromEnv, persistentStoreFromEnv, parseCacheTarget, parseMaxAge, type CacheEnv, type CacheTarget } from './cache/env-config.js';
 export { undiciTransport, closeHttpConnections, type UndiciTransportOptions } from './io/http-node.js';
 // Writing files: crash-safe file sink (temp file + rename), file updates, node:zlib for GZIP tiles.
 import { installNodeDeflater } from './write/codecs/gzip-node.js';

@@ -6,7 +6,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
 import { TestServer } from '../remote/server.js';
+import { smallImage } from '../remote/fits-bytes.js';
 import { haveRedisServer, RedisServer } from './redis-server.js';
 import { runChildren, type ChildJob } from './children.js';
 
@@ -86,5 +91,67 @@ describe.skipIf(!haveRedisServer)('several processes, one Redis cache', () => {
     await runChildren([job, job, job, job], { FITSFLOW_CACHE: '' });
     const total = [...files.values()].reduce((a, b) => a + b.length, 0);
     expect(origin.bytesSent()).toBeGreaterThanOrEqual(4 * total);
+  });
+
+  describe('a 4-process x 200-file FitsDataset over an origin with 10 ms latency', () => {
+    let slow: TestServer;
+    let urls: string[];
+    let total = 0;
+    const shas = new Map<string, string>();
+    beforeAll(async () => {
+      slow = await new TestServer({ latencyMs: 10 }).start();
+      for (let i = 0; i < 200; i++) {
+        const b = smallImage(i, 64, 64);
+        slow.put(`d${i}.fits`, b);
+        total += b.length;
+        shas.set(slow.url(`d${i}.fits`), shaOf(b));
+      }
+      urls = [...shas.keys()];
+    });
+    afterAll(async () => {
+      await slow?.close();
+    });
+
+    const flushRedis = async () => {
+      const c = new Redis(redis.url);
+      await c.flushdb();
+      c.disconnect();
+    };
+    const check = (results: Awaited<ReturnType<typeof runChildren>>, perItem: number) => {
+      const n = results.reduce((a, r) => a + r.results.length, 0);
+      expect(n).toBe(perItem);
+      for (const r of results) {
+        expect(r.error).toBeUndefined();
+        for (const it of r.results) expect(it.sha).toBe(shas.get(it.url));
+      }
+    };
+
+    it('sharded (rank / worldSize 4), 3 epochs reshuffled: the origin sends the dataset once', async () => {
+      await flushRedis();
+      slow.reset();
+      const jobs: ChildJob[] = [0, 1, 2, 3].map((rank) => ({ urls, mode: 'dataset', dataset: { rank, worldSize: 4, epochs: 3, seed: 11 } }));
+      const results = await runChildren(jobs, { FITSFLOW_CACHE: redis.url, FITSFLOW_CACHE_MAX_AGE: '600' });
+      check(results, 3 * 200);
+      // Every file in every epoch, over the 4 ranks.
+      for (let e = 0; e < 3; e++) expect(new Set(results.flatMap((r) => r.results.filter((x) => x.epoch === e).map((x) => x.index))).size).toBe(200);
+      expect(slow.bytesSent()).toBe(total);
+    });
+
+    it('every process reading all 200 files at once: still once (single flight), where per-process caches fetch it 4 times', async () => {
+      await flushRedis();
+      slow.reset();
+      // Independent runs (worldSize 1): two in the same order, two in others.
+      const job = (r: number): ChildJob => ({ urls, mode: 'dataset', dataset: { rank: 0, worldSize: 1, epochs: 1, seed: [5, 5, 6, 7][r]! } });
+      check(await runChildren([0, 1, 2, 3].map(job), { FITSFLOW_CACHE: redis.url, FITSFLOW_CACHE_MAX_AGE: '600' }), 4 * 200);
+      expect(slow.bytesSent()).toBe(total);
+      slow.reset();
+      const dirs = [0, 1, 2, 3].map((r) => mkdtempSync(join(tmpdir(), `fitsflow-ds-folder-${r}-`)));
+      try {
+        check(await runChildren([0, 1, 2, 3].map((r) => ({ ...job(r), dir: dirs[r] })), {}), 4 * 200);
+        expect(slow.bytesSent()).toBe(4 * total);
+      } finally {
+        for (const d of dirs) rmSync(d, { recursive: true, force: true });
+      }
+    });
   });
 });
