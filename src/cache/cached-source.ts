@@ -382,6 +382,11 @@ export class CachedSource implements ByteSource {
     // again: that would cost a second lookup and count them as misses twice.
     const lookup = this.notStored.size ? blocks.filter((b) => !this.notStored.has(b)) : blocks;
     this.notStored.clear();
+    if (this.persistent?.claimBlocks && this.object) {
+      // Single flight: the store returns the blocks it holds and leases the rest, in one step.
+      const claim = await this.claim(blocks);
+      return claim ? this.fetchRuns(claim.mine, claim) : this.fetchRuns(blocks.filter((b) => this.inflight.has(b)));
+    }
     if (this.persistent && this.object && lookup.length) {
       let found = new Map<number, Uint8Array>();
       try {
@@ -391,10 +396,6 @@ export class CachedSource implements ByteSource {
       }
       for (const [b, bytes] of found) this.fromStore(b, bytes);
       blocks = blocks.filter((b) => this.inflight.has(b));
-    }
-    if (this.persistent?.claimBlocks && this.object && blocks.length) {
-      const claim = await this.claim(blocks);
-      if (claim) return this.fetchRuns(claim.mine, claim);
     }
     this.fetchRuns(blocks);
   }

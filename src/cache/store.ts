@@ -167,11 +167,12 @@ export interface PersistentStore {
   /** Optional: drop what noteValidated recorded for `url` (the file changed since). */
   forgetValidated?(url: string): void;
   /**
-   * Optional single flight across processes: called with blocks that were not
-   * found and are about to be fetched from the origin. The store says which
-   * of them this process should fetch (it now holds their lease) and which
-   * another process is fetching already (to be waited for); see
-   * {@link BlockClaim}. Stores without it: every process fetches its misses.
+   * Optional single flight across processes, in place of `getBlocks` for
+   * blocks about to be fetched: the store returns those it holds, and says
+   * which of the others this process should fetch (it now holds their lease)
+   * and which another process is fetching already (to be waited for); see
+   * {@link BlockClaim}. It counts the lookups (hits, misses) itself. Stores
+   * without it: `getBlocks`, then every process fetches its misses.
    */
   claimBlocks?(obj: CachedObject, blocks: readonly number[]): Promise<BlockClaim>;
   /** Persist this process's counters and indexes (`force` false: may be deferred a little). */

@@ -25,6 +25,8 @@ export interface ChildJob {
   dir?: string;
   /** Keep blocks in this process's memory cache (default true). */
   memory?: boolean;
+  /** Leave the store open at the end (the process must exit by itself all the same). */
+  noClose?: boolean;
   /** HTTP options of open() (e.g. fewer retries when the origin is down on purpose). */
   http?: Record<string, unknown>;
 }
@@ -88,7 +90,7 @@ try {
   error = { code: e?.code ?? null, message: String(e?.message ?? e) };
 }
 const ms = performance.now() - t0;
-await store?.close?.();
+if (!job.noClose) await store?.close?.();
 process.stdout.write(JSON.stringify({ results, counters: store ? { ...store.counters } : null, ms, error }) + '\\n');
 `;
 

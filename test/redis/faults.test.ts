@@ -201,4 +201,26 @@ describe.skipIf(!haveRedisServer)('the origin down (processes configured by FITS
     expect(r!.counters!.corrupt).toBe(1);
     expect(await raw.exists(keys[0]!)).toBe(0); // deleted
   });
+
+  it('a process that never closes its store still exits when its work is done (the idle connection holds nothing open)', async () => {
+    // The children close their stores; this one is told not to (as a CLI command that just returns).
+    const live = await new TestServer().start();
+    live.put('live.fits', data);
+    const url = live.url('live.fits');
+    const { spawn } = await import('node:child_process');
+    const { childScript } = await import('./children.js');
+    const script = await childScript();
+    const code = await new Promise<number | null>((resolve) => {
+      const p = spawn(process.execPath, [script, JSON.stringify({ urls: [url], mode: 'read', noClose: true })], { env: { ...process.env, FITSFLOW_CACHE: redis.url, FITSFLOW_CACHE_MAX_AGE: '600' }, stdio: ['pipe', 'pipe', 'inherit'] });
+      p.stdout.once('data', () => p.stdin.write('go\n'));
+      const timer = setTimeout(() => p.kill('SIGKILL'), 30_000);
+      p.once('exit', (c) => {
+        clearTimeout(timer);
+        resolve(c);
+      });
+    });
+    await live.close();
+    expect(code).toBe(0); // not killed: it exited by itself
+    expect(live.requests('live.fits', 'GET').length).toBeGreaterThan(0); // and it did read
+  });
 });

@@ -229,4 +229,26 @@ describe.skipIf(!haveRedisServer)('RedisStore on a real redis-server', () => {
     expect(c.entries).toBe(2);
     expect(await raw.keys('t6:*')).toEqual([]);
   });
+
+  it('under maxmemory with an LRU policy, Redis evicts blocks: they are misses, reads stay right, stats report it', async () => {
+    const small = await RedisServer.start(['--maxmemory', '2mb', '--maxmemory-policy', 'allkeys-lru']);
+    try {
+      const files = Array.from({ length: 4 }, (_, i) => fileBytes(40 * B, 40 + i)); // 3.5 MiB in all
+      files.forEach((b, i) => origin.put(`lru${i}.fits`, b));
+      const s = new RedisStore({ url: small.url, onWarning: (m) => warnings.push(m) });
+      stores.push(s);
+      for (let i = 0; i < files.length; i++) expectBytes(await readThrough(origin.url(`lru${i}.fits`), s), files[i]!);
+      const st = await s.stats();
+      expect(st.maxBytes).toBe(2 * 2 ** 20);
+      expect(st.maxmemoryPolicy).toBe('allkeys-lru');
+      expect(st.evicted).toBeGreaterThan(0);
+      expect(st.bytes).toBeLessThan(2 * 2 ** 20);
+      // The first file lost blocks to eviction: read again, they come from the origin; the bytes are right.
+      origin.reset();
+      expectBytes(await readThrough(origin.url('lru0.fits'), s), files[0]!);
+      expect(fetched('lru0.fits')).toBeGreaterThan(0);
+    } finally {
+      await small.stop();
+    }
+  });
 });
