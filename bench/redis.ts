@@ -167,6 +167,12 @@ function walk(d: string, acc: string[] = []): string[] {
   }
   return acc;
 }
+/** Bytes of the files under a folder. */
+function du(d: string): number {
+  let n = 0;
+  for (const e of readdirSync(d, { withFileTypes: true })) n += e.isDirectory() ? du(join(d, e.name)) : statSync(join(d, e.name)).size;
+  return n;
+}
 const BENCH_DIR = '/tmp/fitsflow-bench-remote';
 // The repository (this file runs from bench/out/ once bundled).
 const root = [join(here, '..'), join(here, '..', '..')].find((d) => existsSync(join(d, 'test', 'corpus', 'manifest.json')))!;
@@ -220,11 +226,11 @@ if (existsSync(join(BENCH_DIR, 'sky_int16.fits'))) {
     const dir = mkdtempSync(join(tmpdir(), 'fitsflow-bench-redis-fs-'));
     const modes: [string, () => CacheOptions, () => Promise<number>][] = [];
     for (const compress of [false, true]) {
-      const prefix = `bench${compress ? 'z' : 'r'}:`;
+      const prefix = `bench-${compress ? 'deflate' : 'raw'}-${name}:`;
       const store = new RedisStore({ url: redis.url, prefix, compress });
       modes.push([`Redis, ${compress ? 'deflate 1' : 'raw'}`, () => ({ memory: false, persistent: store }), async () => (await store.stats()).bytes]);
     }
-    modes.push(['folder cache', () => ({ memory: false, dir }), async () => walk(dir).length]);
+    modes.push(['folder cache', () => ({ memory: false, dir }), async () => du(dir)]);
     for (const [label, cache, bytesIn] of modes) {
       const read = async () => {
         const f = await open(url, { cache: cache() });
@@ -239,7 +245,7 @@ if (existsSync(join(BENCH_DIR, 'sky_int16.fits'))) {
         ts.push(performance.now() - t);
       }
       const ms = median(ts);
-      const inCache = label === 'folder cache' ? '' : mib(await bytesIn());
+      const inCache = mib(await bytesIn());
       out(`${name.padEnd(20)} ${label.padEnd(24)} ${ms.toFixed(1).padStart(8)}  ${(size / 2 ** 20 / (ms / 1000)).toFixed(0).padStart(7)}    ${inCache}`);
     }
     rmSync(dir, { recursive: true, force: true });

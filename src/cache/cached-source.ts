@@ -384,8 +384,7 @@ export class CachedSource implements ByteSource {
     this.notStored.clear();
     if (this.persistent?.claimBlocks && this.object) {
       // Single flight: the store returns the blocks it holds and leases the rest, in one step.
-      const claim = await this.claim(blocks);
-      return claim ? this.fetchRuns(claim.mine, claim) : this.fetchRuns(blocks.filter((b) => this.inflight.has(b)));
+      return this.claim(blocks);
     }
     if (this.persistent && this.object && lookup.length) {
       let found = new Map<number, Uint8Array>();
@@ -413,26 +412,27 @@ export class CachedSource implements ByteSource {
 
   /**
    * Single flight across processes (stores with claimBlocks): of `blocks`,
-   * those another process is fetching are waited for (arriving in the store),
-   * the rest this process fetches. Null if the store failed (fetch them all).
+   * those the store holds are served, those another process is fetching are
+   * waited for (arriving in the store), and the rest this process fetches.
    */
-  private async claim(blocks: number[]): Promise<BlockClaim | null> {
+  private async claim(blocks: number[]): Promise<void> {
     let claim: BlockClaim;
     try {
       claim = await this.persistent!.claimBlocks!(this.object!, blocks);
     } catch {
-      return null; /* a broken persistent cache must not break reads */
+      return this.fetchRuns(blocks.filter((b) => this.inflight.has(b))); // a broken persistent cache must not break reads
     }
-    for (const [b, bytes] of claim.present) this.fromStore(b, bytes);
-    if (claim.theirs.length) {
-      void claim.wait((found, fetchHere) => {
-        for (const [b, bytes] of found) this.fromStore(b, bytes);
-        const idle = fetchHere.filter((b) => !this.inflight.has(b));
-        if (idle.length) claim.release(idle);
-        this.fetchRuns(fetchHere.filter((b) => this.inflight.has(b)).sort((a, b) => a - b), claim);
-      });
-    }
-    return claim;
+    // Blocks served are settled; any other block of `found` or `mine` still waiting (a served block of the
+    // wrong length) is fetched here; blocks no longer waited for give their lease back.
+    const serve = (found: Map<number, Uint8Array>, fetchHere: readonly number[]) => {
+      for (const [b, bytes] of found) this.fromStore(b, bytes);
+      const idle = fetchHere.filter((b) => !this.inflight.has(b));
+      if (idle.length) claim.release(idle);
+      const here = new Set([...fetchHere, ...found.keys()].filter((b) => this.inflight.has(b)));
+      this.fetchRuns([...here].sort((a, b) => a - b), claim);
+    };
+    serve(claim.present, claim.mine);
+    if (claim.theirs.length) void claim.wait(serve);
   }
 
   /**

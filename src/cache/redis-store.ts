@@ -220,8 +220,8 @@ export class RedisStore implements PersistentStore {
    */
   private async fetchValues(obj: CachedObject, blocks: readonly number[]): Promise<(Uint8Array | null)[] | null> {
     if (!this.conn.usable) return null;
-    if (this.reading >= 2) await new Promise<void>((r) => this.readQueue.push(r));
-    this.reading++;
+    if (this.reading >= 2) await new Promise<void>((r) => this.readQueue.push(r)); // a finished MGET hands its turn over
+    else this.reading++;
     try {
       const out: (Uint8Array | null)[] = [];
       for (let i = 0; i < blocks.length; i += BATCH) {
@@ -232,8 +232,9 @@ export class RedisStore implements PersistentStore {
     } catch {
       return null;
     } finally {
-      this.reading--;
-      this.readQueue.shift()?.();
+      const next = this.readQueue.shift();
+      if (next) next();
+      else this.reading--;
     }
   }
 
