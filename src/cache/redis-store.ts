@@ -218,14 +218,16 @@ export class RedisStore implements PersistentStore {
 
   /**
    * MGET of the blocks' values (in batches); null if Redis is unavailable.
-   * At most two MGETs are in flight: a large read asks for its ~1 MiB runs
-   * all at once, and the client parses many large replies arriving together
-   * far slower than the same replies in turn (32 MGETs of 46 × 22.5 KiB:
-   * 55–130 ms at once, 19–23 ms two at a time, here on loopback).
+   * At most four MGETs are in flight: a large read asks for its ~1 MiB runs
+   * all at once, and the client takes many large replies arriving together
+   * far slower than the same replies a few at a time (32 MGETs of 46 × 22.5
+   * KiB on loopback: 97–130 ms all at once, 20–23 ms two at a time, 24–25 ms
+   * four at a time; four keep more round trips going on a loaded machine or a
+   * slower network).
    */
   private async fetchValues(obj: CachedObject, blocks: readonly number[]): Promise<(Uint8Array | null)[] | null> {
     if (!this.conn.usable) return null;
-    if (this.reading >= 2) await new Promise<void>((r) => this.readQueue.push(r)); // a finished MGET hands its turn over
+    if (this.reading >= 4) await new Promise<void>((r) => this.readQueue.push(r)); // a finished MGET hands its turn over
     else this.reading++;
     try {
       const out: (Uint8Array | null)[] = [];
