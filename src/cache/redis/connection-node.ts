@@ -55,6 +55,8 @@ export class RedisConnection {
   private downUntil = 0;
   /** In an outage that was warned about. */
   private warned = false;
+  /** Outages so far: a command that started before the latest one says nothing about Redis being back. */
+  private outages = 0;
   /** Commands in flight (the socket is ref'ed while > 0). */
   private busy = 0;
   private closed = false;
@@ -74,6 +76,7 @@ export class RedisConnection {
    */
   async run<T>(fn: (c: Redis) => Promise<T>): Promise<T> {
     if (!this.usable) throw new RedisUnavailable(`Redis at ${this.location} is unavailable`);
+    const outagesBefore = this.outages;
     this.hold(+1);
     try {
       let c: Redis;
@@ -84,7 +87,8 @@ export class RedisConnection {
         throw e;
       }
       const out = await fn(c);
-      if (this.warned) this.warned = false; // back: warn again at the next outage
+      // Back (a command sent since the last outage succeeded): warn again at the next outage.
+      if (this.warned && outagesBefore === this.outages) this.warned = false;
       return out;
     } catch (e) {
       if (!(e instanceof ReplyError)) this.outage(e);
@@ -134,6 +138,7 @@ export class RedisConnection {
 
   private outage(e: unknown): void {
     if (this.closed) return;
+    this.outages++;
     this.downUntil = Date.now() + this.opts.retryMs;
     // A timed-out command leaves a connection whose replies are late: start afresh next time.
     const c = this.client;
@@ -142,7 +147,7 @@ export class RedisConnection {
     if (this.warned) return;
     this.warned = true;
     const why = e instanceof Error ? e.message : String(e);
-    this.opts.onWarning(`the Redis cache at ${this.location} is unavailable (${why}); reading from the origin, trying Redis again every ${Math.round(this.opts.retryMs / 1000)} s`);
+    this.opts.onWarning(`the Redis cache at ${this.location} is unavailable (${why}); reading from the origin, trying Redis again every ${this.opts.retryMs >= 1000 ? `${Math.round(this.opts.retryMs / 1000)} s` : `${this.opts.retryMs} ms`}`);
   }
 
   /** Disconnect (after the commands in flight). */
