@@ -19,6 +19,8 @@ export default defineConfig([
       'write-node': 'src/entries/write-node.ts',
       'remote-node': 'src/entries/remote-node.ts',
       'table-node': 'src/entries/table.ts',
+      // The Redis cache: its own entry, so only its users load the Redis client (ioredis).
+      redis: 'src/entries/redis.ts',
       'gpu-node': 'src/entries/gpu.ts',
       'arrow-node': 'src/entries/arrow.ts',
       cli: 'src/cli/bin.ts',

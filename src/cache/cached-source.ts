@@ -29,7 +29,7 @@ import { FitsError } from '../core/errors.js';
 import type { ByteSource } from '../core/byte-source.js';
 import type { SourceIdentity } from '../core/byte-source.js';
 import { MemoryBlockCache, sharedMemoryCache } from './memory-cache.js';
-import { extentLength, isPersistable, objectId, type CachedObject, type PersistentStore, type StoreFactory } from './store.js';
+import { extentLength, isPersistable, objectId, type BlockClaim, type CachedObject, type PersistentStore, type StoreFactory, type Validation } from './store.js';
 
 export const DEFAULT_BLOCK_SIZE = 8 * BLOCK;
 
@@ -98,6 +98,11 @@ const schedule: (f: () => void) => void =
 
 let anonymous = 0;
 
+/** Blocks `first` … `first + count - 1`. */
+function runOf(first: number, count: number): number[] {
+  return Array.from({ length: count }, (_, k) => first + k);
+}
+
 /** URLs whose blocks were cached in this process, with their last validated identity (bounded, LRU). */
 const seen = new Map<string, { identity: SourceIdentity | null; at: number }>();
 function remember(url: string, identity: SourceIdentity | null, at: number): void {
@@ -152,12 +157,17 @@ export function forgetValidation(url: string, opts: CacheOptions): void {
  * ms ago: in this process, or in another one that recorded it in the
  * persistent store. Null without `maxAge`.
  */
-export function freshIdentity(url: string, opts: CacheOptions): SourceIdentity | null {
+export async function freshIdentity(url: string, opts: CacheOptions): Promise<SourceIdentity | null> {
   const maxAge = opts.maxAge ?? 0;
   if (!(maxAge > 0)) return null;
   const e = seen.get(url);
   if (e?.identity && Date.now() - e.at < maxAge) return e.identity;
-  const rec = persistentStoreOf(opts)?.lastValidated?.(url);
+  let rec: Validation | null = null;
+  try {
+    rec = (await persistentStoreOf(opts)?.lastValidated?.(url)) ?? null;
+  } catch {
+    /* an unreachable store knows nothing */
+  }
   if (!rec) return null;
   const age = Date.now() - rec.at;
   if (age < 0 || age >= maxAge) return null; // stale, or recorded by a clock ahead of ours
@@ -387,6 +397,10 @@ export class CachedSource implements ByteSource {
     // again: that would cost a second lookup and count them as misses twice.
     const lookup = this.notStored.size ? blocks.filter((b) => !this.notStored.has(b)) : blocks;
     this.notStored.clear();
+    if (this.persistent?.claimBlocks && this.object) {
+      // Single flight: the store returns the blocks it holds and leases the rest, in one step.
+      return this.claim(blocks);
+    }
     if (this.persistent && this.object && lookup.length) {
       let found = new Map<number, Uint8Array>();
       try {
@@ -394,32 +408,65 @@ export class CachedSource implements ByteSource {
       } catch {
         /* a broken persistent cache must not break reads */
       }
-      for (const [b, bytes] of found) {
-        if (bytes.length !== this.blockLength(b)) continue;
-        this.memory?.set(this.tag, b, bytes);
-        if (this.inflight.has(b)) {
-          this.stats.hits++;
-          this.stats.bytesFromDisk += bytes.length;
-          this.stats.bytesFromCache += bytes.length;
-          this.settle(b, bytes);
-        }
-      }
+      for (const [b, bytes] of found) this.fromStore(b, bytes);
       blocks = blocks.filter((b) => this.inflight.has(b));
     }
-    // Runs of consecutive blocks, read from the inner source in chunks of at
-    // most one persistent entry (~1 MiB), all issued in this turn so that the
-    // inner source can merge them into few requests. Each chunk has its own
-    // buffer, so evicting its blocks frees memory.
+    this.fetchRuns(blocks);
+  }
+
+  /** A block that came from the persistent store: kept in memory, and its read settled. */
+  private fromStore(b: number, bytes: Uint8Array): void {
+    if (bytes.length !== this.blockLength(b)) return;
+    this.memory?.set(this.tag, b, bytes);
+    if (!this.inflight.has(b)) return;
+    this.stats.hits++;
+    this.stats.bytesFromDisk += bytes.length;
+    this.stats.bytesFromCache += bytes.length;
+    this.settle(b, bytes);
+  }
+
+  /**
+   * Single flight across processes (stores with claimBlocks): of `blocks`,
+   * those the store holds are served, those another process is fetching are
+   * waited for (arriving in the store), and the rest this process fetches.
+   */
+  private async claim(blocks: number[]): Promise<void> {
+    let claim: BlockClaim;
+    try {
+      claim = await this.persistent!.claimBlocks!(this.object!, blocks);
+    } catch {
+      return this.fetchRuns(blocks.filter((b) => this.inflight.has(b))); // a broken persistent cache must not break reads
+    }
+    // Blocks served are settled; any other block of `found` or `mine` still waiting (a served block of the
+    // wrong length) is fetched here; blocks no longer waited for give their lease back.
+    const serve = (found: Map<number, Uint8Array>, fetchHere: readonly number[]) => {
+      for (const [b, bytes] of found) this.fromStore(b, bytes);
+      const idle = fetchHere.filter((b) => !this.inflight.has(b));
+      if (idle.length) claim.release(idle);
+      const here = new Set([...fetchHere, ...found.keys()].filter((b) => this.inflight.has(b)));
+      this.fetchRuns([...here].sort((a, b) => a - b), claim);
+    };
+    serve(claim.present, claim.mine);
+    if (claim.theirs.length) void claim.wait(serve);
+  }
+
+  /**
+   * Runs of consecutive blocks, read from the inner source in chunks of at
+   * most one persistent entry (~1 MiB), all issued in this turn so that the
+   * inner source can merge them into few requests. Each chunk has its own
+   * buffer, so evicting its blocks frees memory.
+   */
+  private fetchRuns(blocks: readonly number[], claim?: BlockClaim): void {
     let i = 0;
     while (i < blocks.length) {
       let j = i;
       while (j + 1 < blocks.length && blocks[j + 1] === blocks[j]! + 1 && blocks[j + 1]! - blocks[i]! < this.maxEntryBlocks) j++;
-      this.fetchRun(blocks[i]!, blocks[j]! - blocks[i]! + 1);
+      this.fetchRun(blocks[i]!, blocks[j]! - blocks[i]! + 1, claim);
       i = j + 1;
     }
   }
 
-  private fetchRun(first: number, count: number): void {
+  private fetchRun(first: number, count: number, claim?: BlockClaim): void {
     const B = this.blockSize;
     const offset = first * B;
     const length = Math.min(count * B, this.size - offset);
@@ -432,6 +479,7 @@ export class CachedSource implements ByteSource {
       (got) => {
         if (got.length !== length) {
           const e = new FitsError('TRUNCATED', `${this.name ?? 'The source'} returned ${got.length} of ${length} bytes at ${offset}.`, { offset });
+          claim?.release(runOf(first, count));
           for (let b = first; b < first + count; b++) this.settle(b, null, e);
           return;
         }
@@ -448,6 +496,7 @@ export class CachedSource implements ByteSource {
         }
       },
       (e) => {
+        claim?.release(runOf(first, count));
         for (let b = first; b < first + count; b++) this.settle(b, null, e);
       },
     );

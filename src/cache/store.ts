@@ -105,6 +105,29 @@ export interface BlocksRead {
   others: Map<number, Uint8Array>;
 }
 
+/** What {@link PersistentStore.claimBlocks} answered. */
+export interface BlockClaim {
+  /** Blocks that arrived in the store meanwhile (verified): nothing to fetch. */
+  present: Map<number, Uint8Array>;
+  /**
+   * Blocks to fetch here: their lease is held by this process (putBlocks
+   * releases it) or could not be taken (store unreachable). If their fetch
+   * fails, call `release` so that waiting processes take over at once.
+   */
+  mine: number[];
+  /** Blocks another process is fetching now: see `wait`. */
+  theirs: number[];
+  /**
+   * Wait for `theirs`: calls `onBlocks(found, fetchHere)` as blocks arrive
+   * (verified) or become this process's to fetch (the other process gave up,
+   * died, or took too long), until each block of `theirs` was reported exactly
+   * once. Never rejects.
+   */
+  wait(onBlocks: (found: Map<number, Uint8Array>, fetchHere: number[]) => void): Promise<void>;
+  /** Give up the leases of `blocks` (their fetch failed). Best effort: never throws. */
+  release(blocks: readonly number[]): void;
+}
+
 /** A persistent block store. Every method tolerates entries vanishing (other processes evict too). */
 export interface PersistentStore {
   readonly location: string;
@@ -136,10 +159,22 @@ export interface PersistentStore {
    * can skip its probe. Best effort: never throws.
    */
   noteValidated?(identity: SourceIdentity, at: number): void;
-  /** Optional: what noteValidated last recorded for `url`; null if nothing (or nothing intact). */
-  lastValidated?(url: string): Validation | null;
+  /**
+   * Optional: what noteValidated last recorded for `url`; null if nothing (or
+   * nothing intact). Stores on a server answer asynchronously.
+   */
+  lastValidated?(url: string): Validation | null | Promise<Validation | null>;
   /** Optional: drop what noteValidated recorded for `url` (the file changed since). */
   forgetValidated?(url: string): void;
+  /**
+   * Optional single flight across processes, in place of `getBlocks` for
+   * blocks about to be fetched: the store returns those it holds, and says
+   * which of the others this process should fetch (it now holds their lease)
+   * and which another process is fetching already (to be waited for); see
+   * {@link BlockClaim}. It counts the lookups (hits, misses) itself. Stores
+   * without it: `getBlocks`, then every process fetches its misses.
+   */
+  claimBlocks?(obj: CachedObject, blocks: readonly number[]): Promise<BlockClaim>;
   /** Persist this process's counters and indexes (`force` false: may be deferred a little). */
   flush(force?: boolean): Promise<void>;
   stats(): Promise<StoreStats>;

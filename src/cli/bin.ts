@@ -5,6 +5,7 @@
  * command stops and the process exits quietly, as Unix tools do.
  */
 import { open } from '../entries/node.js';
+import { cacheOptionsFromEnv } from '../node/cache-env.js';
 import { main } from './main.js';
 import { OutputClosed, type CliIo } from './command.js';
 
@@ -26,12 +27,18 @@ function write(text: string): Promise<void> {
   });
 }
 
+/** FITSFLOW_CACHE (redis://… or a folder) and FITSFLOW_CACHE_MAX_AGE (seconds), read once for every file the command opens. */
+const envCache = cacheOptionsFromEnv(process.env);
+
 const io: CliIo = {
   out: (t) => {
     if (!stdoutClosed) process.stdout.write(t + '\n');
   },
   err: (t) => process.stderr.write(t + '\n'),
-  open: (p) => open(p),
+  open: async (p) => {
+    const cache = await envCache;
+    return open(p, cache ? { cache } : {});
+  },
   write,
   async stdin() {
     const chunks: Buffer[] = [];

@@ -4,6 +4,15 @@
  * bounded concurrency, in a deterministic seeded order per epoch, retrying
  * failed files, then skipping (and reporting) or raising.
  *
+ * Distributed training: with `rank` / `worldSize`, each worker gets a
+ * disjoint share of every epoch's order (the same seeded order on every
+ * worker, split by position: see shardOf), so that together they cover each
+ * file exactly once per epoch. `state()` saves the position mid-epoch and
+ * `resume` continues from it. With a shared persistent cache
+ * (`open: { cache: { persistent: new RedisStore(…) } }`), what one worker
+ * prefetched serves the others in later epochs, and files several workers
+ * miss at once are fetched once.
+ *
  * Caching across epochs: the dataset owns a memory block cache and tells it,
  * for every file, when that file is needed next (its position in the next
  * epoch's order, known in advance because the shuffle is seeded). Over
@@ -21,7 +30,7 @@ import type { SourceIdentity } from '../core/byte-source.js';
 import { onAbortSignal, type HttpSourceOptions } from '../remote/http-source.js';
 import { CachedSource, type CacheOptions } from '../cache/cached-source.js';
 import { MemoryBlockCache } from '../cache/memory-cache.js';
-import { epochOrder } from './shuffle.js';
+import { epochOrder, shardLength, shardOf } from './shuffle.js';
 
 /** How a dataset opens a file: an entry point's `open()`. */
 export type OpenFile = (input: SourceInput, options: OpenOptions) => Promise<FitsFile>;
@@ -55,7 +64,7 @@ export interface DatasetProgress {
   epochs: number;
   /** Items of this epoch done (delivered or skipped). */
   position: number;
-  /** Items per epoch. */
+  /** Items per epoch (of this rank's share). */
   perEpoch: number;
   /** Items done over all epochs, and how many there will be. */
   done: number;
@@ -92,9 +101,31 @@ export interface DatasetOptions<T> {
   onProgress?: (p: DatasetProgress) => void;
   /** Stops the iteration (FitsError ABORTED). */
   signal?: AbortSignal;
+  /** This worker's rank, 0 ≤ rank < worldSize (default 0): it gets positions rank, rank + worldSize, … of each epoch. */
+  rank?: number;
+  /** Workers sharing the files (default 1). Every worker must use the same files, seed and epochs. */
+  worldSize?: number;
+  /** Continue from a position saved with `state()` (same files, seed, rank and worldSize). */
+  resume?: DatasetState;
+}
+
+/** Where an iteration is: saved by `state()`, given back as `resume` (plain JSON). */
+export interface DatasetState {
+  version: 1;
+  /** Files in the list (a check that the list is the same). */
+  files: number;
+  seed: number | string | false;
+  rank: number;
+  worldSize: number;
+  /** The epoch, and the items of it (of this rank's share) already handed out or skipped. */
+  epoch: number;
+  position: number;
 }
 
 type Loaded<T> = { ok: true; value: T; info: DatasetItemInfo; ms: number } | { ok: false; error: unknown; info: DatasetItemInfo; ms: number };
+
+/** In `where`: the file is in another rank's share of the epoch. */
+const NOT_HERE = 0xffffffff;
 
 const RETRYABLE_CODES = new Set(['IO', 'CHANGED', 'TRUNCATED']);
 
@@ -133,6 +164,14 @@ export class FitsDataset<T = ImageData> implements AsyncIterable<T> {
   private readonly orders = new Map<number, { order: Uint32Array; where: Uint32Array }>();
   private bytesFromNetwork = 0;
   private bytesFromCache = 0;
+  private readonly rank: number;
+  private readonly worldSize: number;
+  /** Items per epoch of this rank's share. */
+  private readonly perEpoch: number;
+  /** Items of the whole schedule handed out or skipped (the position `state()` saves). */
+  private consumed = 0;
+  /** Where each iteration starts: `resume`'s position, or 0. */
+  private startAt = 0;
 
   /**
    * @param openFile how files are opened: an entry point's `open()` (the
@@ -146,13 +185,40 @@ export class FitsDataset<T = ImageData> implements AsyncIterable<T> {
     this.cache.setDefaultNextUse(-1);
     const epochs = opts.epochs ?? 1;
     if (!Number.isInteger(epochs) || epochs < 0) throw new FitsError('BAD_ARGUMENT', 'epochs must be a non-negative integer.');
+    this.worldSize = opts.worldSize ?? 1;
+    this.rank = opts.rank ?? 0;
+    if (!Number.isInteger(this.worldSize) || this.worldSize < 1) throw new FitsError('BAD_ARGUMENT', `worldSize must be a positive integer (got ${opts.worldSize}).`);
+    if (!Number.isInteger(this.rank) || this.rank < 0 || this.rank >= this.worldSize) {
+      throw new FitsError('BAD_ARGUMENT', `rank must be an integer from 0 to worldSize - 1 = ${this.worldSize - 1} (got ${opts.rank}).`);
+    }
+    this.perEpoch = shardLength(this.urls.length, this.rank, this.worldSize);
+    if (opts.resume) this.restore(opts.resume);
+  }
+
+  /** Where the iteration is (after the last item handed out): save it, and pass it as `resume` to continue. */
+  state(): DatasetState {
+    const m = this.perEpoch;
+    const epoch = m ? Math.floor(this.consumed / m) : 0;
+    return { version: 1, files: this.urls.length, seed: this.opts.shuffle ?? false, rank: this.rank, worldSize: this.worldSize, epoch, position: this.consumed - epoch * m };
+  }
+
+  private restore(s: DatasetState): void {
+    const seed = this.opts.shuffle ?? false;
+    const same = s && s.version === 1 && s.files === this.urls.length && s.seed === seed && s.rank === this.rank && s.worldSize === this.worldSize;
+    if (!same) {
+      throw new FitsError('BAD_ARGUMENT', `The saved dataset state is for another run (files ${s?.files}, seed ${s?.seed}, rank ${s?.rank} of ${s?.worldSize}); resume with the same files, shuffle seed, rank and worldSize.`);
+    }
+    if (!Number.isInteger(s.epoch) || !Number.isInteger(s.position) || s.epoch < 0 || s.position < 0 || s.position > this.perEpoch) {
+      throw new FitsError('BAD_ARGUMENT', `The saved dataset state has an invalid position (epoch ${s.epoch}, item ${s.position} of ${this.perEpoch}).`);
+    }
+    this.startAt = this.consumed = Math.min(s.epoch * this.perEpoch + s.position, this.perEpoch * this.epochs);
   }
 
   get epochs(): number {
     return this.opts.epochs ?? 1;
   }
 
-  /** The file indices of an epoch, in the order they are delivered. */
+  /** The file indices of an epoch (this rank's share), in the order they are delivered. */
   order(epoch: number): Uint32Array {
     return this.schedule(epoch).order;
   }
@@ -167,8 +233,10 @@ export class FitsDataset<T = ImageData> implements AsyncIterable<T> {
         order = new Uint32Array(n);
         for (let i = 0; i < n; i++) order[i] = i;
       } else order = epochOrder(n, seed, epoch);
-      const where = new Uint32Array(n);
-      for (let p = 0; p < n; p++) where[order[p]!] = p;
+      if (this.worldSize > 1) order = shardOf(order, this.rank, this.worldSize);
+      // Position of each file in this epoch's share; NOT_HERE for files other ranks get.
+      const where = new Uint32Array(n).fill(NOT_HERE);
+      for (let p = 0; p < order.length; p++) where[order[p]!] = p;
       s = { order, where };
       this.orders.set(epoch, s);
       for (const k of this.orders.keys()) if (k < epoch - 1 || k > epoch + 2) this.orders.delete(k);
@@ -181,22 +249,23 @@ export class FitsDataset<T = ImageData> implements AsyncIterable<T> {
     for await (const e of this.entries()) yield e.value;
   }
 
-  /** The items with where they come from. */
+  /** The items with where they come from. Each iteration starts from `resume` (or the beginning). */
   async *entries(): AsyncGenerator<{ value: T; info: DatasetItemInfo }> {
-    const n = this.urls.length;
+    const n = this.perEpoch;
     const total = n * this.epochs;
-    if (!total) return;
+    this.consumed = this.startAt; // every iteration starts from `resume` (or the start)
+    if (this.consumed >= total) return;
     const ahead = Math.max(0, Math.floor(this.opts.prefetch ?? 8));
     const limit = pLimit(Math.max(1, Math.floor(this.opts.concurrency ?? 4)));
     const stop = new AbortController();
     const userSignal = this.opts.signal;
     const offUser = userSignal ? onAbortSignal(userSignal, (reason) => stop.abort(reason)) : () => {};
     const started: Promise<Loaded<T>>[] = [];
-    let next = 0;
+    let next = this.consumed;
     let delivered = 0;
     let skipped = 0;
     try {
-      for (let k = 0; k < total; k++) {
+      for (let k = this.consumed; k < total; k++) {
         while (next < total && next <= k + ahead) {
           const kk = next++;
           started[kk] = limit(() => this.load(kk, stop.signal));
@@ -205,6 +274,7 @@ export class FitsDataset<T = ImageData> implements AsyncIterable<T> {
         delete started[k];
         if (stop.signal.aborted) throw new FitsError('ABORTED', 'The dataset iteration was aborted.', { cause: stop.signal.reason });
         const { info } = r;
+        this.consumed = k + 1; // handed out (or skipped): a state saved from here on resumes after it
         if (r.ok) delivered++;
         else {
           const failure: DatasetFailure = { url: info.url, index: info.index, epoch: info.epoch, position: info.position, attempts: info.attempt, error: r.error };
@@ -238,7 +308,7 @@ export class FitsDataset<T = ImageData> implements AsyncIterable<T> {
 
   /** Load item `k` of the whole schedule (never rejects). */
   private async load(k: number, signal: AbortSignal): Promise<Loaded<T>> {
-    const index = this.schedule(Math.floor(k / this.urls.length)).order[k % this.urls.length]!;
+    const index = this.schedule(Math.floor(k / this.perEpoch)).order[k % this.perEpoch]!;
     // If the same file is still loading for an earlier position, wait for it: this load then
     // reuses what it learnt (size, validators) and cached, instead of fetching it twice.
     const prev = this.loading.get(index);
@@ -255,7 +325,7 @@ export class FitsDataset<T = ImageData> implements AsyncIterable<T> {
   }
 
   private async loadOnce(k: number, index: number, signal: AbortSignal): Promise<Loaded<T>> {
-    const n = this.urls.length;
+    const n = this.perEpoch;
     const epoch = Math.floor(k / n);
     const position = k % n;
     const url = this.urls[index]!;
@@ -304,7 +374,8 @@ export class FitsDataset<T = ImageData> implements AsyncIterable<T> {
   /** Global schedule position at which file `index` is needed after `epoch` (Infinity: never). */
   private nextUse(index: number, epoch: number): number {
     if (epoch + 1 >= this.epochs) return Infinity;
-    return (epoch + 1) * this.urls.length + this.schedule(epoch + 1).where[index]!;
+    const p = this.schedule(epoch + 1).where[index]!;
+    return p === NOT_HERE ? Infinity : (epoch + 1) * this.perEpoch + p; // another rank's next epoch: not needed here soon
   }
 
   private openOptions(index: number, signal: AbortSignal): OpenOptions {

@@ -47,3 +47,21 @@ export function epochOrder(n: number, seed: number | string, epoch: number): Uin
   }
   return order;
 }
+
+/**
+ * Rank `rank`'s share of an epoch's `order` when `worldSize` workers split
+ * it: the items at positions rank, rank + worldSize, rank + 2·worldSize, …
+ * Disjoint across ranks, and together every item exactly once (as PyTorch's
+ * DistributedSampler with drop_last, minus its padding: shares differ in
+ * length by at most one item).
+ */
+export function shardOf(order: Uint32Array, rank: number, worldSize: number): Uint32Array {
+  const out = new Uint32Array(shardLength(order.length, rank, worldSize));
+  for (let i = 0, p = rank; i < out.length; i++, p += worldSize) out[i] = order[p]!;
+  return out;
+}
+
+/** How many of `n` items rank `rank` of `worldSize` gets per epoch (see shardOf). */
+export function shardLength(n: number, rank: number, worldSize: number): number {
+  return rank < n ? Math.floor((n - 1 - rank) / worldSize) + 1 : 0;
+}

@@ -5,5 +5,5 @@ export { s3HttpUrl, type S3Options, type AwsCredentials } from '../remote/s3.js'
 export { CachedSource, type CacheOptions, type CachedSourceStats } from '../cache/cached-source.js';
 export { MemoryBlockCache, sharedMemoryCache, type MemoryCacheOptions, type MemoryCacheStats } from '../cache/memory-cache.js';
 export { CacheApiStore, type CacheApiStoreOptions } from '../cache/cache-api-store.js';
-export type { PersistentStore, CachedObject, StoreCounters, StoreStats, VerifyReport, BlocksRead } from '../cache/store.js';
-export type { DatasetOptions, DatasetProgress, DatasetFailure, DatasetItemInfo } from '../dataset/dataset.js';
+export type { PersistentStore, CachedObject, StoreCounters, StoreStats, VerifyReport, BlocksRead, BlockClaim, Validation } from '../cache/store.js';
+export type { DatasetOptions, DatasetProgress, DatasetFailure, DatasetItemInfo, DatasetState } from '../dataset/dataset.js';

@@ -48,7 +48,7 @@ export async function openRemote(url: string, scheme: string, options: RemoteOpe
   }
   const cache = options.cache === false ? false : resolveCacheOptions(options.cache ?? {}, adapters.defaultStore);
   if (cache && !http.assume) {
-    const fresh = freshIdentity(target, cache);
+    const fresh = await freshIdentity(target, cache);
     if (fresh) {
       http.assume = fresh;
       // The confirmed version is outdated: the next open asks the server again.

@@ -10,3 +10,4 @@ export * from '../../src/entries/remote-node.js';
 export * from '../../src/entries/gpu.js';
 export * from '../../src/entries/arrow.js';
 export * from '../../src/entries/table.js';
+export * from '../../src/entries/redis.js';
