@@ -24,6 +24,7 @@ import { computeLimits, type IntervalSpec, type Limits } from './interval.js';
 import { asNumberArray, type NumberArray, type PixelArray } from './pixels.js';
 import { checkOutputSize, resample, type Resampling } from './resample.js';
 import { histEqCurve, makeStretch, type HistEqCurve, type StretchSpec } from './stretch.js';
+import { encodePng, type PngOptions } from './png.js';
 
 /** Options of {@link renderImage}. */
 export interface RenderOptions {
@@ -228,4 +229,31 @@ export function mapValues(
 function byteOf(v: number, what: string): number {
   if (!(Number.isInteger(v) && v >= 0 && v <= 255)) throw new FitsError('BAD_ARGUMENT', `${what} components must be whole numbers from 0 to 255.`);
   return v;
+}
+
+/** Options of {@link toPng}. */
+export interface ToPngOptions extends PngOptions {
+  /** Keep the alpha channel even when every pixel is opaque (default: drop it, writing RGB). */
+  keepAlpha?: boolean;
+}
+
+/**
+ * Encode a rendered picture as PNG bytes: grey (8 or 16 bits), or RGB(A) for
+ * colour maps (RGB when every pixel is opaque, unless `keepAlpha`).
+ * @example
+ * const png = toPng(renderImage(data, shape, { interval: { type: 'zscale' } }));
+ */
+export function toPng(img: RenderedImage, opts: ToPngOptions = {}): Uint8Array {
+  if (img.channels === 1) return encodePng({ width: img.width, height: img.height, channels: 1, bitDepth: img.bitDepth, pixels: img.pixels }, opts);
+  const rgba = img.pixels as Uint8Array;
+  let opaque = !opts.keepAlpha;
+  for (let i = 3; opaque && i < rgba.length; i += 4) if (rgba[i] !== 255) opaque = false;
+  if (!opaque) return encodePng({ width: img.width, height: img.height, channels: 4, bitDepth: 8, pixels: rgba }, opts);
+  const rgb = new Uint8Array(img.width * img.height * 3);
+  for (let i = 0, j = 0; j < rgb.length; i += 4, j += 3) {
+    rgb[j] = rgba[i]!;
+    rgb[j + 1] = rgba[i + 1]!;
+    rgb[j + 2] = rgba[i + 2]!;
+  }
+  return encodePng({ width: img.width, height: img.height, channels: 3, bitDepth: 8, pixels: rgb }, opts);
 }
