@@ -158,11 +158,7 @@ export function mapValues(
   }
   const stretchSpec = opts.stretch ?? { type: 'linear' };
   if (stretchSpec.type === 'histeq' && !opts.histEq) throw new FitsError('BAD_ARGUMENT', 'The histeq stretch needs the data to equalise (renderImage builds it).');
-  const stretch = makeStretch(stretchSpec, opts.histEq);
-  const f = stretch.apply;
-  const lo = limits.min;
-  const range = limits.max - limits.min;
-  const divide = range !== 0;
+  const f = makeStretch(stretchSpec, opts.histEq).apply;
   const flip = (opts.origin ?? 'lower') === 'lower';
   const invert = opts.invert === true;
   const nan = opts.nanColor ?? [0, 0, 0, 0];
@@ -172,18 +168,15 @@ export function mapValues(
     if (opts.bitDepth === 16) throw new FitsError('BAD_ARGUMENT', 'Colour maps give 8-bit output; leave bitDepth at 8.');
     const lut = cmap.rgba;
     const size = cmap.size;
+    const index = indexFunction(limits, f, size, 'colormap');
     const out = new Uint8Array(n * 4);
     const nanRgba = [0, 1, 2, 3].map((k) => byteOf(nan[k] ?? (k === 3 ? 255 : 0), 'nanColor'));
     for (let y = 0; y < height; y++) {
       const src = y * width;
       const dst = (flip ? height - 1 - y : y) * width * 4;
       for (let x = 0; x < width; x++) {
-        const v = values[src + x]!;
-        let t = v - lo;
-        if (divide) t = t / range;
-        const s = f(t < 0 ? 0 : t > 1 ? 1 : t);
+        const i = index(values[src + x]!);
         const o = dst + x * 4;
-        const i = colormapIndex(s, size);
         if (i < 0) {
           out[o] = nanRgba[0]!;
           out[o + 1] = nanRgba[1]!;
@@ -203,27 +196,45 @@ export function mapValues(
   const depth = opts.bitDepth ?? 8;
   if (depth !== 8 && depth !== 16) throw new FitsError('BAD_ARGUMENT', 'bitDepth must be 8 or 16.');
   const top = depth === 8 ? 255 : 65535;
+  const index = indexFunction(limits, f, top + 1, 'grey');
   const nanLevel = depth === 8 ? byteOf(nan[0] ?? 0, 'nanColor') : Math.round((byteOf(nan[0] ?? 0, 'nanColor') * 65535) / 255);
   const out = depth === 8 ? new Uint8Array(n) : new Uint16Array(n);
   for (let y = 0; y < height; y++) {
     const src = y * width;
     const dst = (flip ? height - 1 - y : y) * width;
     for (let x = 0; x < width; x++) {
-      const v = values[src + x]!;
-      let t = v - lo;
-      if (divide) t = t / range;
-      const s = f(t < 0 ? 0 : t > 1 ? 1 : t);
-      let level: number;
-      if (Number.isNaN(s)) level = nanLevel;
-      else {
-        const scaled = top * (s < 0 ? 0 : s > 1 ? 1 : s);
-        level = roundHalfEven(scaled);
-        if (invert) level = top - level;
-      }
-      out[dst + x] = level;
+      const level = index(values[src + x]!);
+      out[dst + x] = level < 0 ? nanLevel : invert ? top - level : level;
     }
   }
   return { width, height, channels: 1, bitDepth: depth, pixels: out, limits };
+}
+
+/**
+ * The index of one value — grey level 0…levels−1 (round half to even of
+ * (levels−1)·s) or colour map entry ⌊s·levels⌋ — before inversion; −1 for
+ * NaN. t = (v − min)/(max − min) (no division when max = min), clipped, then
+ * the stretch: the CPU renderer's arithmetic, shared with the GPU thresholds.
+ */
+export function indexFunction(limits: Limits, stretch: (t: number) => number, levels: number, kind: 'grey' | 'colormap'): (v: number) => number {
+  const lo = limits.min;
+  const range = limits.max - limits.min;
+  const divide = range !== 0;
+  const top = levels - 1;
+  if (kind === 'colormap') {
+    return (v) => {
+      let t = v - lo;
+      if (divide) t = t / range;
+      return colormapIndex(stretch(t < 0 ? 0 : t > 1 ? 1 : t), levels);
+    };
+  }
+  return (v) => {
+    let t = v - lo;
+    if (divide) t = t / range;
+    const s = stretch(t < 0 ? 0 : t > 1 ? 1 : t);
+    if (Number.isNaN(s)) return -1;
+    return roundHalfEven(top * (s < 0 ? 0 : s > 1 ? 1 : s));
+  };
 }
 
 function byteOf(v: number, what: string): number {
