@@ -168,7 +168,7 @@ export function mapValues(
     if (opts.bitDepth === 16) throw new FitsError('BAD_ARGUMENT', 'Colour maps give 8-bit output; leave bitDepth at 8.');
     const lut = cmap.rgba;
     const size = cmap.size;
-    const index = indexFunction(limits, f, size, 'colormap');
+    const index = fastIndex(limits, f, size, 'colormap', stretchSpec, n);
     const out = new Uint8Array(n * 4);
     const nanRgba = [0, 1, 2, 3].map((k) => byteOf(nan[k] ?? (k === 3 ? 255 : 0), 'nanColor'));
     for (let y = 0; y < height; y++) {
@@ -196,7 +196,7 @@ export function mapValues(
   const depth = opts.bitDepth ?? 8;
   if (depth !== 8 && depth !== 16) throw new FitsError('BAD_ARGUMENT', 'bitDepth must be 8 or 16.');
   const top = depth === 8 ? 255 : 65535;
-  const index = indexFunction(limits, f, top + 1, 'grey');
+  const index = fastIndex(limits, f, top + 1, 'grey', stretchSpec, n);
   const nanLevel = depth === 8 ? byteOf(nan[0] ?? 0, 'nanColor') : Math.round((byteOf(nan[0] ?? 0, 'nanColor') * 65535) / 255);
   const out = depth === 8 ? new Uint8Array(n) : new Uint16Array(n);
   for (let y = 0; y < height; y++) {
@@ -210,30 +210,97 @@ export function mapValues(
   return { width, height, channels: 1, bitDepth: depth, pixels: out, limits };
 }
 
+/** Stretches that never decrease (so the value → index map is monotonic and can be tabulated). */
+export function nonDecreasing(spec: StretchSpec): boolean {
+  if (spec.type === 'linear') return (spec.slope ?? 1) >= 0;
+  if (spec.type === 'contrastbias') return spec.contrast >= 0;
+  return true;
+}
+
+/** Bins of t in {@link binnedIndex}'s table. */
+const T_BINS = 1 << 14;
+
+/** Use the binned table from this many pixels on (its build costs 2·T_BINS stretch evaluations). */
+const BINNED_FROM = 1 << 16;
+
+/** Stretches whose math costs more than a table load (transcendentals, histeq's search). */
+const COSTLY = new Set<StretchSpec['type']>(['log', 'asinh', 'sinh', 'power', 'powerdist', 'histeq']);
+
+function fastIndex(limits: Limits, stretch: (t: number) => number, levels: number, kind: 'grey' | 'colormap', spec: StretchSpec, pixels: number): (v: number) => number {
+  return pixels >= BINNED_FROM && COSTLY.has(spec.type) && nonDecreasing(spec) ? binnedIndex(limits, stretch, levels, kind) : indexFunction(limits, stretch, levels, kind);
+}
+
 /**
- * The index of one value — grey level 0…levels−1 (round half to even of
- * (levels−1)·s) or colour map entry ⌊s·levels⌋ — before inversion; −1 for
- * NaN. t = (v − min)/(max − min) (no division when max = min), clipped, then
- * the stretch: the CPU renderer's arithmetic, shared with the GPU thresholds.
+ * Index of an already normalised and clipped t (or NaN): grey level
+ * (round half to even of (levels−1)·s) or colour map entry ⌊s·levels⌋;
+ * −1 where the stretch gives NaN.
+ */
+export function tIndexFunction(stretch: (t: number) => number, levels: number, kind: 'grey' | 'colormap'): (t: number) => number {
+  const top = levels - 1;
+  if (kind === 'colormap') return (t) => colormapIndex(stretch(t), levels);
+  return (t) => {
+    const s = stretch(t);
+    if (Number.isNaN(s)) return -1;
+    return roundHalfEven(top * (s < 0 ? 0 : s > 1 ? 1 : s));
+  };
+}
+
+/**
+ * The index of one value — grey level 0…levels−1 or colour map entry —
+ * before inversion; −1 for NaN. t = (v − min)/(max − min) (no division when
+ * max = min), clipped to [0, 1], then the stretch: the CPU renderer's
+ * arithmetic, shared with the GPU thresholds.
  */
 export function indexFunction(limits: Limits, stretch: (t: number) => number, levels: number, kind: 'grey' | 'colormap'): (v: number) => number {
   const lo = limits.min;
   const range = limits.max - limits.min;
   const divide = range !== 0;
-  const top = levels - 1;
-  if (kind === 'colormap') {
-    return (v) => {
-      let t = v - lo;
-      if (divide) t = t / range;
-      return colormapIndex(stretch(t < 0 ? 0 : t > 1 ? 1 : t), levels);
-    };
-  }
+  const f = tIndexFunction(stretch, levels, kind);
   return (v) => {
     let t = v - lo;
     if (divide) t = t / range;
-    const s = stretch(t < 0 ? 0 : t > 1 ? 1 : t);
-    if (Number.isNaN(s)) return -1;
-    return roundHalfEven(top * (s < 0 ? 0 : s > 1 ? 1 : s));
+    return f(t < 0 ? 0 : t > 1 ? 1 : t);
+  };
+}
+
+/**
+ * The largest double below x, for normal x > 0: x − x·2⁻⁵³ lies between half
+ * and one spacing below x (exactly one where x is a power of two), so it
+ * rounds to the neighbour.
+ */
+function below(x: number): number {
+  return x - x * 2 ** -53;
+}
+
+/**
+ * {@link indexFunction} with the stretch tabulated: t's range [0, 1] is cut
+ * into 2^14 bins; a bin whose first and last double give the same index holds
+ * it (the map is monotonic in t, so every t of the bin does), the others
+ * (at most one per index step) evaluate the stretch. The same results as
+ * indexFunction for non-decreasing stretches, at a table load per pixel
+ * instead of the stretch's math.
+ */
+export function binnedIndex(limits: Limits, stretch: (t: number) => number, levels: number, kind: 'grey' | 'colormap'): (v: number) => number {
+  const lo = limits.min;
+  const range = limits.max - limits.min;
+  const divide = range !== 0;
+  const f = tIndexFunction(stretch, levels, kind);
+  const AMBIGUOUS = -2;
+  const table = new Int32Array(T_BINS + 1);
+  for (let j = 0; j < T_BINS; j++) {
+    const a = f(j / T_BINS);
+    table[j] = a === f(below((j + 1) / T_BINS)) ? a : AMBIGUOUS;
+  }
+  table[T_BINS] = f(1);
+  return (v) => {
+    let t = v - lo;
+    if (divide) t = t / range;
+    if (!(t >= 0)) {
+      if (t !== t) return f(t); // NaN
+      t = 0;
+    } else if (t > 1) t = 1;
+    const e = table[(t * T_BINS) | 0]!;
+    return e === AMBIGUOUS ? f(t) : e;
   };
 }
 

@@ -11,10 +11,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { computeLimits, select, zscaleLimits, type IntervalSpec } from '../../src/render/interval.js';
-import { makeStretch, type StretchSpec } from '../../src/render/stretch.js';
+import { histEqCurve, makeStretch, type StretchSpec } from '../../src/render/stretch.js';
 import { colormapIndex, colormapNames, customColormap, getColormap } from '../../src/render/colormap.js';
 import { MATPLOTLIB_TABLES } from '../../src/render/colormap-tables.js';
-import { renderImage, roundHalfEven, toPng } from '../../src/render/render.js';
+import { binnedIndex, indexFunction, renderImage, roundHalfEven, toPng } from '../../src/render/render.js';
 import { AreaAccumulator, resample } from '../../src/render/resample.js';
 import { makeLuptonRgb } from '../../src/render/lupton.js';
 import { FitsError } from '../../src/errors.js';
@@ -364,6 +364,37 @@ describe('resampling', () => {
         for (let y = 0; y < sh; y += chunk) acc.addRows(y, src.subarray(y * sw, Math.min(sh, y + chunk) * sw), Math.min(chunk, sh - y));
         expect(Array.from(acc.result())).toEqual(Array.from(whole));
       }),
+      { numRuns: 200 },
+    );
+  });
+});
+
+describe('binned index table (the fast path of large pictures)', () => {
+  it('equals the direct value → index map on random doubles, bin edges and index steps (fast-check)', () => {
+    const stretches: StretchSpec[] = [...STRETCHES.map(([, s]) => s).filter((s) => s.type !== 'linear' || (s.slope ?? 1) >= 0), { type: 'histeq' }];
+    const curve = histEqCurve(Float64Array.from({ length: 5000 }, (_, i) => Math.sin(i) ** 3 * 100 + (i % 13)));
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...stretches),
+        fc.double({ min: -1e6, max: 1e6, noNaN: true }),
+        fc.double({ min: -1e6, max: 1e6, noNaN: true }),
+        fc.constantFrom(256, 65536, 510),
+        fc.array(fc.double({ noNaN: true }), { maxLength: 50 }),
+        (spec, a, b, levels, extra) => {
+          const limits = { min: a, max: b };
+          const kind = levels === 510 ? 'colormap' : 'grey';
+          const stretch = makeStretch(spec, curve).apply;
+          const direct = indexFunction(limits, stretch, levels, kind);
+          const fast = binnedIndex(limits, stretch, levels, kind);
+          const probes = [...extra, a, b, (a + b) / 2, -0, 0, Infinity, -Infinity, NaN];
+          // Values whose t falls on bin edges and just inside them.
+          for (let j = 0; j <= 1 << 14; j += 97) {
+            const v = a + (j / (1 << 14)) * (b - a);
+            probes.push(v, v * (1 + 2 ** -52), v * (1 - 2 ** -52));
+          }
+          for (const v of probes) expect(fast(v) === direct(v), `${JSON.stringify(spec)} ${a}..${b} v=${v}: ${fast(v)} vs ${direct(v)}`).toBe(true);
+        },
+      ),
       { numRuns: 200 },
     );
   });
