@@ -10,7 +10,8 @@
  * Tables show medians over the rounds.
  *
  * - PNG encode, 8-bit grey 4096²: encodePng (pako deflate level 6, filter
- *   'up'), with other filters and levels, and with node:zlib injected; peers:
+ *   'sub', Z_RLE: the defaults), with other filters, levels and strategies,
+ *   with node:zlib injected, and of a smooth picture (minmax, linear); peers:
  *   PIL's PNG save (level 6, adaptive filters) and matplotlib's imsave (which
  *   colour-maps to RGBA, then PIL).
  * - colour: viridis RGB, renderImage + toPng vs imsave(cmap='viridis').
@@ -42,7 +43,7 @@ await file.close();
 const grey = renderImage(data, shape, { interval: { type: 'zscale' }, stretch: { type: 'asinh' } });
 
 /** node:zlib's deflate, for comparison (fitsflow's default is pako, pure JS). */
-const zlibDeflate: ZlibDeflate = (chunks, level) => {
+const zlibDeflate: ZlibDeflate = (chunks, level, strategy) => {
   const parts = [...chunks];
   const all = new Uint8Array(parts.reduce((a, c) => a + c.length, 0));
   let o = 0;
@@ -50,19 +51,25 @@ const zlibDeflate: ZlibDeflate = (chunks, level) => {
     all.set(c, o);
     o += c.length;
   }
-  return [deflateSync(all, { level })];
+  return [deflateSync(all, { level, strategy: { default: 0, filtered: 1, huffman: 2, rle: 3 }[strategy] })];
 };
 
 const greyImage = { width: grey.width, height: grey.height, channels: 1 as const, bitDepth: 8 as const, pixels: grey.pixels };
+const smooth = renderImage(data, shape, { interval: { type: 'minmax' } });
+const smoothImage = { ...greyImage, pixels: smooth.pixels };
 const io: CliIo = { out: () => {}, err: (t) => process.stderr.write(t + '\n'), open: (p) => open(p) };
 const valued = new Set(pngCommand.options.filter((o) => o.value).map((o) => o.flag.slice(2)));
 
 type Task = () => Promise<number> | number; // returns output bytes
 const tasks: [string, Task][] = [
-  ['encode grey8, pako level 6, filter up (default)', () => encodePng(greyImage).length],
-  ...(['none', 'sub', 'paeth', 'adaptive'] as PngFilter[]).map((f): [string, Task] => [`encode grey8, pako level 6, filter ${f}`, () => encodePng(greyImage, { filter: f }).length]),
-  ...[1, 3, 9].map((l): [string, Task] => [`encode grey8, pako level ${l}, filter up`, () => encodePng(greyImage, { level: l }).length]),
-  ['encode grey8, node:zlib level 6, filter up', () => encodePng(greyImage, { deflate: zlibDeflate }).length],
+  ['encode grey8, pako level 6, filter sub, RLE (default)', () => encodePng(greyImage).length],
+  ...(['none', 'up', 'paeth', 'adaptive'] as PngFilter[]).map((f): [string, Task] => [`encode grey8, pako level 6, filter ${f}, RLE`, () => encodePng(greyImage, { filter: f }).length]),
+  ['encode grey8, pako level 6, filter sub, default strategy', () => encodePng(greyImage, { strategy: 'default' }).length],
+  ['encode grey8, pako level 1, filter sub, default strategy', () => encodePng(greyImage, { level: 1, strategy: 'default' }).length],
+  ['encode grey8, pako level 6, filter sub, Huffman only', () => encodePng(greyImage, { strategy: 'huffman' }).length],
+  ['encode grey8, node:zlib level 6, filter sub, RLE', () => encodePng(greyImage, { deflate: zlibDeflate }).length],
+  ['encode grey8 of a smooth picture (minmax linear), default options', () => encodePng(smoothImage).length],
+  ['encode grey8 of a smooth picture (minmax linear), default strategy', () => encodePng(smoothImage, { strategy: 'default' }).length],
   ['render zscale+asinh grey8 (no PNG)', () => renderImage(data, shape, { interval: { type: 'zscale' }, stretch: { type: 'asinh' } }).pixels.length],
   ['render viridis + toPng (RGB)', () => toPng(renderImage(data, shape, { interval: { type: 'zscale' }, stretch: { type: 'asinh' }, colormap: 'viridis', nanColor: [0, 0, 0, 255] })).length],
   ['pipeline: fitsflow png --scale zscale --stretch asinh', async () => {

@@ -8,9 +8,11 @@
  *
  * Filters: one for every row (`none`, `sub`, `up`, `average`, `paeth`) or
  * `adaptive` (per row the filter with the smallest sum of |signed bytes|,
- * the PNG specification's heuristic). The default, `up`, costs one
- * subtraction per byte and gave the best size per time on rendered
- * astronomical images (bench/render.ts).
+ * the PNG specification's heuristic). Deflate strategy: zlib's Z_RLE by
+ * default (matches of distance 1 only). Defaults — filter `sub`, level 6,
+ * RLE — from bench/render.ts on a 4096² sky-noise picture and a smooth one:
+ * 3–4× faster than zlib's default strategy for 0–15 % larger files
+ * (bench/RESULTS-render.md).
  */
 import pako from 'pako';
 import { FitsError } from '../errors.js';
@@ -18,15 +20,21 @@ import { FitsError } from '../errors.js';
 /** Row filter choice. */
 export type PngFilter = 'none' | 'sub' | 'up' | 'average' | 'paeth' | 'adaptive';
 
+/** zlib's deflate strategies. */
+export type DeflateStrategy = 'default' | 'filtered' | 'huffman' | 'rle';
+const STRATEGY_CODE: Record<DeflateStrategy, number> = { default: 0, filtered: 1, huffman: 2, rle: 3 };
+
 /** A deflater producing a zlib stream (RFC 1950); the default is pako's. */
-export type ZlibDeflate = (chunks: Iterable<Uint8Array>, level: number) => Uint8Array[];
+export type ZlibDeflate = (chunks: Iterable<Uint8Array>, level: number, strategy: DeflateStrategy) => Uint8Array[];
 
 /** Options of {@link encodePng}. */
 export interface PngOptions {
   /** zlib compression level 0–9 (default 6, zlib's and PIL's default). */
   level?: number;
-  /** Row filter (default 'up'). */
+  /** Row filter (default 'sub'). */
   filter?: PngFilter;
+  /** Deflate strategy (default 'rle'). */
+  strategy?: DeflateStrategy;
   /** Replace the deflater (e.g. node:zlib on Node); it receives the filtered rows in batches. */
   deflate?: ZlibDeflate;
 }
@@ -67,9 +75,9 @@ export function crc32(bytes: Uint8Array, crc = 0): number {
 }
 
 /** The default deflater: pako's zlib stream. */
-export const pakoZlibDeflate: ZlibDeflate = (chunks, level) => {
+export const pakoZlibDeflate: ZlibDeflate = (chunks, level, strategy) => {
   const out: Uint8Array[] = [];
-  const d = new pako.Deflate({ level: level as pako.DeflateFunctionOptions['level'], chunkSize: 1 << 16 });
+  const d = new pako.Deflate({ level: level as pako.DeflateFunctionOptions['level'], chunkSize: 1 << 16, strategy: STRATEGY_CODE[strategy] as pako.DeflateFunctionOptions['strategy'] });
   d.onData = (c: Uint8Array) => out.push(c);
   for (const c of chunks) d.push(c, false);
   d.push(new Uint8Array(0), true);
@@ -91,7 +99,9 @@ export function encodePng(img: PngImage, opts: PngOptions = {}): Uint8Array {
   if (bitDepth !== 8 && bitDepth !== 16) throw new FitsError('BAD_ARGUMENT', `PNG bit depth must be 8 or 16 (got ${bitDepth}).`);
   const level = opts.level ?? 6;
   if (!Number.isInteger(level) || level < 0 || level > 9) throw new FitsError('BAD_ARGUMENT', `The PNG compression level must be 0–9 (got ${level}).`);
-  const filter = opts.filter ?? 'up';
+  const filter = opts.filter ?? 'sub';
+  const strategy = opts.strategy ?? 'rle';
+  if (!(strategy in STRATEGY_CODE)) throw new FitsError('BAD_ARGUMENT', `Unknown deflate strategy "${strategy}": use default, filtered, huffman or rle.`);
   if (filter !== 'adaptive' && !(filter in FILTER_CODE)) throw new FitsError('BAD_ARGUMENT', `Unknown PNG filter "${filter}": use none, sub, up, average, paeth or adaptive.`);
   const bytesPerSample = bitDepth / 8;
   const bpp = channels * bytesPerSample;
@@ -155,7 +165,7 @@ export function encodePng(img: PngImage, opts: PngOptions = {}): Uint8Array {
       yield batch;
     }
   }
-  const idat = deflate(batches(), level);
+  const idat = deflate(batches(), level, strategy);
 
   let idatBytes = 0;
   for (const c of idat) idatBytes += c.length + 12;

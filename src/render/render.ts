@@ -168,14 +168,15 @@ export function mapValues(
     if (opts.bitDepth === 16) throw new FitsError('BAD_ARGUMENT', 'Colour maps give 8-bit output; leave bitDepth at 8.');
     const lut = cmap.rgba;
     const size = cmap.size;
-    const index = fastIndex(limits, f, size, 'colormap', stretchSpec, n);
+    const indexer = new ValueIndexer(limits, f, size, 'colormap', n >= BINNED_FROM && nonDecreasing(stretchSpec));
     const out = new Uint8Array(n * 4);
     const nanRgba = [0, 1, 2, 3].map((k) => byteOf(nan[k] ?? (k === 3 ? 255 : 0), 'nanColor'));
+    const row = new Int32Array(width);
     for (let y = 0; y < height; y++) {
-      const src = y * width;
+      indexer.fill(values, y * width, width, row);
       const dst = (flip ? height - 1 - y : y) * width * 4;
       for (let x = 0; x < width; x++) {
-        const i = index(values[src + x]!);
+        const i = row[x]!;
         const o = dst + x * 4;
         if (i < 0) {
           out[o] = nanRgba[0]!;
@@ -196,14 +197,15 @@ export function mapValues(
   const depth = opts.bitDepth ?? 8;
   if (depth !== 8 && depth !== 16) throw new FitsError('BAD_ARGUMENT', 'bitDepth must be 8 or 16.');
   const top = depth === 8 ? 255 : 65535;
-  const index = fastIndex(limits, f, top + 1, 'grey', stretchSpec, n);
+  const indexer = new ValueIndexer(limits, f, top + 1, 'grey', n >= BINNED_FROM && top < 4096 && nonDecreasing(stretchSpec));
   const nanLevel = depth === 8 ? byteOf(nan[0] ?? 0, 'nanColor') : Math.round((byteOf(nan[0] ?? 0, 'nanColor') * 65535) / 255);
   const out = depth === 8 ? new Uint8Array(n) : new Uint16Array(n);
+  const row = new Int32Array(width);
   for (let y = 0; y < height; y++) {
-    const src = y * width;
+    indexer.fill(values, y * width, width, row);
     const dst = (flip ? height - 1 - y : y) * width;
     for (let x = 0; x < width; x++) {
-      const level = index(values[src + x]!);
+      const level = row[x]!;
       out[dst + x] = level < 0 ? nanLevel : invert ? top - level : level;
     }
   }
@@ -222,13 +224,6 @@ const T_BINS = 1 << 14;
 
 /** Use the binned table from this many pixels on (its build costs 2·T_BINS stretch evaluations). */
 const BINNED_FROM = 1 << 16;
-
-/** Stretches whose math costs more than a table load (transcendentals, histeq's search). */
-const COSTLY = new Set<StretchSpec['type']>(['log', 'asinh', 'sinh', 'power', 'powerdist', 'histeq']);
-
-function fastIndex(limits: Limits, stretch: (t: number) => number, levels: number, kind: 'grey' | 'colormap', spec: StretchSpec, pixels: number): (v: number) => number {
-  return pixels >= BINNED_FROM && COSTLY.has(spec.type) && nonDecreasing(spec) ? binnedIndex(limits, stretch, levels, kind) : indexFunction(limits, stretch, levels, kind);
-}
 
 /**
  * Index of an already normalised and clipped t (or NaN): grey level
@@ -273,34 +268,68 @@ function below(x: number): number {
 }
 
 /**
- * {@link indexFunction} with the stretch tabulated: t's range [0, 1] is cut
+ * The value → index map of a picture, applied a row at a time. With
+ * `tabulate` (monotonic stretches, large pictures), t's range [0, 1] is cut
  * into 2^14 bins; a bin whose first and last double give the same index holds
- * it (the map is monotonic in t, so every t of the bin does), the others
- * (at most one per index step) evaluate the stretch. The same results as
- * indexFunction for non-decreasing stretches, at a table load per pixel
- * instead of the stretch's math.
+ * it — the map is monotonic in t, so every t of the bin does — and the others
+ * (at most one per index step) evaluate the stretch. Same results as
+ * {@link indexFunction}, at a table load per pixel instead of the stretch's math.
  */
-export function binnedIndex(limits: Limits, stretch: (t: number) => number, levels: number, kind: 'grey' | 'colormap'): (v: number) => number {
-  const lo = limits.min;
-  const range = limits.max - limits.min;
-  const divide = range !== 0;
-  const f = tIndexFunction(stretch, levels, kind);
-  const AMBIGUOUS = -2;
-  const table = new Int32Array(T_BINS + 1);
-  for (let j = 0; j < T_BINS; j++) {
-    const a = f(j / T_BINS);
-    table[j] = a === f(below((j + 1) / T_BINS)) ? a : AMBIGUOUS;
+export class ValueIndexer {
+  private readonly lo: number;
+  private readonly range: number;
+  private readonly divide: boolean;
+  private readonly f: (t: number) => number;
+  private readonly table: Int32Array | null;
+
+  constructor(limits: Limits, stretch: (t: number) => number, levels: number, kind: 'grey' | 'colormap', tabulate: boolean) {
+    this.lo = limits.min;
+    this.range = limits.max - limits.min;
+    this.divide = this.range !== 0;
+    const f = (this.f = tIndexFunction(stretch, levels, kind));
+    this.table = null;
+    if (tabulate) {
+      const table = new Int32Array(T_BINS + 1);
+      for (let j = 0; j < T_BINS; j++) {
+        const a = f(j / T_BINS);
+        table[j] = a === f(below((j + 1) / T_BINS)) ? a : AMBIGUOUS;
+      }
+      table[T_BINS] = f(1);
+      this.table = table;
+    }
   }
-  table[T_BINS] = f(1);
+
+  /** Indices of values[start … start + count) into `out` (−1 for NaN). */
+  fill(values: ArrayLike<number>, start: number, count: number, out: Int32Array): void {
+    const { lo, range, divide, f, table } = this;
+    for (let i = 0; i < count; i++) {
+      let t = values[start + i]! - lo;
+      if (divide) t = t / range;
+      if (!(t >= 0)) {
+        if (t !== t) {
+          out[i] = f(t); // NaN
+          continue;
+        }
+        t = 0;
+      } else if (t > 1) t = 1;
+      if (table) {
+        const e = table[(t * T_BINS) | 0]!;
+        out[i] = e === AMBIGUOUS ? f(t) : e;
+      } else out[i] = f(t);
+    }
+  }
+}
+
+const AMBIGUOUS = -2;
+
+/** The tabulated value → index map as a function of one value (for tests and callers with single values). */
+export function binnedIndex(limits: Limits, stretch: (t: number) => number, levels: number, kind: 'grey' | 'colormap'): (v: number) => number {
+  const indexer = new ValueIndexer(limits, stretch, levels, kind, true);
+  const v1 = new Float64Array(1), o1 = new Int32Array(1);
   return (v) => {
-    let t = v - lo;
-    if (divide) t = t / range;
-    if (!(t >= 0)) {
-      if (t !== t) return f(t); // NaN
-      t = 0;
-    } else if (t > 1) t = 1;
-    const e = table[(t * T_BINS) | 0]!;
-    return e === AMBIGUOUS ? f(t) : e;
+    v1[0] = v;
+    indexer.fill(v1, 0, 1, o1);
+    return o1[0]!;
   };
 }
 

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { crc32, encodePng, type PngFilter } from '../../src/render/png.js';
+import { crc32, encodePng, type DeflateStrategy, type PngFilter } from '../../src/render/png.js';
 import { FitsError } from '../../src/errors.js';
 import { decodePng } from './png-decode.js';
 import { haveMatplotlib, itWith, runPython } from './python.js';
@@ -29,8 +29,9 @@ describe('encodePng', () => {
         fc.constantFrom(8, 16),
         fc.constantFrom(...FILTERS),
         fc.integer({ min: 0, max: 9 }),
+        fc.constantFrom('default', 'filtered', 'huffman', 'rle') as fc.Arbitrary<DeflateStrategy>,
         fc.integer(),
-        (width, height, channels, bitDepth, filter, level, seed) => {
+        (width, height, channels, bitDepth, filter, level, strategy, seed) => {
           const n = width * height * channels;
           const pixels = bitDepth === 8 ? new Uint8Array(n) : new Uint16Array(n);
           let s = seed | 1;
@@ -39,7 +40,7 @@ describe('encodePng', () => {
             // Smooth-ish data with noise, so filters matter.
             pixels[i] = ((i % 7) * 30 + (s & 15)) * (bitDepth === 16 ? 257 : 1);
           }
-          const png = encodePng({ width, height, channels: channels as 1 | 2 | 3 | 4, bitDepth: bitDepth as 8 | 16, pixels }, { filter, level });
+          const png = encodePng({ width, height, channels: channels as 1 | 2 | 3 | 4, bitDepth: bitDepth as 8 | 16, pixels }, { filter, level, strategy });
           const d = decodePng(png);
           expect([d.width, d.height, d.channels, d.bitDepth]).toEqual([width, height, channels, bitDepth]);
           expect(Array.from(d.samples)).toEqual(Array.from(pixels));
@@ -73,6 +74,7 @@ describe('encodePng', () => {
       () => encodePng({ width: 1, height: 1, channels: 1, bitDepth: 8, pixels: px }, { level: 11 }),
       () => encodePng({ width: 1, height: 1, channels: 1, bitDepth: 8, pixels: px }, { filter: 'best' as PngFilter }),
       () => encodePng({ width: 1, height: 1, channels: 1, bitDepth: 8, pixels: new Uint16Array(1) }),
+      () => encodePng({ width: 1, height: 1, channels: 1, bitDepth: 8, pixels: px }, { strategy: 'fast' as DeflateStrategy }),
     ];
     for (const f of bad) expect(f).toThrow(FitsError);
   });
