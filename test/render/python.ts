@@ -18,6 +18,8 @@ function canImport(modules: string): boolean {
 }
 
 export const haveAstropy = canImport('astropy.visualization, fitsio, numpy');
+/** funpack (CFITSIO): the corpus reference's NaN rule for two fpack files needs it. */
+export const haveFunpack = spawnSync('sh', ['-c', 'command -v funpack']).status === 0;
 export const haveMatplotlib = canImport('matplotlib, numpy');
 
 /**
