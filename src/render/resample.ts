@@ -140,8 +140,8 @@ export class AreaAccumulator {
   private readonly tx: AreaTaps;
   private readonly sum: Float64Array;
   private readonly weight: Float64Array;
-  /** For each source row, the output rows it touches and its weight there. */
-  private readonly rowTargets: { out: number; w: number }[][];
+  /** Vertical taps: for each output row, the source rows it covers and their weights. */
+  private readonly ty: AreaTaps;
   private readonly rowSum: Float64Array;
   private readonly rowWeight: Float64Array;
 
@@ -156,14 +156,7 @@ export class AreaAccumulator {
       throw new FitsError('BAD_ARGUMENT', `The source image must be at least 1×1 (got ${sourceWidth}×${sourceHeight}).`);
     }
     this.tx = areaTaps(width, sourceWidth);
-    const ty = areaTaps(height, sourceHeight);
-    this.rowTargets = Array.from({ length: sourceHeight }, () => []);
-    for (let y = 0; y < height; y++) {
-      for (let j = ty.offsets[y]!, k = ty.first[y]!; j < ty.offsets[y + 1]!; j++, k++) {
-        const w = ty.weights[j]!;
-        if (w > 0) this.rowTargets[k]!.push({ out: y, w });
-      }
-    }
+    this.ty = areaTaps(height, sourceHeight);
     this.sum = new Float64Array(width * height);
     this.weight = new Float64Array(width * height);
     this.rowSum = new Float64Array(width);
@@ -193,7 +186,14 @@ export class AreaAccumulator {
         this.rowSum[x] = s;
         this.rowWeight[x] = w;
       }
-      for (const { out, w: wy } of this.rowTargets[y0 + r]!) {
+      // The output rows covering source row k: those around ⌊k·height/sourceHeight⌋ whose taps include k.
+      const k = y0 + r;
+      const ty = this.ty;
+      for (let out = Math.max(0, Math.floor((k * this.height) / this.sourceHeight) - 1); out < this.height && ty.first[out]! <= k; out++) {
+        const j = ty.offsets[out]! + (k - ty.first[out]!);
+        if (j >= ty.offsets[out + 1]!) continue;
+        const wy = ty.weights[j]!;
+        if (!(wy > 0)) continue;
         const o = out * dw;
         for (let x = 0; x < dw; x++) {
           if (this.rowWeight[x] === 0) continue;

@@ -40,8 +40,8 @@ export const STRETCH_TYPES = ['linear', 'sqrt', 'squared', 'power', 'powerdist',
 
 /**
  * A stretch ready to apply: `apply(t)` for one value already normalised by
- * the interval (it clips to [0, 1] itself), and `kind`/`params` for the GPU
- * shader (`table` holds histeq's curve).
+ * the interval (it clips to [0, 1] itself, except contrastbias, which clips
+ * after, as astropy).
  */
 export interface Stretch {
   readonly spec: StretchSpec;

@@ -363,6 +363,23 @@ describe('resampling', () => {
         const acc = new AreaAccumulator(sw, sh, dw, dh);
         for (let y = 0; y < sh; y += chunk) acc.addRows(y, src.subarray(y * sw, Math.min(sh, y + chunk) * sw), Math.min(chunk, sh - y));
         expect(Array.from(acc.result())).toEqual(Array.from(whole));
+        // Brute force: each output pixel's mean over the source area it covers.
+        const overlap = (a0: number, a1: number, k: number) => Math.max(0, Math.min(a1, k + 1) - Math.max(a0, k));
+        for (let oy = 0; oy < dh; oy++) {
+          for (let ox = 0; ox < dw; ox++) {
+            let sum = 0, wsum = 0;
+            for (let y = 0; y < sh; y++) {
+              const wy = overlap((oy * sh) / dh, ((oy + 1) * sh) / dh, y);
+              if (!wy) continue;
+              for (let x = 0; x < sw; x++) {
+                const w = wy * overlap((ox * sw) / dw, ((ox + 1) * sw) / dw, x);
+                sum += w * src[y * sw + x]!;
+                wsum += w;
+              }
+            }
+            expect(whole[oy * dw + ox]!).toBeCloseTo(sum / wsum, 9);
+          }
+        }
       }),
       { numRuns: 200 },
     );
