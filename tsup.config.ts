@@ -19,6 +19,7 @@ export default defineConfig([
       'write-node': 'src/entries/write-node.ts',
       'remote-node': 'src/entries/remote-node.ts',
       'table-node': 'src/entries/table.ts',
+      'render-node': 'src/entries/render.ts',
       // The Redis cache: its own entry, so only its users load the Redis client (ioredis).
       redis: 'src/entries/redis.ts',
       'gpu-node': 'src/entries/gpu.ts',

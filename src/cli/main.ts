@@ -9,9 +9,10 @@ import { digestCommand, infoCommand, verifyCommand } from './read-commands.js';
 import { tableCommand } from './table-command.js';
 import { compressCommand, copyCommand, decompressCommand, headerCommand } from './write-commands.js';
 import { cacheCommand } from './cache-command.js';
+import { pngCommand } from './png-command.js';
 
 /** Every command, in the order `fitsflow --help` lists them. */
-export const COMMANDS: readonly Command[] = [infoCommand, headerCommand, digestCommand, verifyCommand, tableCommand, copyCommand, compressCommand, decompressCommand, cacheCommand];
+export const COMMANDS: readonly Command[] = [infoCommand, headerCommand, digestCommand, verifyCommand, tableCommand, pngCommand, copyCommand, compressCommand, decompressCommand, cacheCommand];
 
 /** The package version (set by the build; "dev" when running from sources). */
 declare const __FITSFLOW_VERSION__: string | undefined;

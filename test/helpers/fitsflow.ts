@@ -11,3 +11,4 @@ export * from '../../src/entries/gpu.js';
 export * from '../../src/entries/arrow.js';
 export * from '../../src/entries/table.js';
 export * from '../../src/entries/redis.js';
+export * from '../../src/entries/render.js';

@@ -10,6 +10,7 @@
  * all little-endian. Building and parsing only: no I/O.
  */
 import * as zlib from 'node:zlib';
+import { crc32 as jsCrc32 } from '../../core/crc32.js';
 
 const MAGIC = 'FFCBLK01';
 const VERSION = 1;
@@ -19,22 +20,8 @@ export const ENTRY_HEADER_BYTES = 68;
 export const ENTRY_RE = /^(\d+)-(\d+)\.blk$/;
 // -- CRC-32 ------------------------------------------------------------------
 
-let crcTable: Int32Array | null = null;
-function jsCrc32(data: Uint8Array, value = 0): number {
-  if (!crcTable) {
-    crcTable = new Int32Array(256);
-    for (let n = 0; n < 256; n++) {
-      let c = n;
-      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-      crcTable[n] = c;
-    }
-  }
-  let c = ~value;
-  for (let i = 0; i < data.length; i++) c = crcTable[(c ^ data[i]!) & 0xff]! ^ (c >>> 8);
-  return ~c >>> 0;
-}
 const nativeCrc = (zlib as unknown as { crc32?: (d: Uint8Array, v?: number) => number }).crc32;
-/** CRC-32 (IEEE), continuing from `value`. */
+/** CRC-32 (IEEE), continuing from `value`: node:zlib's where it has one (Node ≥ 20.15), else the JS one. */
 export const crc32: (data: Uint8Array, value?: number) => number = typeof nativeCrc === 'function' ? (d, v = 0) => nativeCrc(d, v) >>> 0 : jsCrc32;
 
 // -- entry format --------------------------------------------------------------
