@@ -9,10 +9,14 @@ import { Hdu } from './hdu/hdu.js';
 import { BLOCK, layoutOf } from './hdu/layout.js';
 import type { ByteSource } from './io/byte-source.js';
 import { resolveSource, type OpenSourceOptions, type SourceInput } from './io/resolve-source.js';
-import { maybeGunzip } from './io/gunzip-source.js';
+import { maybeDecompress, isDecompressedSource } from './archive/maybe-decompress.js';
+import type { DecompressOptions } from './archive/decompressed-source.js';
 
 /** Options of {@link open}. */
-export interface OpenOptions extends ReadHeaderOptions, OpenSourceOptions {}
+export interface OpenOptions extends ReadHeaderOptions, OpenSourceOptions {
+  /** Limits of whole-file decompression (.gz, .bz2, .Z, .xz, .zip). */
+  decompress?: DecompressOptions;
+}
 
 /** A file-level warning (the file is readable, but not quite standard). */
 export interface FileWarning extends HeaderWarning {
@@ -55,12 +59,20 @@ export class FitsFile implements AsyncIterable<Hdu> {
         return null;
       }
       probe = (await this.source.read(offset, Math.min(BLOCK, size - offset))).slice();
+      if (probe.length === 0) {
+        // A decompressed stream: its end was found only now.
+        this.done = true;
+        return null;
+      }
       if (!startsWith(probe, 'XTENSION')) {
         this.done = true;
         const allZero = probe.every((b) => b === 0);
+        // A decompressed stream is not read past one block after the last HDU, so its rest is not counted.
+        const after = isDecompressedSource(this.source) && !this.source.sizeKnown ? `At least ${probe.length}` : `${this.source.size - offset}`;
+        if (isDecompressedSource(this.source)) this.source.limit(offset + BLOCK);
         this.warnings.push({
           code: allZero ? 'ZERO_PADDING_AFTER_END' : 'TRAILING_BYTES',
-          message: allZero ? `${size - offset} zero bytes follow the last HDU.` : `${size - offset} bytes after the last HDU are not an extension; ignored.`,
+          message: allZero ? `${after} zero bytes follow the last HDU.` : `${after} bytes after the last HDU are not an extension; ignored.`,
           hdu: index,
         });
         return null;
@@ -72,10 +84,13 @@ export class FitsFile implements AsyncIterable<Hdu> {
     for (const w of header.warnings) this.warnings.push({ ...w, hdu: index });
     const layout = layoutOf(header, index);
     const dataEnd = dataOffset + layout.dataBytes;
-    if (dataEnd > size) {
+    if (isDecompressedSource(this.source) && !this.source.sizeKnown) {
+      // Checked as the stream is read: decompressing the data now would read it twice.
+      this.source.expect(dataEnd);
+    } else if (dataEnd > size) {
       throw new FitsError('TRUNCATED', `The data of HDU ${index} needs ${layout.dataBytes} bytes but the file has only ${Math.max(0, size - dataOffset)} after its header.`, { hdu: index, offset: size });
     }
-    if (dataOffset + layout.paddedDataBytes > size) {
+    if (dataOffset + layout.paddedDataBytes > this.source.size) {
       this.warnings.push({ code: 'MISSING_PADDING', message: 'The last HDU is not padded to a whole 2880-byte block.', hdu: index });
     }
     const hdu = new Hdu(this.source, index, header, layout, offset, dataOffset);
@@ -141,13 +156,14 @@ function startsWith(bytes: Uint8Array, text: string): boolean {
 /**
  * Open a FITS file: a path or `file:` URL (Node, Deno, Bun), an `https:`/`s3:` URL
  * (where a remote opener is installed), bytes, a Blob/File, or any ByteSource.
- * Gzip-compressed files (`.fits.gz`) are decompressed in memory.
+ * Whole-file archives (.gz, .bz2, .Z, .xz, one-member .zip) are decompressed
+ * lazily as the file is read, within `options.decompress` limits.
  * @example
  * const file = await open('image.fits');
  * const { data, shape } = await (await file.hdu(0)).readImage();
  * await file.close();
  */
 export async function open(input: SourceInput, options: OpenOptions = {}): Promise<FitsFile> {
-  const source = await maybeGunzip(await resolveSource(input, options));
+  const source = await maybeDecompress(await resolveSource(input, options), options.decompress);
   return new FitsFile(source, options);
 }
