@@ -55,6 +55,8 @@ export class FitsFile implements AsyncIterable<Hdu> {
     let probe: Uint8Array | undefined;
     if (index > 0) {
       if (offset >= size) {
+        // A decompressed stream: run its end-of-stream checks (CRC, declared sizes).
+        if (isDecompressedSource(this.source)) await this.source.finish();
         this.done = true;
         return null;
       }

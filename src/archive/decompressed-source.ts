@@ -113,6 +113,20 @@ export class DecompressedSource implements ByteSource {
     this.declaredEnd = Math.max(this.declaredEnd, end);
   }
 
+  /**
+   * The reader is done with the file: decode what is left, up to the cap, so
+   * the end-of-stream checks (CRC, sizes) run. Throws TRUNCATED when the stream
+   * ended before the end its headers declare, CORRUPT_DATA on a failed check.
+   */
+  finish(): Promise<void> {
+    const run = this.queue.then(async () => {
+      while (this.produced <= this.cap && (await this.step()));
+      if (this.ended && this.produced < this.declaredEnd) throw this.truncatedAt(this.declaredEnd);
+    });
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
   read(offset: number, length: number, into?: Uint8Array): Promise<Uint8Array> {
     // One decompression at a time: reads queue behind each other.
     const run = this.queue.then(() => this.readNow(offset, length, into));
@@ -163,6 +177,13 @@ export class DecompressedSource implements ByteSource {
     this.produced += piece.length;
     if (this.produced > this.maxBytes) throw this.tooBig(this.produced);
     this.pieces.push(piece);
+    if (this.total !== undefined && this.produced >= this.total) {
+      // A declared size (zip) was reached: read the end now, so its checks (CRC) run before the last bytes are used.
+      if (this.produced > this.total || (await this.decoder.next()) !== null) {
+        throw new FitsError('CORRUPT_DATA', `${this.name} holds more bytes than the ${this.total} its directory declares.`, { offset: this.total });
+      }
+      this.ended = true;
+    }
     let kept = this.produced - this.winStart;
     while (this.pieces.length > 1 && kept - this.pieces[0]!.length >= this.window) {
       const old = this.pieces.shift()!;

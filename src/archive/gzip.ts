@@ -8,8 +8,8 @@ import { crc32 } from './crc.js';
 import type { StreamDecoder } from './decoder.js';
 import { corrupt, truncated, type CompressedInput } from './input.js';
 
-/** Compressed bytes handed to pako per push: deflate expands at most 1032:1, so one push makes at most ~8 MiB. */
-const PUSH = 8192;
+/** Compressed bytes handed to pako per push: deflate expands at most 1032:1, so one push makes at most ~33 MiB. */
+const PUSH = 32768;
 
 /**
  * A raw-deflate stream decoder over a CompressedInput, pulling `PUSH` bytes at a
