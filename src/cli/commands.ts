@@ -94,6 +94,8 @@ export async function digestCommand(args: ParsedArgs, io: CliIo): Promise<number
     const readOptions = gpu ? { gpu: true as const } : { gpu: false as const };
     const doc = await digestFile(file, { hdu: h === undefined ? undefined : Number(h), readOptions });
     io.out(JSON.stringify(doc, null, 1));
+    // What the digest ignores (bytes after the last HDU, missing padding, …) goes to stderr.
+    for (const w of file.warnings) io.err(`warning: ${w.message}${w.hdu !== undefined ? ` (HDU ${w.hdu})` : ''}`);
   } finally {
     await file.close();
   }
