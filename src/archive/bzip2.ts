@@ -36,7 +36,7 @@ export class Bzip2Decoder implements StreamDecoder {
   private done = false;
   private blockMax = 0;
   private ll = new Uint8Array(0);
-  private tt = new Uint32Array(0);
+  private tt = new Int32Array(0);
   private combinedCrc = 0;
   // The block being played out.
   private remaining = 0;
@@ -102,7 +102,7 @@ export class Bzip2Decoder implements StreamDecoder {
     this.blockMax = level * 100_000;
     if (this.ll.length < this.blockMax) {
       this.ll = new Uint8Array(this.blockMax);
-      this.tt = new Uint32Array(this.blockMax);
+      this.tt = new Int32Array(this.blockMax);
     }
     this.combinedCrc = 0;
     this.inStream = true;
@@ -268,7 +268,7 @@ export class Bzip2Decoder implements StreamDecoder {
     for (let i = 0; i < nblock; i++) tt[i] = ll[i]!;
     for (let i = 0; i < nblock; i++) {
       const uc = tt[i]! & 0xff;
-      tt[cftab[uc]!] = (tt[cftab[uc]!]! | (i << 8)) >>> 0;
+      tt[cftab[uc]!] = tt[cftab[uc]!]! | (i << 8);
       cftab[uc]!++;
     }
     this.tPos = tt[origPtr]! >>> 8;
@@ -284,17 +284,15 @@ export class Bzip2Decoder implements StreamDecoder {
     const out = new Uint8Array(PIECE + 256);
     const tt = this.tt;
     let o = 0;
-    let { tPos, remaining, lastByte, runCount, blockCrc } = this;
+    let { tPos, remaining, lastByte, runCount } = this;
     while (remaining > 0 && o < PIECE) {
       const e = tt[tPos]!;
       const k = e & 0xff;
       tPos = e >>> 8;
       remaining--;
       if (runCount === 4) {
-        for (let i = 0; i < k; i++) {
-          out[o++] = lastByte;
-          blockCrc = bzCrcUpdate(blockCrc, lastByte);
-        }
+        out.fill(lastByte, o, o + k);
+        o += k;
         runCount = 0;
         continue;
       }
@@ -304,15 +302,20 @@ export class Bzip2Decoder implements StreamDecoder {
         lastByte = k;
       }
       out[o++] = k;
-      blockCrc = bzCrcUpdate(blockCrc, k);
     }
-    Object.assign(this, { tPos, remaining, lastByte, runCount, blockCrc });
+    this.tPos = tPos;
+    this.remaining = remaining;
+    this.lastByte = lastByte;
+    this.runCount = runCount;
+    // The CRC in a second, sequential pass: the loop above is bound by random reads of tt.
+    const piece = out.subarray(0, o);
+    this.blockCrc = bzCrcUpdate(this.blockCrc, piece);
     if (remaining === 0) {
-      const crc = ~blockCrc >>> 0;
+      const crc = ~this.blockCrc >>> 0;
       if (crc !== this.expectedBlockCrc) throw this.fail('a block fails its CRC check');
       this.combinedCrc = (((this.combinedCrc << 1) | (this.combinedCrc >>> 31)) ^ crc) >>> 0;
       this.inBlock = false;
     }
-    return out.subarray(0, o);
+    return piece;
   }
 }

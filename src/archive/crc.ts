@@ -32,9 +32,11 @@ const BZ_TABLE = (() => {
   return t;
 })();
 
-/** One step of bzip2's MSB-first CRC-32 (the running value starts at 0xffffffff). */
-export function bzCrcUpdate(crc: number, byte: number): number {
-  return ((crc << 8) ^ BZ_TABLE[((crc >>> 24) ^ byte) & 0xff]!) >>> 0;
+/** bzip2's MSB-first CRC-32 over `bytes`, continuing `crc` (which starts at 0xffffffff). */
+export function bzCrcUpdate(crc: number, bytes: Uint8Array): number {
+  let c = crc;
+  for (let i = 0; i < bytes.length; i++) c = (c << 8) ^ BZ_TABLE[((c >>> 24) ^ bytes[i]!) & 0xff]!;
+  return c >>> 0;
 }
 
 // CRC-64/XZ (ECMA-182 polynomial, reflected) as two 32-bit halves: no BigInt in the inner loop.
