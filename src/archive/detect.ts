@@ -17,3 +17,10 @@ export function detectArchive(head: Uint8Array): ArchiveFormat | null {
   if (b(0) === 0x50 && b(1) === 0x4b && b(2) === 0x03 && b(3) === 0x04) return 'zip';
   return null;
 }
+
+/** True when the first two bytes could start an archive (so the cheap check costs a FITS file two bytes). */
+export function mayBeArchive(first2: Uint8Array): boolean {
+  const a = first2[0];
+  const b = first2[1];
+  return (a === 0x1f && (b === 0x8b || b === 0x9d)) || (a === 0x42 && b === 0x5a) || (a === 0xfd && b === 0x37) || (a === 0x50 && b === 0x4b);
+}

@@ -1,7 +1,7 @@
 /** The entry point `open()` uses: wrap a source in a DecompressedSource when it is an archive. */
 import type { ByteSource } from '../io/byte-source.js';
 import { DecompressedSource, type DecompressOptions } from './decompressed-source.js';
-import { detectArchive, MAGIC_BYTES } from './detect.js';
+import { detectArchive, mayBeArchive, MAGIC_BYTES } from './detect.js';
 import { readZipMember } from './zip.js';
 
 /**
@@ -13,8 +13,10 @@ import { readZipMember } from './zip.js';
  */
 export async function maybeDecompress(source: ByteSource, opts: DecompressOptions = {}): Promise<ByteSource> {
   if (source.size < 4) return source;
-  const head = await source.read(0, Math.min(MAGIC_BYTES, source.size));
-  const format = detectArchive(head);
+  // Two bytes tell a FITS file (which starts with "SI") from every archive; read more only for a candidate.
+  const first = (await source.read(0, 2)).slice();
+  if (!mayBeArchive(first)) return source;
+  const format = detectArchive(await source.read(0, Math.min(MAGIC_BYTES, source.size)));
   if (!format) return source;
   const label = source.name ?? 'the archive';
   const declared = format === 'zip' ? (await readZipMember(source, label)).size : undefined;
