@@ -5,14 +5,16 @@
  */
 import { FitsError } from '../core/errors.js';
 import { commandHelp, OutputClosed, parseArgs, UsageError, type CliIo, type Command } from './command.js';
-import { digestCommand, infoCommand, verifyCommand } from './read-commands.js';
+import { digestCommand, infoCommand } from './read-commands.js';
+import { verifyCommand } from './verify-command.js';
+import { diffCommand } from './diff-command.js';
 import { tableCommand } from './table-command.js';
 import { compressCommand, copyCommand, decompressCommand, headerCommand } from './write-commands.js';
 import { cacheCommand } from './cache-command.js';
 import { pngCommand } from './png-command.js';
 
 /** Every command, in the order `fitsflow --help` lists them. */
-export const COMMANDS: readonly Command[] = [infoCommand, headerCommand, digestCommand, verifyCommand, tableCommand, pngCommand, copyCommand, compressCommand, decompressCommand, cacheCommand];
+export const COMMANDS: readonly Command[] = [infoCommand, headerCommand, digestCommand, verifyCommand, diffCommand, tableCommand, pngCommand, copyCommand, compressCommand, decompressCommand, cacheCommand];
 
 /** The package version (set by the build; "dev" when running from sources). */
 declare const __FITSFLOW_VERSION__: string | undefined;

@@ -76,30 +76,3 @@ export const digestCommand: Command = {
     return 0;
   },
 };
-
-export const verifyCommand: Command = {
-  name: 'verify',
-  summary: 'Check every HDU\'s structure and its CHECKSUM/DATASUM; exit 1 when anything is wrong.',
-  usage: 'FILE',
-  options: [],
-  async run(args, io) {
-    const file = await io.open(onePositional(args));
-    let bad = 0;
-    try {
-      for await (const hdu of file) {
-        const r = await hdu.verifyChecksum();
-        if (r.datasum === 'bad' || r.checksum === 'bad') bad++;
-        io.out(`HDU ${hdu.index} (${hdu.kind}${hdu.name ? ` ${hdu.name}` : ''}): DATASUM ${r.datasum}, CHECKSUM ${r.checksum}`);
-      }
-      for (const w of file.warnings) io.out(`warning: ${w.message}${w.hdu !== undefined ? ` (HDU ${w.hdu})` : ''}`);
-    } finally {
-      await file.close();
-    }
-    if (bad) {
-      io.err(`${bad} HDU(s) failed checksum verification`);
-      return 1;
-    }
-    io.out('OK');
-    return 0;
-  },
-};

@@ -14,9 +14,10 @@ import type { ByteSource } from '../core/byte-source.js';
 import { resolveSource, type SourceInput } from './resolve-source.js';
 import { PORTABLE_RUNTIME, type Runtime } from '../core/runtime.js';
 import type { RemoteOpenOptions } from '../remote/open-remote.js';
-import { maybeGunzip } from '../archive/gunzip-source.js';
+import { maybeDecompress, isDecompressedSource } from '../archive/maybe-decompress.js';
+import type { DecompressOptions } from '../archive/decompressed-source.js';
 
-/** Options of `open()`: header limits, for URLs the HTTP, cache and S3 settings, and the runtime. */
+/** Options of `open()`: header limits, whole-file decompression limits, for URLs the HTTP, cache and S3 settings, and the runtime. */
 export interface OpenOptions extends ReadHeaderOptions, RemoteOpenOptions {
   /**
    * The runtime adapters to read with (default: the entry point's:
@@ -24,6 +25,8 @@ export interface OpenOptions extends ReadHeaderOptions, RemoteOpenOptions {
    * browsers). Pass your own to set the worker count or the worker script URL.
    */
   runtime?: Runtime;
+  /** Limits of whole-file decompression (.gz, .bz2, .Z, .xz, .zip). */
+  decompress?: DecompressOptions;
 }
 
 /** A file-level warning (the file is readable, but not quite standard). */
@@ -72,16 +75,26 @@ export class FitsFile implements AsyncIterable<Hdu> {
     let probe: Uint8Array | undefined;
     if (index > 0) {
       if (offset >= size) {
+        // A decompressed stream: run its end-of-stream checks (CRC, declared sizes).
+        if (isDecompressedSource(this.source)) await this.source.finish();
         this.done = true;
         return null;
       }
       probe = (await this.source.read(offset, Math.min(BLOCK, size - offset))).slice();
+      if (probe.length === 0) {
+        // A decompressed stream: its end was found only now.
+        this.done = true;
+        return null;
+      }
       if (!startsWith(probe, 'XTENSION')) {
         this.done = true;
         const allZero = probe.every((b) => b === 0);
+        // A decompressed stream is not read past one block after the last HDU, so its rest is not counted.
+        const after = isDecompressedSource(this.source) && !this.source.sizeKnown ? `At least ${probe.length}` : `${this.source.size - offset}`;
+        if (isDecompressedSource(this.source)) this.source.limit(offset + BLOCK);
         this.warnings.push({
           code: allZero ? 'ZERO_PADDING_AFTER_END' : 'TRAILING_BYTES',
-          message: allZero ? `${size - offset} zero bytes follow the last HDU.` : `${size - offset} bytes after the last HDU are not an extension; ignored.`,
+          message: allZero ? `${after} zero bytes follow the last HDU.` : `${after} bytes after the last HDU are not an extension; ignored.`,
           hdu: index,
         });
         return null;
@@ -93,10 +106,13 @@ export class FitsFile implements AsyncIterable<Hdu> {
     for (const w of header.warnings) this.warnings.push({ ...w, hdu: index });
     const layout = layoutOf(header, index);
     const dataEnd = dataOffset + layout.dataBytes;
-    if (dataEnd > size) {
+    if (isDecompressedSource(this.source) && !this.source.sizeKnown) {
+      // Checked as the stream is read: decompressing the data now would read it twice.
+      this.source.expect(dataEnd);
+    } else if (dataEnd > size) {
       throw new FitsError('TRUNCATED', `The data of HDU ${index} needs ${layout.dataBytes} bytes but the file has only ${Math.max(0, size - dataOffset)} after its header.`, { hdu: index, offset: size });
     }
-    if (dataOffset + layout.paddedDataBytes > size) {
+    if (dataOffset + layout.paddedDataBytes > this.source.size) {
       this.warnings.push({ code: 'MISSING_PADDING', message: 'The last HDU is not padded to a whole 2880-byte block.', hdu: index });
     }
     const hdu = new Hdu(this.source, index, header, layout, offset, dataOffset, this.runtime);
@@ -163,11 +179,12 @@ function startsWith(bytes: Uint8Array, text: string): boolean {
  * Open a FITS file with a runtime's adapters (`options.runtime`, else
  * `defaultRuntime`): a path or `file:` URL (where the runtime opens paths), an
  * `https:`/`s3:` URL (where it opens URLs), bytes, a Blob/File, or any
- * ByteSource. Gzip-compressed files (`.fits.gz`) are decompressed in memory.
+ * ByteSource. Whole-file archives (.gz, .bz2, .Z, .xz, one-member .zip) are
+ * decompressed lazily as the file is read, within `options.decompress` limits.
  * Entry points export this as `open(input, options)` with their runtime.
  */
 export async function openFits(input: SourceInput, options: OpenOptions, defaultRuntime: Runtime): Promise<FitsFile> {
   const runtime = options.runtime ?? defaultRuntime;
-  const source = await maybeGunzip(await resolveSource(input, runtime, options));
+  const source = await maybeDecompress(await resolveSource(input, runtime, options), options.decompress);
   return new FitsFile(source, { ...options, runtime });
 }
