@@ -30,12 +30,13 @@ import { FitsError } from '../core/errors.js';
 import { littleEndianHost } from '../core/buffers.js';
 import { BufferPool } from './buffer-pool.js';
 import { PipelineCache } from './pipelines.js';
+import type { WebGpu } from './webgpu-types.js';
 
 /** What `gpu` options accept: never use the GPU, always (error if none), or where it pays. */
 export type GpuChoice = boolean | 'auto';
 
 /** Something fitsflow can compute on: a WebGPU entry point, an adapter, or a device. */
-export type GpuInput = GPU | GPUAdapter | GPUDevice;
+export type GpuInput = WebGpu | GPUAdapter | GPUDevice;
 
 /** Limits fitsflow needs (beyond the WebGPU defaults it asks for the adapter's maximum of the buffer sizes). */
 export const REQUIRED_LIMITS = {
