@@ -26,7 +26,8 @@ export default defineConfig({
   },
   format: ['esm'],
   target: 'es2022',
-  dts: { entry: libraryEntries },
+  // decode-worker too: a declaration (`export {}`) so that `fitsflow/decode-worker` resolves with types.
+  dts: { entry: { ...libraryEntries, 'decode-worker': 'src/web/decode-worker.ts' } },
   sourcemap: true,
   clean: true,
   splitting: true,
