@@ -12,18 +12,15 @@
  * - WebGPU on SwiftShader (--enable-unsafe-webgpu --enable-unsafe-swiftshader):
  *   `readImage({ gpu: true })` of compressed corpus files equals the CPU's.
  */
-import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build, type Metafile } from 'esbuild';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compareDigest } from '../helpers/compare-digest.js';
-import { makeProject, repoRoot, run, startStaticServer, toolAvailable, type Project, type StaticServer } from './helpers.js';
+import { CHROMIUM, FPACK, LARGE_IMAGE, launchChromium, makeLargeCompressedImage, makeProject, repoRoot, startStaticServer, toolAvailable, type LargeImage, type Project, type StaticServer } from './helpers.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const FPACK = '/usr/bin/fpack';
 const haveTools = toolAvailable('Debian chromium and fpack', existsSync(CHROMIUM) && existsSync(FPACK), 'apt-get install chromium libcfitsio-bin');
 
 const corpus = join(repoRoot, 'test/corpus');
@@ -33,47 +30,9 @@ const GPU_FILES = ['compressed/fpack/rice_int16.fits.fz', 'compressed/fpack/gzip
 const WARNING =
   'fitsflow: decoding on the calling thread: the page is not cross-origin isolated, so SharedArrayBuffer is unavailable (serve it with the headers Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp).';
 
-/** The large image: 1024 × 1024 int16 (the size from which reads go to workers), fpacked with Rice. */
-const BIG = { width: 1024, height: 1024 };
-
-/** A plain FITS file of `pixels` (int16, big-endian) and what DIGEST.md says of its pixels. */
-function plainInt16Fits(pixels: Int16Array, width: number, height: number): { bytes: Uint8Array; sha256: string; min: number; max: number } {
-  const cards = ['SIMPLE  =                    T', 'BITPIX  =                   16', 'NAXIS   =                    2', `NAXIS1  = ${String(width).padStart(20)}`, `NAXIS2  = ${String(height).padStart(20)}`, 'END'];
-  const header = cards.map((c) => c.padEnd(80)).join('').padEnd(2880);
-  const dataBytes = Math.ceil((pixels.length * 2) / 2880) * 2880;
-  const bytes = new Uint8Array(2880 + dataBytes);
-  bytes.set(new TextEncoder().encode(header));
-  const view = new DataView(bytes.buffer, 2880);
-  let min = Infinity;
-  let max = -Infinity;
-  pixels.forEach((v, i) => {
-    view.setInt16(2 * i, v, false);
-    min = Math.min(min, v);
-    max = Math.max(max, v);
-  });
-  const le = new Uint8Array(pixels.length * 2);
-  const leView = new DataView(le.buffer);
-  pixels.forEach((v, i) => leView.setInt16(2 * i, v, true));
-  return { bytes, sha256: createHash('sha256').update(le).digest('hex'), min, max };
-}
-
-const CHROMIUM_FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  // WebGPU on SwiftShader (Chromium's CPU Vulkan); the adapter works with --disable-gpu.
-  '--enable-unsafe-webgpu',
-  '--enable-unsafe-swiftshader',
-];
-
 let project: Project;
 let bigDir: string;
-let bigRef: ReturnType<typeof plainInt16Fits>;
+let bigRef: LargeImage;
 let metafile: Metafile;
 let isolated: StaticServer;
 let plain: StaticServer;
@@ -109,25 +68,11 @@ beforeAll(async () => {
 
   // The large compressed image, made by fpack from a plain file.
   bigDir = mkdtempSync(join(tmpdir(), 'fitsflow-big-'));
-  const pixels = new Int16Array(BIG.width * BIG.height);
-  let s = 2463534242;
-  for (let y = 0; y < BIG.height; y++) {
-    for (let x = 0; x < BIG.width; x++) {
-      s ^= s << 13;
-      s ^= s >>> 17;
-      s ^= s << 5;
-      pixels[y * BIG.width + x] = 1000 + ((x * 7 + y * 13) % 500) + ((s >>> 0) & 31) - (y === 7 ? 2000 : 0);
-    }
-  }
-  bigRef = plainInt16Fits(pixels, BIG.width, BIG.height);
-  writeFileSync(join(bigDir, 'big.fits'), bigRef.bytes);
-  const fz = await run(FPACK, ['-r', 'big.fits'], { cwd: bigDir }); // writes big.fits.fz
-  if (fz.code !== 0 || !existsSync(join(bigDir, 'big.fits.fz'))) throw new Error(`fpack failed: ${fz.stdout}${fz.stderr}`);
+  bigRef = await makeLargeCompressedImage(bigDir);
 
   const mounts = { '/': project.path('public'), '/corpus/': corpus, '/big/': bigDir };
   [isolated, plain] = await Promise.all([startStaticServer({ mounts, crossOriginIsolated: true }), startStaticServer({ mounts })]);
-  userDataDir = mkdtempSync(join(tmpdir(), 'fitsflow-chromium-profile-'));
-  context = await chromium.launchPersistentContext(userDataDir, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS });
+  ({ context, userDataDir } = await launchChromium());
   for (const [name, server] of [['isolated', isolated], ['plain', plain]] as const) {
     const page = await context.newPage();
     const run: PageRun = { page, server, console: [], errors: [] };
@@ -193,7 +138,7 @@ describe.skipIf(!haveTools)('the browser entry of the packed package in headless
 
     it('a large tile-compressed image is decoded on Web Workers, correctly', async () => {
       const r = await call<{ digest: { sha256: string; min: number; max: number; shape: number[] }; poolTasks: number; poolSize: number }>(pages.isolated, 'readLarge', `${isolated.origin}/big/big.fits.fz`, 1);
-      expect(r.digest).toMatchObject({ shape: [BIG.height, BIG.width], sha256: bigRef.sha256, min: bigRef.min, max: bigRef.max });
+      expect(r.digest).toMatchObject({ shape: [LARGE_IMAGE.height, LARGE_IMAGE.width], sha256: bigRef.sha256, min: bigRef.min, max: bigRef.max });
       expect(r.poolSize, 'the web runtime started a worker pool').toBeGreaterThan(0);
       expect(r.poolTasks, 'tasks run on the Web Workers').toBeGreaterThan(0);
     });

@@ -322,3 +322,83 @@ export function startStaticServer(opts: StaticServerOptions): Promise<StaticServ
     });
   });
 }
+
+// ---------------------------------------------------------------------------
+// Headless Chromium (Debian's chromium, driven by playwright-core)
+
+export const CHROMIUM = '/usr/bin/chromium';
+
+/** Headless, sandbox-less (root), no network of its own, plus WebGPU on SwiftShader (works with --disable-gpu). */
+export const CHROMIUM_FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--enable-unsafe-webgpu',
+  '--enable-unsafe-swiftshader',
+];
+
+/** Start Chromium with a fresh profile folder (the caller closes the context and removes the folder). */
+export async function launchChromium(): Promise<{ context: import('playwright-core').BrowserContext; userDataDir: string }> {
+  const { chromium } = await import('playwright-core');
+  const userDataDir = mkdtempSync(join(tmpdir(), 'fitsflow-chromium-profile-'));
+  const context = await chromium.launchPersistentContext(userDataDir, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS });
+  return { context, userDataDir };
+}
+
+// ---------------------------------------------------------------------------
+// A large tile-compressed image, made by fpack
+
+export const FPACK = '/usr/bin/fpack';
+
+/** 1024 × 1024 int16: the size from which tile-compressed reads go to workers (PARALLEL_MIN_PIXELS). */
+export const LARGE_IMAGE = { width: 1024, height: 1024 };
+
+/** The large image's file (`big.fits.fz`, HDU 1) and what DIGEST.md says of its pixels. */
+export interface LargeImage {
+  path: string;
+  sha256: string;
+  min: number;
+  max: number;
+}
+
+/**
+ * Write `big.fits` (int16, a gradient plus noise) into `dir` and compress it
+ * with `fpack -r` (Rice, a tile per row) into `big.fits.fz`. The reference
+ * values come from the pixels as generated, not from fitsflow.
+ */
+export async function makeLargeCompressedImage(dir: string): Promise<LargeImage> {
+  const { width, height } = LARGE_IMAGE;
+  const pixels = new Int16Array(width * height);
+  let s = 2463534242;
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      s ^= s << 13;
+      s ^= s >>> 17;
+      s ^= s << 5;
+      pixels[y * width + x] = 1000 + ((x * 7 + y * 13) % 500) + ((s >>> 0) & 31) - (y === 7 ? 2000 : 0);
+    }
+  }
+  const cards = ['SIMPLE  =                    T', 'BITPIX  =                   16', 'NAXIS   =                    2', `NAXIS1  = ${String(width).padStart(20)}`, `NAXIS2  = ${String(height).padStart(20)}`, 'END'];
+  const bytes = new Uint8Array(2880 + Math.ceil((pixels.length * 2) / 2880) * 2880);
+  bytes.set(new TextEncoder().encode(cards.map((c) => c.padEnd(80)).join('').padEnd(2880)));
+  const be = new DataView(bytes.buffer, 2880);
+  const le = new DataView(new ArrayBuffer(pixels.length * 2));
+  let min = Infinity;
+  let max = -Infinity;
+  pixels.forEach((v, i) => {
+    be.setInt16(2 * i, v, false);
+    le.setInt16(2 * i, v, true);
+    min = Math.min(min, v);
+    max = Math.max(max, v);
+  });
+  writeFileSync(join(dir, 'big.fits'), bytes);
+  const path = join(dir, 'big.fits.fz');
+  const r = await run(FPACK, ['-r', 'big.fits'], { cwd: dir });
+  if (r.code !== 0 || !existsSync(path)) throw new Error(`fpack failed: ${r.stdout}${r.stderr}`);
+  return { path, sha256: createHash('sha256').update(new Uint8Array(le.buffer)).digest('hex'), min, max };
+}
