@@ -205,6 +205,8 @@ export interface ServedRequest {
   path: string;
   range: string | null;
   status: number;
+  /** Body bytes sent (0 for HEAD and errors). */
+  bytes: number;
 }
 
 export interface StaticServer {
@@ -263,7 +265,7 @@ export function startStaticServer(opts: StaticServerOptions): Promise<StaticServ
     const url = new URL(req.url ?? '/', 'http://x');
     const path = decodeURIComponent(url.pathname);
     const range = req.headers.range ?? null;
-    const done = (status: number) => requests.push({ method: req.method ?? '', path, range, status });
+    const done = (status: number, bytes = 0) => requests.push({ method: req.method ?? '', path, range, status, bytes });
     res.setHeader('Access-Control-Allow-Origin', '*');
     res.setHeader('Access-Control-Expose-Headers', 'Content-Range, Content-Length, ETag, Last-Modified, Accept-Ranges');
     if (opts.crossOriginIsolated) {
@@ -302,8 +304,9 @@ export function startStaticServer(opts: StaticServerOptions): Promise<StaticServ
     const [start, end] = r ?? [0, size - 1];
     const status = r ? 206 : 200;
     if (r) res.setHeader('Content-Range', `bytes ${start}-${end}/${size}`);
-    res.writeHead(status, { 'Content-Length': String(size === 0 ? 0 : end - start + 1) });
-    done(status);
+    const length = size === 0 ? 0 : end - start + 1;
+    res.writeHead(status, { 'Content-Length': String(length) });
+    done(status, req.method === 'HEAD' ? 0 : length);
     if (req.method === 'HEAD' || size === 0) res.end();
     else createReadStream(file, { start, end }).pipe(res);
   });
@@ -358,16 +361,21 @@ export const FPACK = '/usr/bin/fpack';
 /** 1024 × 1024 int16: the size from which tile-compressed reads go to workers (PARALLEL_MIN_PIXELS). */
 export const LARGE_IMAGE = { width: 1024, height: 1024 };
 
-/** The large image's file (`big.fits.fz`, HDU 1) and what DIGEST.md says of its pixels. */
+/** The large image's files (`big.fits`, and `big.fits.fz` with the image in HDU 1) and what DIGEST.md says of its pixels. */
 export interface LargeImage {
+  /** The plain file. */
+  plainPath: string;
+  /** The fpacked file. */
   path: string;
+  /** Its CRPIX1 and CRPIX2 (1-based, FITS convention). */
+  crpix: [number, number];
   sha256: string;
   min: number;
   max: number;
 }
 
 /**
- * Write `big.fits` (int16, a gradient plus noise) into `dir` and compress it
+ * Write `big.fits` (int16, a gradient plus noise, a TAN WCS) into `dir` and compress it
  * with `fpack -r` (Rice, a tile per row) into `big.fits.fz`. The reference
  * values come from the pixels as generated, not from fitsflow.
  */
@@ -383,7 +391,23 @@ export async function makeLargeCompressedImage(dir: string): Promise<LargeImage>
       pixels[y * width + x] = 1000 + ((x * 7 + y * 13) % 500) + ((s >>> 0) & 31) - (y === 7 ? 2000 : 0);
     }
   }
-  const cards = ['SIMPLE  =                    T', 'BITPIX  =                   16', 'NAXIS   =                    2', `NAXIS1  = ${String(width).padStart(20)}`, `NAXIS2  = ${String(height).padStart(20)}`, 'END'];
+  const cards = [
+    'SIMPLE  =                    T',
+    'BITPIX  =                   16',
+    'NAXIS   =                    2',
+    `NAXIS1  = ${String(width).padStart(20)}`,
+    `NAXIS2  = ${String(height).padStart(20)}`,
+    "OBJECT  = 'synthetic'",
+    "CTYPE1  = 'RA---TAN'",
+    "CTYPE2  = 'DEC--TAN'",
+    'CRPIX1  =                512.5',
+    'CRPIX2  =                512.5',
+    'CRVAL1  =                 10.0',
+    'CRVAL2  =                -30.0',
+    'CDELT1  =              -0.0002',
+    'CDELT2  =               0.0002',
+    'END',
+  ];
   const bytes = new Uint8Array(2880 + Math.ceil((pixels.length * 2) / 2880) * 2880);
   bytes.set(new TextEncoder().encode(cards.map((c) => c.padEnd(80)).join('').padEnd(2880)));
   const be = new DataView(bytes.buffer, 2880);
@@ -400,5 +424,5 @@ export async function makeLargeCompressedImage(dir: string): Promise<LargeImage>
   const path = join(dir, 'big.fits.fz');
   const r = await run(FPACK, ['-r', 'big.fits'], { cwd: dir });
   if (r.code !== 0 || !existsSync(path)) throw new Error(`fpack failed: ${r.stdout}${r.stderr}`);
-  return { path, sha256: createHash('sha256').update(new Uint8Array(le.buffer)).digest('hex'), min, max };
+  return { plainPath: join(dir, 'big.fits'), path, crpix: [512.5, 512.5], sha256: createHash('sha256').update(new Uint8Array(le.buffer)).digest('hex'), min, max };
 }

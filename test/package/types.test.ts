@@ -15,7 +15,8 @@
  *   entry (README blocks importing it, fixtures/types/arrow-examples.ts)
  *   compiles once it is installed;
  * - a bundler project (moduleResolution Bundler, the DOM library, no
- *   @types/node) compiles the browser entry (fixtures/types/browser-examples.ts).
+ *   @types/node) compiles the browser entry (fixtures/types/browser-examples.ts)
+ *   and the edge example (examples/edge/src/worker.ts).
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -228,8 +229,9 @@ describe('TypeScript consumers of the packed tarball', () => {
     expect(explain(diagnostics, readmeFiles)).toBe('');
   });
 
-  it('moduleResolution Bundler, DOM library, no @types/node: the browser entry compiles', async () => {
+  it('moduleResolution Bundler, DOM library, no @types/node: the browser entry and examples/edge compile', async () => {
     browser.write('src/main.ts', fixture('browser-examples.ts'));
+    browser.write('src/edge-worker.ts', readFileSync(join(repoRoot, 'examples/edge/src/worker.ts'), 'utf8'));
     browser.write(
       'tsconfig.json',
       JSON.stringify({
