@@ -36,7 +36,7 @@ interface ReadmeBlock {
 }
 
 /** The README's ```ts / ```typescript blocks, with the heading each is under. */
-export function readmeTsBlocks(markdown: string): ReadmeBlock[] {
+function readmeTsBlocks(markdown: string): ReadmeBlock[] {
   const blocks: ReadmeBlock[] = [];
   const lines = markdown.split('\n');
   let heading = '(top)';
