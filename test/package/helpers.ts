@@ -132,6 +132,11 @@ async function pack(): Promise<string> {
   const dir = join(tmpdir(), `fitsflow-pack-${h.digest('hex').slice(0, 16)}`);
   const tarball = join(dir, 'fitsflow.tgz');
   if (existsSync(tarball)) return tarball;
+  // Tarballs of earlier builds: removed after a day (a run in progress may still be installing a recent one).
+  for (const e of readdirSync(tmpdir())) {
+    const old = join(tmpdir(), e);
+    if (e.startsWith('fitsflow-pack-') && old !== dir && Date.now() - statSync(old).mtimeMs > 86_400_000) rmSync(old, { recursive: true, force: true });
+  }
   mkdirSync(dir, { recursive: true });
   // Pack into a folder of our own, then rename: concurrent test files see either no tarball or a whole one.
   const work = mkdtempSync(join(dir, 'pack-'));
