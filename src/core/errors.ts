@@ -18,6 +18,7 @@ export type FitsErrorCode =
   | 'IO' // the byte source failed (file system, network)
   | 'CHANGED' // a remote file changed while it was being read
   | 'GPU' // no adapter, or a device error
+  | 'PERMISSION' // the runtime denied access (Deno without --allow-net)
   | 'ABORTED'; // the caller aborted
 
 export interface FitsErrorDetails {

@@ -15,7 +15,7 @@ export interface WorkerPool {
    * Run one task on the next free worker; resolves with the worker's reply.
    * Tasks queue when every worker is busy. Rejects if the worker fails or dies.
    */
-  run<T = unknown>(task: WorkerTask, transfer?: Transferable[]): Promise<T>;
+  run<T = unknown>(task: WorkerTask, transfer?: ArrayBuffer[]): Promise<T>;
   /** Terminate the workers. Pending tasks reject. Idempotent. */
   close(): Promise<void>;
 }

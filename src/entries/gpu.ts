@@ -5,7 +5,8 @@
  * watch the device.
  * @packageDocumentation
  */
-/// <reference types="@webgpu/types" />
+/// <reference types="@webgpu/types" preserve="true" />
 export { useGpu, releaseGpu, getGpu, onGpuEvent, currentGpuInfo, describeAdapter, type GpuChoice, type GpuInput, type GpuEvent, type GpuEventListener, type GpuAdapterSummary } from '../gpu/device.js';
 export { readImageToGpuBuffer } from '../file/read-to-gpu.js';
 export type { GpuImage, GpuImageOptions } from '../image/read-gpu.js';
+export { GpuImageRenderer, type GpuPixels, type GpuRenderOptions } from '../render/render.wgsl.js';

@@ -1,8 +1,8 @@
 /**
  * `fitsflow/render`: quick-look pictures as astropy.visualization makes them —
  * intervals (min/max, zscale, percentile, manual), stretches, matplotlib and
- * ds9 colour maps, resampling, Lupton RGB composites, PNG bytes — on the CPU,
- * or from a GPU buffer straight into a texture (GpuImageRenderer).
+ * ds9 colour maps, resampling, Lupton RGB composites, PNG bytes. (Rendering a
+ * GPU buffer straight into a texture is `GpuImageRenderer` in `fitsflow/gpu`.)
  * @example
  * const picture = await renderHdu(hdu, { interval: { type: 'zscale' }, stretch: { type: 'asinh' } });
  * const png = toPng(picture);
@@ -16,5 +16,4 @@ export { getColormap, colormapNames, customColormap, type Colormap } from '../re
 export { resample, RESAMPLINGS, type Resampling } from '../render/resample.js';
 export { makeLuptonRgb, type LuptonOptions } from '../render/lupton.js';
 export { encodePng, type PngImage, type PngOptions, type PngFilter, type DeflateStrategy, type ZlibDeflate } from '../render/png.js';
-export { GpuImageRenderer, type GpuPixels, type GpuRenderOptions } from '../render/render.wgsl.js';
 export type { PixelArray } from '../render/pixels.js';

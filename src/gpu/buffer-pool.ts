@@ -3,7 +3,7 @@
  * staging buffers are kept (up to a byte budget) by usage and size class
  * (powers of two), so repeated reads of similar images allocate nothing.
  */
-/// <reference types="@webgpu/types" />
+/// <reference types="@webgpu/types" preserve="true" />
 import { FitsError } from '../core/errors.js';
 import { U } from './constants.js';
 

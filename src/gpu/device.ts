@@ -26,7 +26,7 @@
  * "fallback adapter") are detected from `adapter.info`; `gpu: 'auto'` never
  * uses them, `gpu: true` does.
  */
-/// <reference types="@webgpu/types" />
+/// <reference types="@webgpu/types" preserve="true" />
 import { FitsError } from '../core/errors.js';
 import { littleEndianHost } from '../core/buffers.js';
 import { BufferPool } from './buffer-pool.js';

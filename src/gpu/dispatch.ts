@@ -6,7 +6,7 @@
  * FitsError('GPU') with `cause` {@link GPU_LOST} when the device is gone, so
  * callers can fall back to the CPU and never use a partial result.
  */
-/// <reference types="@webgpu/types" />
+/// <reference types="@webgpu/types" preserve="true" />
 import { FitsError } from '../core/errors.js';
 import { MAP_READ, U } from './constants.js';
 import { WORKGROUP } from '../wgsl/grid.js';

@@ -2,7 +2,7 @@
  * Compute pipelines, compiled once per device and reused: keyed by the WGSL
  * source, the entry point and the override constants.
  */
-/// <reference types="@webgpu/types" />
+/// <reference types="@webgpu/types" preserve="true" />
 import { FitsError } from '../core/errors.js';
 
 type Constants = Record<string, number | boolean>;

@@ -3,7 +3,7 @@
  * workgroup, recursive over the block sums), and stream compaction built on
  * them: the indices (ascending) of the non-zero entries of a mask.
  */
-/// <reference types="@webgpu/types" />
+/// <reference types="@webgpu/types" preserve="true" />
 import { U } from './constants.js';
 import type { GpuContext } from './device.js';
 import { runPasses, wordsBuffer, type KernelPass } from './dispatch.js';

@@ -8,7 +8,7 @@
  *
  * Large images are converted in chunks that fit the device's binding limit.
  */
-/// <reference types="@webgpu/types" />
+/// <reference types="@webgpu/types" preserve="true" />
 import { FitsError } from '../core/errors.js';
 import type { HduContext } from '../hdu/context.js';
 import type { ByteSource } from '../core/byte-source.js';

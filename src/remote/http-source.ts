@@ -509,6 +509,8 @@ export class HttpSource implements ByteSource {
       if (this.opts.signal?.aborted) throw new FitsError('ABORTED', `Reading ${this.url} was aborted.`, { cause: this.opts.signal.reason });
       if (this.closed || err instanceof ClosedError) throw new FitsError('IO', `${this.url} was closed while reading ${what}.`);
       if (err instanceof FitsError) throw err;
+      const refusal = permissionRefusal(err);
+      if (refusal) throw new FitsError('PERMISSION', `Reading ${what} of ${this.url} needs network access, which the runtime refused: ${refusal}.`, { cause: err });
       const retry = err instanceof RetryableError ? err : new RetryableError(err instanceof AttemptTimeout ? err.message : `network error: ${errorText(err)}`, null, false, err);
       const moved = progressed?.() ?? false;
       if (!moved) failures++;
@@ -869,6 +871,18 @@ export class HttpSource implements ByteSource {
     this.whole = null;
     this.head = null;
   }
+}
+
+/**
+ * The message of a runtime's permission refusal (Deno's NotCapable, formerly
+ * PermissionDenied: "Requires net access to …, run again with the --allow-net
+ * flag"), or null. Such a failure is final: retrying cannot succeed.
+ */
+function permissionRefusal(e: unknown): string | null {
+  for (let x = e, depth = 0; x instanceof Error && depth < 4; x = x.cause, depth++) {
+    if (x.name === 'NotCapable' || x.name === 'PermissionDenied') return x.message.replace(/\.$/, '');
+  }
+  return null;
 }
 
 function errorText(e: unknown): string {

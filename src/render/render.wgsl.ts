@@ -25,7 +25,7 @@
  * The device comes from src/gpu/device.ts (requireGpu); this module holds
  * its pipelines in a {@link GpuImageRenderer} the caller owns.
  */
-/// <reference types="@webgpu/types" />
+/// <reference types="@webgpu/types" preserve="true" />
 import { FitsError } from '../core/errors.js';
 import { requireGpu } from '../gpu/device.js';
 import { getColormap, type Colormap } from './colormap.js';

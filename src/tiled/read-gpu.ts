@@ -7,7 +7,7 @@
  * {@link decodeTilesGpu}. Any GPU failure (device lost, out of memory, a
  * kernel error) falls back to the CPU reader with a `fallback` event.
  */
-/// <reference types="@webgpu/types" />
+/// <reference types="@webgpu/types" preserve="true" />
 import { FitsError } from '../core/errors.js';
 import type { HduContext } from '../hdu/context.js';
 import { ARRAY_CTOR, BYTES_PER, type ImageArray } from '../image/pixel-type.js';

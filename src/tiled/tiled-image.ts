@@ -136,6 +136,10 @@ export async function readCompressedImage(ctx: HduContext, opts: CompressedReadO
     else if (typeof w === 'number' || totalPixels >= PARALLEL_MIN_PIXELS) pool = ctx.runtime.workerPool?.() ?? null;
     if (pool) nWorkers = Math.min(pool.size, typeof w === 'number' ? w : pool.size, placements.length - 1);
     if (nWorkers < 1) pool = null;
+  } else if (!sharedMemoryAvailable && w !== false && w !== 0 && typeof w !== 'object' && placements.length >= 2 && (typeof w === 'number' || totalPixels >= PARALLEL_MIN_PIXELS)) {
+    // Workers would decode this read but there is no SharedArrayBuffer: asking the runtime for its
+    // pool lets it say, once, why not (the web runtime: the page is not cross-origin isolated).
+    ctx.runtime.workerPool?.();
   }
   const shared = pool !== null;
 

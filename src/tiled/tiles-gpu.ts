@@ -28,7 +28,7 @@
  * error the CPU path throws (same tile, same message). If the CPU then
  * succeeds, GPU and CPU disagree: FitsError('GPU'), never a wrong image.
  */
-/// <reference types="@webgpu/types" />
+/// <reference types="@webgpu/types" preserve="true" />
 import { FitsError } from '../core/errors.js';
 import { ARRAY_CTOR, BYTES_PER, rawDType, type ImageArray, type PixelScaling } from '../image/pixel-type.js';
 import { convertInvocations, f64Words, scalingWords } from '../image/convert.wgsl.js';

@@ -8,7 +8,7 @@ import type { WorkerErrorData, WorkerPool, WorkerReply, WorkerTask } from '../co
 
 /** One worker, as the pool sees it. */
 export interface WorkerHandle {
-  post(message: unknown, transfer?: Transferable[]): void;
+  post(message: unknown, transfer?: ArrayBuffer[]): void;
   /** Register the callbacks (called once). */
   listen(onMessage: (data: unknown) => void, onFailure: (error: unknown) => void): void;
   /** Stop the worker (may return a promise that settles when it has stopped). */
@@ -34,7 +34,7 @@ export interface PoolResponse {
 interface Pending {
   id: number;
   task: WorkerTask;
-  transfer: Transferable[] | undefined;
+  transfer: ArrayBuffer[] | undefined;
   resolve: (v: unknown) => void;
   reject: (e: unknown) => void;
 }
@@ -78,7 +78,7 @@ export class BasicWorkerPool implements WorkerPool {
     }
   }
 
-  run<T = unknown>(task: WorkerTask, transfer?: Transferable[]): Promise<T> {
+  run<T = unknown>(task: WorkerTask, transfer?: ArrayBuffer[]): Promise<T> {
     if (this.closed) return Promise.reject(new WorkerPoolError('The worker pool is closed.'));
     if (this.failure) return Promise.reject(new WorkerPoolError('The worker pool has failed.', { cause: this.failure }));
     return new Promise<T>((resolve, reject) => {

@@ -20,7 +20,7 @@
  * A GPU failure (device lost, out of memory) falls back to the CPU backend
  * with a `fallback` event.
  */
-/// <reference types="@webgpu/types" />
+/// <reference types="@webgpu/types" preserve="true" />
 import { FitsError } from '../../core/errors.js';
 import type { Column } from '../column.js';
 import { cellSize } from '../column.js';
