@@ -147,7 +147,7 @@ export async function openTableStream(path: string, format: TableFormat, io: Con
         const strings = first.columns.filter((c) => c.dtype === 'string' && !c.offsets).map((c) => c.name);
         if (opts.fullMeta && strings.length) for await (const b of reader.batches({ columns: strings, rows: opts.batchRows })) widenStrings(meta, b.columns);
       }
-      const nullable = new Set(reader.columnShapes.filter((c) => c.nullable).map((c) => c.name));
+      const nullable = reader.nullableColumns;
       return { meta, first, rest: n.done ? empty() : restOf(it), numRows: reader.numRows, nullable, close: async () => source.close?.() };
     } catch (e) {
       await source.close?.();

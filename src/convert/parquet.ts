@@ -294,6 +294,24 @@ export class ParquetTableReader {
     return new ParquetTableReader(file, metadata);
   }
 
+  /**
+   * Columns that may hold nulls: OPTIONAL in the schema, and with nulls
+   * counted in some row group's statistics (or no statistics to say).
+   */
+  get nullableColumns(): Set<string> {
+    const counts = new Map<string, bigint | undefined>();
+    for (const g of this.metadata.row_groups) {
+      for (const c of g.columns) {
+        const name = c.meta_data?.path_in_schema[0];
+        if (name === undefined) continue;
+        const n = c.meta_data?.statistics?.null_count;
+        const prev = counts.has(name) ? counts.get(name) : 0n;
+        counts.set(name, prev === undefined || n === undefined ? undefined : prev + BigInt(n));
+      }
+    }
+    return new Set(this.columnShapes.filter((c) => c.nullable && counts.get(c.name) !== 0n).map((c) => c.name));
+  }
+
   /** Column names, in order. */
   get columnNames(): string[] {
     return this.columnShapes.map((c) => c.name);
