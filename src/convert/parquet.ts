@@ -21,6 +21,7 @@ import { FitsError } from '../errors.js';
 import type { ByteSource } from '../io/byte-source.js';
 import type { Column } from '../table/column.js';
 import { FitsTable } from '../table/fits-table.js';
+import { writeRowGroup } from './parquet-fast.js';
 import { checkColumnNames, columnValues, planColumn, type ColumnPlan } from './parquet-schema.js';
 import { columnFromParquet, describeParquetColumn, type ParquetColumnShape, type SchemaNode } from './parquet-columns.js';
 import { decodeTableMeta, encodeTableMeta, FITS_META_KEY, tableMetaFromColumns, type ColumnMeta, type TableMeta } from './table-meta.js';
@@ -59,8 +60,8 @@ export class MemoryOutput implements ByteOutput {
 export interface ParquetWriteOptions {
   /** Compression: 'SNAPPY' (default; what pyarrow and DuckDB write) or 'UNCOMPRESSED'. */
   codec?: 'SNAPPY' | 'UNCOMPRESSED';
-  /** Column statistics (min/max/null count) for readers' pushdown; default true. */
-  statistics?: boolean;
+  /** Column statistics (min/max/null count) for readers' pushdown: all columns (default true), none, or those named. */
+  statistics?: boolean | readonly string[];
   /** The table's FITS description (default: from the first batch's columns). */
   meta?: TableMeta;
   /**
@@ -123,7 +124,7 @@ export class ParquetTableWriter {
   private readonly writer: OutputWriter;
   private readonly pq: ParquetWriter;
   private readonly rowGroupRows: number;
-  private readonly statistics: boolean;
+  private readonly statistics: boolean | readonly string[];
   private rows = 0;
   private state: 'open' | 'closed' | 'failed' = 'open';
 
@@ -139,7 +140,7 @@ export class ParquetTableWriter {
     for (const [key, value] of Object.entries(opts.keyValues ?? {})) kv.push({ key, value });
     this.writer = new OutputWriter(output);
     this.statistics = opts.statistics ?? true;
-    this.pq = new ParquetWriter({ writer: this.writer, schema, codec: opts.codec ?? 'SNAPPY', statistics: this.statistics, kvMetadata: kv, createdBy: 'fitsflow' });
+    this.pq = new ParquetWriter({ writer: this.writer, schema, codec: opts.codec ?? 'SNAPPY', statistics: this.statistics !== false, kvMetadata: kv, createdBy: 'fitsflow' });
     this.rowGroupRows = Math.max(1, Math.floor(opts.rowGroupRows ?? 1 << 20));
   }
 
@@ -162,8 +163,9 @@ export class ParquetTableWriter {
     try {
       for (let r0 = 0; r0 < n; r0 += this.rowGroupRows) {
         const r1 = Math.min(n, r0 + this.rowGroupRows);
-        const columnData = this.plans.map((p, i) => ({ name: p.name, data: columnValues(p, cols[i]!, r0, r1) as never, encoding: encodingOf(p) }));
-        await this.pq.write({ columnData, rowGroupSize: r1 - r0 });
+        const stats = this.statistics;
+        const columnData = this.plans.map((p, i) => ({ name: p.name, data: columnValues(p, cols[i]!, r0, r1), encoding: encodingOf(p), statistics: typeof stats === 'boolean' ? stats : stats.includes(p.name) }));
+        await writeRowGroup(this.pq, columnData, r1 - r0);
         this.rows += r1 - r0;
       }
     } catch (e) {

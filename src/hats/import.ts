@@ -25,7 +25,7 @@ import { openTableStream, formatOfPath, type ConvertIo, type TableFormat, type T
 import { defaultNullable, parquetMetadataFile, ParquetTableWriter, type ByteOutput } from '../convert/parquet.js';
 import type { RowGroup } from 'hyparquet';
 import type { TableMeta } from '../convert/table-meta.js';
-import { adaptivePartitions, fixedOrderPartitions, type PartitionPlan } from './partition.js';
+import { adaptivePartitions, fixedOrderPartitions, partitionMap, type PartitionPlan } from './partition.js';
 import { formatProperties, hatsDate, partitionInfoCsv, partitionPath, sortPixels, type HatsPixel } from './layout.js';
 import { skymapFits } from './skymap.js';
 import { argsortInt64, concatInt64, concatTables } from './concat.js';
@@ -84,6 +84,8 @@ export interface HatsImportOptions {
   /** Input format (default: from each file's extension). */
   from?: TableFormat;
   codec?: 'SNAPPY' | 'UNCOMPRESSED';
+  /** Columns with min/max statistics, or all (true) / none (false). Default: _healpix_29, RA and Dec. */
+  statistics?: boolean | readonly string[];
   /** Progress: phase, items done, total when known. */
   onProgress?: (phase: 'count' | 'bucket' | 'write', done: number, total?: number) => void;
   /** hats_builder value. */
@@ -132,6 +134,19 @@ function tableBytes(t: FitsTable): number {
   return b + t.numRows * 8;
 }
 
+/** keys[idx[i]] for every i, copied as 32-bit word pairs (no bigint per element). */
+function gatherInt64(keys: BigInt64Array, idx: Uint32Array): BigInt64Array {
+  const out = new BigInt64Array(idx.length);
+  const src = new Uint32Array(keys.buffer, keys.byteOffset, keys.length * 2);
+  const dst = new Uint32Array(out.buffer);
+  for (let i = 0; i < idx.length; i++) {
+    const j = idx[i]! * 2;
+    dst[2 * i] = src[j]!;
+    dst[2 * i + 1] = src[j + 1]!;
+  }
+  return out;
+}
+
 /** Import input tables as a HATS catalog in `outDir`. */
 export async function importHats(inputs: readonly string[], outDir: string, io: HatsIo, opts: HatsImportOptions): Promise<HatsImportResult> {
   if (inputs.length === 0) throw new FitsError('BAD_ARGUMENT', 'No input files.');
@@ -177,6 +192,9 @@ export async function importHats(inputs: readonly string[], outDir: string, io: 
 
   // ---- 3. bucketing pass
   const nParts = plan.partitions.length;
+  // Partition of each row: its pixel at the deepest partition order M, looked up in a small table.
+  const { order: mapOrder, map: partitionOf } = partitionMap(plan.partitions);
+  const mapShift = 2 * (29 - mapOrder) - 32;
   const buffers: PartitionPiece[][] = Array.from({ length: nParts }, () => []);
   const bufferedBytes = new Float64Array(nParts);
   let buffered = 0;
@@ -210,7 +228,7 @@ export async function importHats(inputs: readonly string[], outDir: string, io: 
         const part = new Int32Array(n);
         const counts = new Uint32Array(nParts + 1);
         for (let i = 0; i < n; i++) {
-          const p = plan.partitionOf[words[2 * i + hi]! >>> shift]!;
+          const p = partitionOf[words[2 * i + hi]! >>> mapShift]!;
           part[i] = p;
           counts[p + 1]!++;
         }
@@ -219,8 +237,7 @@ export async function importHats(inputs: readonly string[], outDir: string, io: 
         const perm = new Uint32Array(n);
         for (let i = 0; i < n; i++) perm[starts[part[i]!]!++] = i;
         const sorted = b.take(perm).materialize();
-        const sortedIndex = new BigInt64Array(n);
-        for (let i = 0; i < n; i++) sortedIndex[i] = index[perm[i]!]!;
+        const sortedIndex = gatherInt64(index, perm);
         const batchBytes = tableBytes(sorted) + n * 8;
         for (let p = 0; p < nParts; p++) {
           const a = counts[p]!;
@@ -279,8 +296,7 @@ export async function importHats(inputs: readonly string[], outDir: string, io: 
     if (joined.numRows !== pixel.rows) throw new FitsError('CHANGED', `Partition ${partitionPath(pixel)} has ${joined.numRows} rows; ${pixel.rows} were counted. Did an input change during the import?`);
     const order = argsortInt64(index);
     const rows = joined.take(order).materialize();
-    const sortedIndex = new BigInt64Array(index.length);
-    for (let i = 0; i < order.length; i++) sortedIndex[i] = index[order[i]!]!;
+    const sortedIndex = gatherInt64(index, order);
     const healpixColumn: Column = { name: HEALPIX_COLUMN, dtype: 'int64', format: 'K', cellShape: [], length: rows.numRows, data: sortedIndex };
     const table = new FitsTable([healpixColumn, ...rows.columns], rows.numRows);
     const rel = partitionPath(pixel);
@@ -288,6 +304,8 @@ export async function importHats(inputs: readonly string[], outDir: string, io: 
       meta: fullMeta,
       nullable: isNullable,
       codec: opts.codec,
+      // Statistics where readers filter (the spatial index and positions): the others cost time for little use.
+      statistics: opts.statistics ?? [HEALPIX_COLUMN, opts.ra, opts.dec],
       rowGroupRows: Math.max(1, rows.numRows),
     });
     await w.write(table);

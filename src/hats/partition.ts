@@ -10,18 +10,31 @@
 import { FitsError } from '../errors.js';
 import type { HatsPixel } from './layout.js';
 
-/** The partitions and, for every pixel at the histogram order, its partition. */
+/** The partitions planned from a histogram. */
 export interface PartitionPlan {
   partitions: (HatsPixel & { rows: number })[];
-  /** Histogram-order pixel → partition index (-1: no rows). */
-  partitionOf: Int32Array;
   histogramOrder: number;
+}
+
+/**
+ * Pixel → partition index at the deepest partition order M (-1: no
+ * partition): a table of 12·4^M entries, small enough to stay in cache
+ * (M is usually far below the histogram order).
+ */
+export function partitionMap(partitions: readonly HatsPixel[]): { order: number; map: Int32Array } {
+  const order = partitions.reduce((m, p) => Math.max(m, p.order), 0);
+  const map = new Int32Array(12 * 4 ** order).fill(-1);
+  partitions.forEach((p, i) => {
+    const per = 4 ** (order - p.order);
+    map.fill(i, p.pixel * per, (p.pixel + 1) * per);
+  });
+  return { order, map };
 }
 
 /** Sums of the histogram at every order 0‥H (index k: order k). */
 function nestedSums(histogram: ArrayLike<number>, order: number): Float64Array[] {
   const sums: Float64Array[] = new Array(order + 1);
-  sums[order] = Float64Array.from(histogram);
+  sums[order] = ArrayBuffer.isView(histogram) ? new Float64Array(histogram as unknown as ArrayLike<number> & Uint32Array) : Float64Array.from(histogram);
   for (let k = order; k > 0; k--) {
     const child = sums[k]!;
     const parent = new Float64Array(child.length / 4);
@@ -38,7 +51,7 @@ export function adaptivePartitions(histogram: ArrayLike<number>, histogramOrder:
   if (lowestOrder > histogramOrder) throw new FitsError('BAD_ARGUMENT', `The lowest order ${lowestOrder} is above the histogram order ${histogramOrder}.`);
   const sums = nestedSums(histogram, histogramOrder);
   const partitions: (HatsPixel & { rows: number })[] = [];
-  let assigned = new Int32Array(0); // partition of each pixel at the previous order
+  let assigned = new Int32Array(0); // partition of each pixel at the previous order (-1: none yet)
   for (let k = lowestOrder; k <= histogramOrder; k++) {
     const s = sums[k]!;
     const here = new Int32Array(s.length).fill(-1);
@@ -55,7 +68,7 @@ export function adaptivePartitions(histogram: ArrayLike<number>, histogramOrder:
     }
     assigned = here;
   }
-  return { partitions, partitionOf: assigned, histogramOrder };
+  return { partitions, histogramOrder };
 }
 
 /** Every non-empty pixel at `order` (≤ the histogram order) is a partition. */
@@ -64,15 +77,6 @@ export function fixedOrderPartitions(histogram: ArrayLike<number>, histogramOrde
   const sums = nestedSums(histogram, histogramOrder);
   const s = sums[order]!;
   const partitions: (HatsPixel & { rows: number })[] = [];
-  const index = new Int32Array(s.length).fill(-1);
-  for (let i = 0; i < s.length; i++) {
-    if (s[i]! > 0) {
-      index[i] = partitions.length;
-      partitions.push({ order, pixel: i, rows: s[i]! });
-    }
-  }
-  const shift = 2 * (histogramOrder - order);
-  const partitionOf = new Int32Array(histogram.length);
-  for (let i = 0; i < partitionOf.length; i++) partitionOf[i] = index[Math.floor(i / 2 ** shift)]!;
-  return { partitions, partitionOf, histogramOrder };
+  for (let i = 0; i < s.length; i++) if (s[i]! > 0) partitions.push({ order, pixel: i, rows: s[i]! });
+  return { partitions, histogramOrder };
 }

@@ -57,10 +57,12 @@ export function skymapFits(histogram: ArrayLike<number>, order: number, creator 
     const v = histogram[i]!;
     if (explicit) {
       if (v <= 0) continue;
-      dv.setBigInt64(o, BigInt(i));
+      dv.setUint32(o + 4, i); // big-endian int64: high word 0 (pixels < 2^32 up to order 13)
       o += 8;
     }
-    dv.setBigInt64(o, BigInt(v));
+    // Counts below 2^53: high and low words of the big-endian int64.
+    dv.setUint32(o, Math.floor(v / 4294967296));
+    dv.setUint32(o + 4, v >>> 0);
     o += 8;
   }
   const out = new Uint8Array(primary.length + header.length + data.length);

@@ -106,47 +106,56 @@ export interface FaceXY {
  * takes (an edge between pixels, in units of pixel index, or a branch point
  * of the formulas): under EDGE_MARGIN, the last bit of z may change the pixel.
  */
-function locToFaceXY(z: number, phi: number, sth: number, haveSth: boolean, order: number, out: FaceXY): number {
-  const ns = 2 ** order;
-  const za = Math.abs(z);
-  const tt = fmodulo(phi * INV_HALF_PI, 4);
+function locToFaceXY(z: number, phi: number, sth: number, haveSth: boolean, ns: number, out: FaceXY): number {
+  const za = z < 0 ? -z : z;
+  let tt = phi * INV_HALF_PI;
+  if (!(tt >= 0 && tt < 4)) tt = fmodulo(tt, 4);
+  let a: number;
+  let b: number;
+  let margin: number;
   if (za <= TWO_THIRD) {
     const temp1 = ns * (0.5 + tt);
     const temp2 = ns * (z * 0.75);
-    const a = temp1 - temp2;
-    const b = temp1 + temp2;
+    a = temp1 - temp2;
+    b = temp1 + temp2;
     const jp = Math.floor(a); // non-negative: truncation = floor
     const jm = Math.floor(b);
-    const ifp = Math.floor(jp / ns);
+    const ifp = Math.floor(jp / ns); // ns is a power of 2: exact
     const ifm = Math.floor(jm / ns);
     out.face = ifp === ifm ? ifp | 4 : ifp < ifm ? ifp : ifm + 8;
     out.x = jm - ifm * ns;
     out.y = ns - (jp - ifp * ns) - 1;
-    return Math.min(edge(a), edge(b), TWO_THIRD - za);
-  }
-  const ntt = Math.min(3, Math.trunc(tt));
-  const tp = tt - ntt;
-  const tmp = za < 0.99 || !haveSth ? ns * Math.sqrt(3 * (1 - za)) : (ns * sth) / Math.sqrt((1 + za) / 3);
-  const a = tp * tmp;
-  const b = (1 - tp) * tmp;
-  const jp = Math.min(Math.trunc(a), ns - 1);
-  const jm = Math.min(Math.trunc(b), ns - 1);
-  if (z >= 0) {
-    out.face = ntt;
-    out.x = ns - jm - 1;
-    out.y = ns - jp - 1;
+    margin = TWO_THIRD - za;
   } else {
-    out.face = ntt + 8;
-    out.x = jp;
-    out.y = jm;
+    const ntt = tt < 3 ? Math.floor(tt) : 3;
+    const tp = tt - ntt;
+    const tmp = za < 0.99 || !haveSth ? ns * Math.sqrt(3 * (1 - za)) : (ns * sth) / Math.sqrt((1 + za) / 3);
+    a = tp * tmp;
+    b = (1 - tp) * tmp;
+    let jp = Math.floor(a);
+    let jm = Math.floor(b);
+    if (jp > ns - 1) jp = ns - 1;
+    if (jm > ns - 1) jm = ns - 1;
+    if (z >= 0) {
+      out.face = ntt;
+      out.x = ns - jm - 1;
+      out.y = ns - jp - 1;
+    } else {
+      out.face = ntt + 8;
+      out.x = jp;
+      out.y = jm;
+    }
+    const d = za - 0.99;
+    margin = za - TWO_THIRD;
+    if (d < margin && d > -margin) margin = d < 0 ? -d : d;
   }
-  return Math.min(edge(a), edge(b), za - TWO_THIRD, Math.abs(za - 0.99), za);
-}
-
-/** Distance of v ≥ 0 to the nearest integer. */
-function edge(v: number): number {
-  const f = v - Math.floor(v);
-  return f < 0.5 ? f : 1 - f;
+  // Distance of a and b to the nearest integer.
+  let f = a - Math.floor(a);
+  if (f > 0.5) f = 1 - f;
+  if (f < margin) margin = f;
+  f = b - Math.floor(b);
+  if (f > 0.5) f = 1 - f;
+  return f < margin ? f : margin;
 }
 
 /**
@@ -176,16 +185,16 @@ const scratch: FaceXY = { face: 0, x: 0, y: 0 };
 export function angToFaceXY(order: number, lon: number, lat: number, out: FaceXY = { face: 0, x: 0, y: 0 }): FaceXY {
   const theta = colatitude(lon, lat);
   const phi = lon * DEG;
-  locToFaceXYOfTheta(theta, phi, order, out);
+  locToFaceXYOfTheta(theta, phi, 2 ** order, out);
   return out;
 }
 
 /** loc2pix of (θ, φ) in radians as HEALPix's ang2pix(pointing) calls it. */
-function locToFaceXYOfTheta(theta: number, phi: number, order: number, out: FaceXY): void {
+function locToFaceXYOfTheta(theta: number, phi: number, ns: number, out: FaceXY): void {
   const haveSth = theta < 0.01 || theta > 3.14159 - 0.01;
-  const margin = locToFaceXY(Math.cos(theta), phi, haveSth ? Math.sin(theta) : 0, haveSth, order, out);
+  const margin = locToFaceXY(Math.cos(theta), phi, haveSth ? Math.sin(theta) : 0, haveSth, ns, out);
   // Near an edge, use cos/sin rounded as the C library (that healpy calls) rounds them.
-  if (margin < EDGE_MARGIN) locToFaceXY(preciseCos(theta), phi, haveSth ? preciseSin(theta) : 0, haveSth, order, out);
+  if (margin < EDGE_MARGIN) locToFaceXY(preciseCos(theta), phi, haveSth ? preciseSin(theta) : 0, haveSth, ns, out);
 }
 
 /** Nested pixel number (a JS number, order ≤ 24) of face/x/y. */
@@ -272,13 +281,14 @@ export function ang2pixNestInto(order: number, lon: ArrayLike<number>, lat: Arra
   const hiAt = 1 - loAt;
   const faceShift = 2 * order - 32;
   const f: FaceXY = { face: 0, x: 0, y: 0 };
+  const ns = 2 ** order;
   for (let i = 0; i < count; i++) {
     const a = lon[first + i]!;
     const b = lat[first + i]!;
     if (!(b >= -90 && b <= 90) || !Number.isFinite(a)) {
       throw new FitsError('BAD_ARGUMENT', `Point ${first + i} has longitude ${a} and latitude ${b}: not a position on the sky (latitude must be within [-90, 90]).`);
     }
-    locToFaceXYOfTheta(HALF_PI - b * DEG, a * DEG, order, f);
+    locToFaceXYOfTheta(HALF_PI - b * DEG, a * DEG, ns, f);
     words[2 * i + loAt] = (spread16(f.x & 0xffff) | (spread16(f.y & 0xffff) << 1)) >>> 0;
     words[2 * i + hiAt] = (spread16(f.x >>> 16) | (spread16(f.y >>> 16) << 1) | (f.face << faceShift)) >>> 0;
   }
