@@ -4,6 +4,8 @@
  *
  * 1. counting pass: only the RA/Dec columns are read; each row's HEALPix pixel
  *    at the histogram order H is counted (a dense histogram, 4 bytes a pixel);
+ *    the rows' `_healpix_29` are kept for pass 3 while they fit a quarter of
+ *    the memory budget;
  * 2. partitions are planned from the histogram (partition.ts) and skymap.fits
  *    is written;
  * 3. bucketing pass: every batch of rows is sorted by partition and cut into
@@ -164,17 +166,28 @@ export async function importHats(inputs: readonly string[], outDir: string, io: 
   // ---- 1. counting pass (RA/Dec only)
   const histogram = new Uint32Array(12 * 4 ** H);
   let total = 0;
-  let scratch = new BigInt64Array(0);
+  const budget = opts.memoryBytes ?? 1 << 30;
+  // Both passes read batches of the same rows, so the counting pass's
+  // _healpix_29 arrays serve the bucketing pass too while they take at most a
+  // quarter of the memory budget (8 bytes a row); beyond that they are recomputed.
+  const batchRows = opts.batchRows ?? 1 << 18;
+  let kept: BigInt64Array[] | undefined = [];
+  let keptBytes = 0;
   for (const path of inputs) {
-    const s = await openTableStream(path, formatOf(path), io, { hdu: opts.hdu, columns: [opts.ra, opts.dec], batchRows: opts.batchRows });
+    const s = await openTableStream(path, formatOf(path), io, { hdu: opts.hdu, columns: [opts.ra, opts.dec], batchRows });
     try {
       for await (const b of batchesOf(s)) {
         const n = b.numRows;
-        if (scratch.length < n) scratch = new BigInt64Array(n);
-        ang2pixNestInto(29, numericColumn(b, opts.ra, 'RA'), numericColumn(b, opts.dec, 'Dec'), scratch, 0, n);
-        const words = new Uint32Array(scratch.buffer, 0, 2 * n);
+        const index = new BigInt64Array(n);
+        ang2pixNestInto(29, numericColumn(b, opts.ra, 'RA'), numericColumn(b, opts.dec, 'Dec'), index, 0, n);
+        const words = new Uint32Array(index.buffer, 0, 2 * n);
         const hi = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 1 : 0;
         for (let i = 0; i < n; i++) histogram[words[2 * i + hi]! >>> shift]!++;
+        if (kept) {
+          keptBytes += index.byteLength;
+          if (keptBytes <= budget / 4) kept.push(index);
+          else kept = undefined;
+        }
         total += n;
         progress('count', total, undefined);
       }
@@ -198,7 +211,6 @@ export async function importHats(inputs: readonly string[], outDir: string, io: 
   const buffers: PartitionPiece[][] = Array.from({ length: nParts }, () => []);
   const bufferedBytes = new Float64Array(nParts);
   let buffered = 0;
-  const budget = opts.memoryBytes ?? 1 << 30;
   let spill: SpillStore | undefined;
   let spilled = 0;
   const spilledParts = new Set<number>();
@@ -206,8 +218,11 @@ export async function importHats(inputs: readonly string[], outDir: string, io: 
   let columnsKey = '';
   const nullable = new Set<string>();
   let done = 0;
+  let batchNo = 0;
+  const pieceBudget = budget - (kept ? keptBytes : 0);
   for (const path of inputs) {
-    const s = await openTableStream(path, formatOf(path), io, { hdu: opts.hdu, batchRows: opts.batchRows });
+    // Batches of ~256k rows: memory beyond the budget is about one batch.
+    const s = await openTableStream(path, formatOf(path), io, { hdu: opts.hdu, batchRows });
     try {
       const key = s.first.columns.filter((c) => c.name !== HEALPIX_COLUMN).map((c) => `${c.name}:${c.dtype}:${JSON.stringify(c.cellShape)}`).join(',');
       if (!meta) {
@@ -220,8 +235,11 @@ export async function importHats(inputs: readonly string[], outDir: string, io: 
       for await (let b of batchesOf(s)) {
         if (b.columnIndex(HEALPIX_COLUMN) >= 0) b = b.select(b.columnNames.filter((n) => n !== HEALPIX_COLUMN));
         const n = b.numRows;
-        const index = new BigInt64Array(n);
-        ang2pixNestInto(29, numericColumn(b, opts.ra, 'RA'), numericColumn(b, opts.dec, 'Dec'), index, 0, n);
+        let index = kept?.[batchNo++];
+        if (!index || index.length !== n) {
+          index = new BigInt64Array(n);
+          ang2pixNestInto(29, numericColumn(b, opts.ra, 'RA'), numericColumn(b, opts.dec, 'Dec'), index, 0, n);
+        }
         const words = new Uint32Array(index.buffer);
         const hi = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 1 : 0;
         // Counting sort of the rows by partition.
@@ -236,26 +254,27 @@ export async function importHats(inputs: readonly string[], outDir: string, io: 
         const starts = counts.slice();
         const perm = new Uint32Array(n);
         for (let i = 0; i < n; i++) perm[starts[part[i]!]!++] = i;
-        const sorted = b.take(perm).materialize();
-        const sortedIndex = gatherInt64(index, perm);
-        const batchBytes = tableBytes(sorted) + n * 8;
+        // One gather per partition: each piece owns its arrays, so a spilled piece frees its memory.
+        const batchBytes = tableBytes(b) + n * 8;
+        if (kept) kept[batchNo - 1] = new BigInt64Array(0); // used: let it go
         for (let p = 0; p < nParts; p++) {
           const a = counts[p]!;
           const e = counts[p + 1]!;
           if (e === a) continue;
-          buffers[p]!.push({ table: sorted.slice(a, e), index: sortedIndex.subarray(a, e) });
+          const rowsOf = perm.subarray(a, e);
+          buffers[p]!.push({ table: b.take(rowsOf).materialize(), index: gatherInt64(index, rowsOf) });
           const share = (batchBytes * (e - a)) / n;
           bufferedBytes[p]! += share;
           buffered += share;
         }
         done += n;
         progress('bucket', done, total);
-        if (buffered > budget) {
+        if (buffered > pieceBudget) {
           // Spill the biggest buffers until half the budget is free.
           spill ??= await io.createSpill();
           const order = Array.from({ length: nParts }, (_, p) => p).sort((x, y) => bufferedBytes[y]! - bufferedBytes[x]!);
           for (const p of order) {
-            if (buffered <= budget / 2 || bufferedBytes[p] === 0) break;
+            if (buffered <= pieceBudget / 2 || bufferedBytes[p] === 0) break;
             for (const piece of buffers[p]!) {
               await spill.append(p, piece, meta);
               spilled++;

@@ -32,9 +32,10 @@ export function partitionMap(partitions: readonly HatsPixel[]): { order: number;
 }
 
 /** Sums of the histogram at every order 0‥H (index k: order k). */
-function nestedSums(histogram: ArrayLike<number>, order: number): Float64Array[] {
-  const sums: Float64Array[] = new Array(order + 1);
-  sums[order] = ArrayBuffer.isView(histogram) ? new Float64Array(histogram as unknown as ArrayLike<number> & Uint32Array) : Float64Array.from(histogram);
+function nestedSums(histogram: ArrayLike<number>, order: number): ArrayLike<number>[] {
+  // The histogram itself is the deepest level (no copy: it is the biggest).
+  const sums: ArrayLike<number>[] = new Array(order + 1);
+  sums[order] = histogram;
   for (let k = order; k > 0; k--) {
     const child = sums[k]!;
     const parent = new Float64Array(child.length / 4);
@@ -54,19 +55,21 @@ export function adaptivePartitions(histogram: ArrayLike<number>, histogramOrder:
   let assigned = new Int32Array(0); // partition of each pixel at the previous order (-1: none yet)
   for (let k = lowestOrder; k <= histogramOrder; k++) {
     const s = sums[k]!;
-    const here = new Int32Array(s.length).fill(-1);
+    // The deepest level's assignments are never looked up: no table for it.
+    const here = k < histogramOrder ? new Int32Array(s.length).fill(-1) : undefined;
     for (let i = 0; i < s.length; i++) {
       const parent = k > lowestOrder ? assigned[i >>> 2]! : -1;
-      if (parent >= 0) here[i] = parent;
-      else if (s[i] === 0) continue;
+      if (parent >= 0) {
+        if (here) here[i] = parent;
+      } else if (s[i] === 0) continue;
       else if (s[i]! <= maxRows) {
-        here[i] = partitions.length;
+        if (here) here[i] = partitions.length;
         partitions.push({ order: k, pixel: i, rows: s[i]! });
       } else if (k === histogramOrder) {
         throw new FitsError('BAD_ARGUMENT', `HEALPix pixel ${i} at order ${k} holds ${s[i]} rows, more than --max-rows ${maxRows}: raise the histogram order (--histogram-order) or --max-rows.`);
       }
     }
-    assigned = here;
+    if (here) assigned = here;
   }
   return { partitions, histogramOrder };
 }
