@@ -8,20 +8,16 @@
  */
 import { createFitsWriter } from '../src/write/create-node.js';
 
-/** xorshift128+ → uniform [0, 1); deterministic. */
+/** mulberry32 → uniform [0, 1) with 53 random bits (two draws); deterministic. */
 export function rng(seed: number): () => number {
-  let s0 = seed >>> 0 || 1;
-  let s1 = 0x9e3779b9;
-  return () => {
-    let x = s0;
-    const y = s1;
-    s0 = y;
-    x ^= x << 23;
-    x ^= x >>> 17;
-    x ^= y ^ (y >>> 26);
-    s1 = x;
-    return ((s0 + s1) >>> 0) / 4294967296;
+  let a = seed >>> 0;
+  const next = () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return (t ^ (t >>> 14)) >>> 0;
   };
+  return () => (next() * 2097152 + (next() >>> 11)) / 9007199254740992;
 }
 
 /** Write `rows` rows to `path` (chunks of 1M rows). */

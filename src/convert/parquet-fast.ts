@@ -46,9 +46,7 @@ function physicalOf(data: ArrayLike<unknown>, element: SchemaElement): Physical 
       return data instanceof Float32Array ? data : undefined;
     case 'INT32':
       if (data instanceof Int32Array && ct === undefined) return data;
-      if ((data instanceof Int16Array && ct === 'INT_16') || (data instanceof Int8Array && ct === 'INT_8') || (data instanceof Uint8Array && ct === 'UINT_8') || (data instanceof Uint16Array && ct === 'UINT_16')) {
-        return Int32Array.from(data as ArrayLike<number>);
-      }
+      // 8/16-bit integers (flags, classes) go through the library: its dictionaries make them small.
       return undefined;
     default:
       return undefined;
@@ -108,13 +106,13 @@ function writeFlatColumn(pq: ParquetWriter, element: SchemaElement, name: string
   for (let start = 0; start < n || (n === 0 && pages === 0); start += per) {
     const count = Math.min(per, n - start);
     const bytes = new Uint8Array(values.buffer, values.byteOffset + start * width, count * width);
-    let data = codec === 'SNAPPY' ? snappyCompress(bytes) : bytes;
     // Snappy saves nothing on noisy floats and costs time: a chunk whose first
-    // page shrinks by less than 10% is stored uncompressed (the codec is per chunk).
-    if (pages === 0 && codec === 'SNAPPY' && data.length > 0.9 * bytes.length) {
-      codec = 'UNCOMPRESSED';
-      data = bytes;
+    // 64 KiB shrink by less than 10% is stored uncompressed (the codec is per chunk).
+    if (pages === 0 && codec === 'SNAPPY') {
+      const sample = bytes.subarray(0, 1 << 16);
+      if (snappyCompress(sample).length > 0.9 * sample.length) codec = 'UNCOMPRESSED';
     }
+    const data = codec === 'SNAPPY' ? snappyCompress(bytes) : bytes;
     const pageOffset = writer.offset;
     const headerStart = writer.offset;
     writePageHeader(writer, {
