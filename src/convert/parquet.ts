@@ -83,17 +83,38 @@ export function defaultNullable(column: Column, meta: ColumnMeta | undefined): b
   return column.dtype === 'bool' && /^\s*\d*[PQ]?L/i.test(column.format);
 }
 
-/** hyparquet-writer's buffer writer, handing each row group's bytes to an output. */
-class OutputWriter extends ByteWriter {
+/**
+ * hyparquet-writer's buffer writer, handing each row group's bytes to an
+ * output. Large pages (appendLarge) are queued as they are instead of being
+ * copied into the buffer, and the buffer keeps its size from one row group to
+ * the next (no regrowing).
+ */
+export class OutputWriter extends ByteWriter {
   private pending: Promise<void> = Promise.resolve();
+  private queued: Uint8Array[] = [];
   constructor(private readonly out: ByteOutput) {
     super(1 << 16);
   }
+  /** Append bytes the caller will not change until the next flush, without copying them. */
+  appendLarge(bytes: Uint8Array): void {
+    if (bytes.length < 1 << 16) return this.appendBytes(bytes);
+    if (this.index > 0) {
+      this.queued.push(new Uint8Array(this.buffer.slice(0, this.index)));
+      this.index = 0;
+    }
+    this.queued.push(bytes);
+    this.offset += bytes.length;
+  }
   flush(): Promise<void> {
-    if (this.index === 0) return this.pending;
-    const bytes = new Uint8Array(this.buffer.slice(0, this.index));
-    this.index = 0;
-    this.pending = this.pending.then(() => this.out.write(bytes));
+    if (this.index > 0) {
+      this.queued.push(new Uint8Array(this.buffer.slice(0, this.index)));
+      this.index = 0;
+    }
+    const chunks = this.queued;
+    this.queued = [];
+    if (chunks.length) this.pending = this.pending.then(async () => {
+      for (const c of chunks) await this.out.write(c);
+    });
     return this.pending;
   }
   override finish(): Promise<void> {

@@ -83,29 +83,43 @@ export function concatInt64(parts: readonly BigInt64Array[]): BigInt64Array {
 
 /**
  * The stable permutation sorting non-negative int64 keys ascending: LSD radix
- * sort on 16-bit digits of the two 32-bit words (digits that are equal for
- * every key are skipped).
+ * sort on 11-bit digits, moving (low word, high word, index) triples so every
+ * pass reads sequentially; digits equal for every key are skipped (within a
+ * HATS partition the high bits are all the same).
  */
 export function argsortInt64(keys: BigInt64Array): Uint32Array {
   const n = keys.length;
   const words = new Uint32Array(keys.buffer, keys.byteOffset, n * 2);
   const little = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+  let lo = new Uint32Array(n);
+  let hi = new Uint32Array(n);
   let idx = new Uint32Array(n);
-  for (let i = 0; i < n; i++) idx[i] = i;
-  let tmp = new Uint32Array(n);
-  const count = new Uint32Array(65537);
-  for (let d = 0; d < 4; d++) {
-    const w = (d >> 1) === 0 ? (little ? 0 : 1) : little ? 1 : 0; // low word first
-    const shift = (d & 1) * 16;
+  for (let i = 0; i < n; i++) {
+    lo[i] = words[2 * i + (little ? 0 : 1)]!;
+    hi[i] = words[2 * i + (little ? 1 : 0)]!;
+    idx[i] = i;
+  }
+  let lo2 = new Uint32Array(n);
+  let hi2 = new Uint32Array(n);
+  let idx2 = new Uint32Array(n);
+  const count = new Uint32Array(2049);
+  // Digits: bits 0-10, 11-21, 22-31 of the low word, then of the high word.
+  const digits: [boolean, number, number][] = [[false, 0, 0x7ff], [false, 11, 0x7ff], [false, 22, 0x3ff], [true, 0, 0x7ff], [true, 11, 0x7ff], [true, 22, 0x3ff]];
+  for (const [useHi, shift, mask] of digits) {
+    const src = useHi ? hi : lo;
     count.fill(0);
-    for (let i = 0; i < n; i++) count[((words[2 * i + w]! >>> shift) & 0xffff) + 1]!++;
-    if (count[((words[w]! >>> shift) & 0xffff) + 1] === n) continue; // one digit value: order unchanged
-    for (let b = 0; b < 65536; b++) count[b + 1]! += count[b]!;
+    for (let i = 0; i < n; i++) count[((src[i]! >>> shift) & mask) + 1]!++;
+    if (n === 0 || count[((src[0]! >>> shift) & mask) + 1] === n) continue; // one value: nothing to do
+    for (let b = 0; b < 2048; b++) count[b + 1]! += count[b]!;
     for (let i = 0; i < n; i++) {
-      const j = idx[i]!;
-      tmp[count[(words[2 * j + w]! >>> shift) & 0xffff]!++] = j;
+      const at = count[(src[i]! >>> shift) & mask]!++;
+      lo2[at] = lo[i]!;
+      hi2[at] = hi[i]!;
+      idx2[at] = idx[i]!;
     }
-    [idx, tmp] = [tmp, idx];
+    [lo, lo2] = [lo2, lo];
+    [hi, hi2] = [hi2, hi];
+    [idx, idx2] = [idx2, idx];
   }
   return idx;
 }
