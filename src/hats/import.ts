@@ -136,6 +136,15 @@ function tableBytes(t: FitsTable): number {
   return b + t.numRows * 8;
 }
 
+/** The kept batches' tables, each released once handed out. */
+async function* keptTables(kept: { table?: FitsTable; index: BigInt64Array }[]): AsyncGenerator<FitsTable> {
+  for (const k of kept) {
+    const t = k.table!;
+    delete k.table;
+    yield t;
+  }
+}
+
 /** keys[idx[i]] for every i, copied as 32-bit word pairs (no bigint per element). */
 function gatherInt64(keys: BigInt64Array, idx: Uint32Array): BigInt64Array {
   const out = new BigInt64Array(idx.length);
@@ -163,31 +172,64 @@ export async function importHats(inputs: readonly string[], outDir: string, io: 
   const shift = 2 * (29 - H) - 32; // pixel at order H = high word of the order-29 index >> shift
   const progress = opts.onProgress ?? (() => undefined);
 
-  // ---- 1. counting pass (RA/Dec only)
+  // ---- 1. counting pass
   const histogram = new Uint32Array(12 * 4 ** H);
   let total = 0;
   const budget = opts.memoryBytes ?? 1 << 30;
-  // Both passes read batches of the same rows, so the counting pass's
-  // _healpix_29 arrays serve the bucketing pass too while they take at most a
-  // quarter of the memory budget (8 bytes a row); beyond that they are recomputed.
+  // Both passes read batches of the same rows. While the whole input fits the
+  // memory budget the counting pass keeps every batch (and its _healpix_29),
+  // and the bucketing pass reads nothing again; past the budget only the
+  // _healpix_29 arrays are kept while they fit a quarter of it (8 bytes a
+  // row), and beyond that they are recomputed.
   const batchRows = opts.batchRows ?? 1 << 18;
-  let kept: BigInt64Array[] | undefined = [];
+  let kept: { table?: FitsTable; index: BigInt64Array }[] | undefined = [];
+  let keepTables = true;
   let keptBytes = 0;
+  let meta: TableMeta | undefined;
+  let columnsKey = '';
+  const nullable = new Set<string>();
+  const checkColumns = (st: TableStream, path: string) => {
+    const key = st.first.columns.filter((c) => c.name !== HEALPIX_COLUMN).map((c) => `${c.name}:${c.dtype}:${JSON.stringify(c.cellShape)}`).join(',');
+    if (!meta) {
+      meta = { ...st.meta, columns: st.meta.columns.filter((m) => m.name !== HEALPIX_COLUMN) };
+      columnsKey = key;
+    } else if (key !== columnsKey) {
+      throw new FitsError('BAD_ARGUMENT', `${path} does not have the columns of ${inputs[0]} (same names, types and shapes, in order).`);
+    }
+    for (const n of st.nullable ?? []) nullable.add(n);
+  };
+  const checked = new Set<string>();
   for (const path of inputs) {
-    const s = await openTableStream(path, formatOf(path), io, { hdu: opts.hdu, columns: [opts.ra, opts.dec], batchRows });
+    const allColumns = keepTables;
+    const s = await openTableStream(path, formatOf(path), io, { hdu: opts.hdu, columns: allColumns ? undefined : [opts.ra, opts.dec], batchRows });
     try {
-      for await (const b of batchesOf(s)) {
+      if (allColumns) {
+        checkColumns(s, path);
+        checked.add(path);
+      }
+      for await (let b of batchesOf(s)) {
         const n = b.numRows;
         const index = new BigInt64Array(n);
         ang2pixNestInto(29, numericColumn(b, opts.ra, 'RA'), numericColumn(b, opts.dec, 'Dec'), index, 0, n);
         const words = new Uint32Array(index.buffer, 0, 2 * n);
         const hi = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 1 : 0;
         for (let i = 0; i < n; i++) histogram[words[2 * i + hi]! >>> shift]!++;
-        if (kept) {
+        if (kept && keepTables) {
+          if (b.columnIndex(HEALPIX_COLUMN) >= 0) b = b.select(b.columnNames.filter((x) => x !== HEALPIX_COLUMN));
+          keptBytes += tableBytes(b) + index.byteLength;
+          if (keptBytes <= budget) kept.push({ table: b, index });
+          else {
+            // Too big to keep whole: keep the indices only (if they fit), read the rows again later.
+            keepTables = false;
+            for (const k of kept) delete k.table;
+            kept.push({ index });
+            keptBytes = kept.reduce((x, k) => x + k.index.byteLength, 0);
+          }
+        } else if (kept) {
           keptBytes += index.byteLength;
-          if (keptBytes <= budget / 4) kept.push(index);
-          else kept = undefined;
+          kept.push({ index });
         }
+        if (kept && !keepTables && keptBytes > budget / 4) kept = undefined;
         total += n;
         progress('count', total, undefined);
       }
@@ -214,28 +256,21 @@ export async function importHats(inputs: readonly string[], outDir: string, io: 
   let spill: SpillStore | undefined;
   let spilled = 0;
   const spilledParts = new Set<number>();
-  let meta: TableMeta | undefined;
-  let columnsKey = '';
-  const nullable = new Set<string>();
   let done = 0;
   let batchNo = 0;
   const pieceBudget = budget - (kept ? keptBytes : 0);
-  for (const path of inputs) {
+  const inMemory = kept !== undefined && keepTables;
+  const sources: (string | undefined)[] = inMemory ? [undefined] : [...inputs];
+  for (const path of sources) {
     // Batches of ~256k rows: memory beyond the budget is about one batch.
-    const s = await openTableStream(path, formatOf(path), io, { hdu: opts.hdu, batchRows });
+    const s: TableStream | undefined = path === undefined ? undefined : await openTableStream(path, formatOf(path), io, { hdu: opts.hdu, batchRows });
     try {
-      const key = s.first.columns.filter((c) => c.name !== HEALPIX_COLUMN).map((c) => `${c.name}:${c.dtype}:${JSON.stringify(c.cellShape)}`).join(',');
-      if (!meta) {
-        meta = { ...s.meta, columns: s.meta.columns.filter((m) => m.name !== HEALPIX_COLUMN) };
-        columnsKey = key;
-      } else if (key !== columnsKey) {
-        throw new FitsError('BAD_ARGUMENT', `${path} does not have the columns of ${inputs[0]} (same names, types and shapes, in order).`);
-      }
-      for (const n of s.nullable ?? []) nullable.add(n);
-      for await (let b of batchesOf(s)) {
+      if (s && path !== undefined && !checked.has(path)) checkColumns(s, path);
+      const batches: AsyncIterable<FitsTable> = s ? batchesOf(s) : keptTables(kept!);
+      for await (let b of batches) {
         if (b.columnIndex(HEALPIX_COLUMN) >= 0) b = b.select(b.columnNames.filter((n) => n !== HEALPIX_COLUMN));
         const n = b.numRows;
-        let index = kept?.[batchNo++];
+        let index = kept?.[batchNo++]?.index;
         if (!index || index.length !== n) {
           index = new BigInt64Array(n);
           ang2pixNestInto(29, numericColumn(b, opts.ra, 'RA'), numericColumn(b, opts.dec, 'Dec'), index, 0, n);
@@ -256,7 +291,7 @@ export async function importHats(inputs: readonly string[], outDir: string, io: 
         for (let i = 0; i < n; i++) perm[starts[part[i]!]!++] = i;
         // One gather per partition: each piece owns its arrays, so a spilled piece frees its memory.
         const batchBytes = tableBytes(b) + n * 8;
-        if (kept) kept[batchNo - 1] = new BigInt64Array(0); // used: let it go
+        if (kept) kept[batchNo - 1] = { index: new BigInt64Array(0) }; // used: let it go
         for (let p = 0; p < nParts; p++) {
           const a = counts[p]!;
           const e = counts[p + 1]!;
@@ -276,7 +311,7 @@ export async function importHats(inputs: readonly string[], outDir: string, io: 
           for (const p of order) {
             if (buffered <= pieceBudget / 2 || bufferedBytes[p] === 0) break;
             for (const piece of buffers[p]!) {
-              await spill.append(p, piece, meta);
+              await spill.append(p, piece, meta!);
               spilled++;
             }
             spilledParts.add(p);
@@ -287,7 +322,7 @@ export async function importHats(inputs: readonly string[], outDir: string, io: 
         }
       }
     } finally {
-      await s.close();
+      await s?.close();
     }
   }
   if (done !== total) throw new FitsError('CHANGED', `The inputs had ${total} rows when counted and ${done} when read again; did a file change during the import?`);
