@@ -137,7 +137,7 @@ function tableBytes(t: FitsTable): number {
 }
 
 /** The kept batches' tables, each released once handed out. */
-async function* keptTables(kept: { table?: FitsTable; index: BigInt64Array }[]): AsyncGenerator<FitsTable> {
+async function* keptTables(kept: { table?: FitsTable; index: BigInt64Array; bytes: number }[]): AsyncGenerator<FitsTable> {
   for (const k of kept) {
     const t = k.table!;
     delete k.table;
@@ -182,7 +182,7 @@ export async function importHats(inputs: readonly string[], outDir: string, io: 
   // _healpix_29 arrays are kept while they fit a quarter of it (8 bytes a
   // row), and beyond that they are recomputed.
   const batchRows = opts.batchRows ?? 1 << 18;
-  let kept: { table?: FitsTable; index: BigInt64Array }[] | undefined = [];
+  let kept: { table?: FitsTable; index: BigInt64Array; bytes: number }[] | undefined = [];
   let keepTables = true;
   let keptBytes = 0;
   let meta: TableMeta | undefined;
@@ -216,18 +216,22 @@ export async function importHats(inputs: readonly string[], outDir: string, io: 
         for (let i = 0; i < n; i++) histogram[words[2 * i + hi]! >>> shift]!++;
         if (kept && keepTables) {
           if (b.columnIndex(HEALPIX_COLUMN) >= 0) b = b.select(b.columnNames.filter((x) => x !== HEALPIX_COLUMN));
-          keptBytes += tableBytes(b) + index.byteLength;
-          if (keptBytes <= budget) kept.push({ table: b, index });
+          const bytes = tableBytes(b) + index.byteLength;
+          keptBytes += bytes;
+          if (keptBytes <= budget) kept.push({ table: b, index, bytes });
           else {
             // Too big to keep whole: keep the indices only (if they fit), read the rows again later.
             keepTables = false;
-            for (const k of kept) delete k.table;
-            kept.push({ index });
-            keptBytes = kept.reduce((x, k) => x + k.index.byteLength, 0);
+            for (const k of kept) {
+              delete k.table;
+              k.bytes = k.index.byteLength;
+            }
+            kept.push({ index, bytes: index.byteLength });
+            keptBytes = kept.reduce((x, k) => x + k.bytes, 0);
           }
         } else if (kept) {
           keptBytes += index.byteLength;
-          kept.push({ index });
+          kept.push({ index, bytes: index.byteLength });
         }
         if (kept && !keepTables && keptBytes > budget / 4) kept = undefined;
         total += n;
@@ -258,7 +262,8 @@ export async function importHats(inputs: readonly string[], outDir: string, io: 
   const spilledParts = new Set<number>();
   let done = 0;
   let batchNo = 0;
-  const pieceBudget = budget - (kept ? keptBytes : 0);
+  // Pieces may use what the kept batches do not (they give it back as they are bucketed).
+  let keptLeft = kept ? keptBytes : 0;
   const inMemory = kept !== undefined && keepTables;
   const sources: (string | undefined)[] = inMemory ? [undefined] : [...inputs];
   for (const path of sources) {
@@ -291,7 +296,11 @@ export async function importHats(inputs: readonly string[], outDir: string, io: 
         for (let i = 0; i < n; i++) perm[starts[part[i]!]!++] = i;
         // One gather per partition: each piece owns its arrays, so a spilled piece frees its memory.
         const batchBytes = tableBytes(b) + n * 8;
-        if (kept) kept[batchNo - 1] = { index: new BigInt64Array(0) }; // used: let it go
+        if (kept) {
+          keptLeft -= kept[batchNo - 1]!.bytes;
+          kept[batchNo - 1] = { index: new BigInt64Array(0), bytes: 0 }; // used: let it go
+        }
+        const pieceBudget = budget - keptLeft;
         for (let p = 0; p < nParts; p++) {
           const a = counts[p]!;
           const e = counts[p + 1]!;
