@@ -124,12 +124,7 @@ describe('Parquet column types', () => {
     const broken = good.slice();
     broken.fill(0, 4, 200); // data pages
     await expect((await ParquetTableReader.open(broken)).read()).rejects.toBeInstanceOf(FitsError);
-    const err = await ParquetTableReader.open(good).then((r) => {
-      (r.metadata.key_value_metadata as { key: string; value?: string }[]).push();
-      return r;
-    });
-    expect(err.numRows).toBe(4);
-    // A file whose fits:table is not JSON.
+    // A file whose fits:table is not JSON, or does not describe columns.
     const { decodeTableMeta } = await import('../../src/convert/table-meta.js');
     expect(() => decodeTableMeta('{"columns": [{"name": 1}]}')).toThrow(FitsError);
     expect(() => decodeTableMeta('not json')).toThrow(/not valid JSON/);
