@@ -20,6 +20,8 @@ export default defineConfig([
       'remote-node': 'src/entries/remote-node.ts',
       'table-node': 'src/entries/table.ts',
       'render-node': 'src/entries/render.ts',
+      // Tables as Parquet, Arrow IPC and CSV, HATS and HEALPix: only its users load hyparquet.
+      'convert-node': 'src/entries/convert-node.ts',
       // The Redis cache: its own entry, so only its users load the Redis client (ioredis).
       redis: 'src/entries/redis.ts',
       'gpu-node': 'src/entries/gpu.ts',

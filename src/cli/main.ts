@@ -12,9 +12,11 @@ import { tableCommand } from './table-command.js';
 import { compressCommand, copyCommand, decompressCommand, headerCommand } from './write-commands.js';
 import { cacheCommand } from './cache-command.js';
 import { pngCommand } from './png-command.js';
+import { convertCommand } from './convert-command.js';
+import { hatsCommand } from './hats-command.js';
 
 /** Every command, in the order `fitsflow --help` lists them. */
-export const COMMANDS: readonly Command[] = [infoCommand, headerCommand, digestCommand, verifyCommand, diffCommand, tableCommand, pngCommand, copyCommand, compressCommand, decompressCommand, cacheCommand];
+export const COMMANDS: readonly Command[] = [infoCommand, headerCommand, digestCommand, verifyCommand, diffCommand, tableCommand, convertCommand, hatsCommand, pngCommand, copyCommand, compressCommand, decompressCommand, cacheCommand];
 
 /** The package version (set by the build; "dev" when running from sources). */
 declare const __FITSFLOW_VERSION__: string | undefined;

@@ -1,7 +1,7 @@
 /**
  * The whole public API of the Node entries, from the sources, for tests:
  * `fitsflow`, `fitsflow/write`, `fitsflow/remote`, `fitsflow/gpu`,
- * `fitsflow/arrow` as Node resolves them. (Tests of the packed package
+ * `fitsflow/arrow`, `fitsflow/table`, `fitsflow/redis`, `fitsflow/render`, `fitsflow/convert` as Node resolves them. (Tests of the packed package
  * import the package itself: test/package/.)
  */
 export * from '../../src/entries/node.js';
@@ -12,3 +12,4 @@ export * from '../../src/entries/arrow.js';
 export * from '../../src/entries/table.js';
 export * from '../../src/entries/redis.js';
 export * from '../../src/entries/render.js';
+export * from '../../src/entries/convert-node.js';
