@@ -1,0 +1,299 @@
+/**
+ * Key factorisation: every row's key (one or more scalar columns) becomes a
+ * dense integer code, codes ascending in key order. Group-by and join both
+ * start here.
+ *
+ * One key column at a time:
+ * - small-range integer columns (bool, 8/16/32-bit, 64-bit within ±2^53 whose
+ *   range is at most max(65536, 2n)) are coded directly: value − min, then the
+ *   used values ranked (a counting sort, one read of the column);
+ * - every other column is sorted with the radix sort of sort/radix.ts (its
+ *   order-preserving key words: exact for int64, strings by code units,
+ *   -0 = +0) and the sorted run is cut where the value changes.
+ * Several keys combine pairwise: code_a × count_b + code_b when the product is
+ * small, else a radix sort of the pair; either way lexicographic order.
+ *
+ * NA (missing) is a null (validity bit 0) or a float NaN: both are the same
+ * missing value, as in pandas. Per key, NA sorts after every value.
+ */
+import { cellSize, type Column } from '../column.js';
+import { sortPermutation } from '../sort/radix.js';
+
+/** What happens to rows whose key has an NA part. */
+export type NullKeys =
+  /** Left out: code -1 (pandas groupby's dropna=True). */
+  | 'drop'
+  /** NA is a value equal to itself, after every other value (pandas merge; groupby dropna=False). */
+  | 'group'
+  /** Every such row is a key of its own, coded after all others in row order (SQL: NULL equals nothing). */
+  | 'unique';
+
+export interface KeyCodes {
+  /** Each row's code (0 .. count-1, ascending in key order), or -1 for rows left out. */
+  codes: Int32Array;
+  /** Number of distinct codes; each of 0 .. count-1 is used. */
+  count: number;
+}
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** Largest direct-coding table, relative to the row count (the floor keeps small tables direct). */
+const directLimit = (n: number) => Math.max(65536, 2 * n);
+
+/** 1 where a row's value is NA (null, or NaN in a float column); null when there is none. */
+export function naFlags(col: Column, n = col.length): Uint8Array | null {
+  const v = col.validity;
+  const isFloat = col.dtype === 'float32' || col.dtype === 'float64';
+  if (!v && !isFloat) return null;
+  const f = new Uint8Array(n);
+  let any = 0;
+  if (isFloat) {
+    const d = col.data as Float32Array | Float64Array;
+    for (let i = 0; i < n; i++) {
+      const x = d[i]!;
+      const na = x !== x ? 1 : 0;
+      f[i] = na;
+      any |= na;
+    }
+  }
+  if (v) {
+    for (let i = 0; i < n; i++) {
+      const na = ((v[i >>> 3]! >>> (i & 7)) & 1) ^ 1;
+      f[i] |= na;
+      any |= na;
+    }
+  }
+  return any ? f : null;
+}
+
+/** A uint32 column over an array of codes (for the radix sort). */
+function codeColumn(a: Uint32Array): Column {
+  return { name: '', dtype: 'uint32', format: 'J', cellShape: [], length: a.length, data: a };
+}
+
+/** Equality of two rows' (non-NA) values. */
+export function valueEquality(col: Column): (a: number, b: number) => boolean {
+  if (col.strings) {
+    const { bytes, width } = col.strings;
+    return (a, b) => {
+      let ea = (a + 1) * width;
+      let eb = (b + 1) * width;
+      const sa = a * width;
+      const sb = b * width;
+      while (ea > sa && (bytes[ea - 1] === 0x20 || bytes[ea - 1] === 0)) ea--;
+      while (eb > sb && (bytes[eb - 1] === 0x20 || bytes[eb - 1] === 0)) eb--;
+      if (ea - sa !== eb - sb) return false;
+      for (let k = 0; k < ea - sa; k++) if (bytes[sa + k] !== bytes[sb + k]) return false;
+      return true;
+    };
+  }
+  const d = col.data;
+  if (d instanceof BigInt64Array || d instanceof BigUint64Array) {
+    const u = new Uint32Array(d.buffer, d.byteOffset, d.length * 2);
+    return (a, b) => u[2 * a] === u[2 * b] && u[2 * a + 1] === u[2 * b + 1];
+  }
+  // Numbers (=== makes -0 equal +0), booleans as 0/1, strings.
+  const arr = d as ArrayLike<unknown>;
+  return (a, b) => arr[a] === arr[b];
+}
+
+/** Rank the used entries of `used` (1 = used) in place: entry → 0-based rank, -1 unused. Returns the count. */
+function rankUsed(table: Int32Array): number {
+  let k = 0;
+  for (let j = 0; j < table.length; j++) table[j] = table[j]! >= 0 ? k++ : -1;
+  return k;
+}
+
+/** Direct coding of an integer column with a small value range, or null when the range is too wide. */
+function directCodes(col: Column, n: number, na: Uint8Array | null): { codes: Int32Array; count: number } | null {
+  const d = col.data;
+  if (Array.isArray(d) || col.strings || col.dtype === 'float32' || col.dtype === 'float64') return null;
+  const limit = directLimit(n);
+  const codes = new Int32Array(n);
+  if (d instanceof BigInt64Array || d instanceof BigUint64Array) {
+    if (!LITTLE_ENDIAN) return null;
+    const u = new Uint32Array(d.buffer, d.byteOffset, d.length * 2);
+    const signed = d instanceof BigInt64Array;
+    let mn = Infinity;
+    let mx = -Infinity;
+    for (let i = 0; i < n; i++) {
+      if (na && na[i]) continue;
+      const hi = signed ? u[2 * i + 1]! | 0 : u[2 * i + 1]!;
+      if (hi >= 0x200000 || hi < -0x200000) return null; // beyond ±2^53: not exact as a double
+      const x = hi * 4294967296 + u[2 * i]!;
+      if (x < mn) mn = x;
+      if (x > mx) mx = x;
+    }
+    if (mn === Infinity) return allNa(n, na);
+    if (mx - mn + 1 > limit) return null;
+    const table = new Int32Array(mx - mn + 1).fill(-1);
+    for (let i = 0; i < n; i++) {
+      if (na && na[i]) continue;
+      const hi = signed ? u[2 * i + 1]! | 0 : u[2 * i + 1]!;
+      const off = hi * 4294967296 + u[2 * i]! - mn;
+      codes[i] = off;
+      table[off] = 1;
+    }
+    return finishDirect(codes, table, n, na);
+  }
+  const a = d as Uint8Array | Int8Array | Int16Array | Uint16Array | Int32Array | Uint32Array;
+  let mn = Infinity;
+  let mx = -Infinity;
+  if (na) {
+    for (let i = 0; i < n; i++) {
+      if (na[i]) continue;
+      const x = a[i]!;
+      if (x < mn) mn = x;
+      if (x > mx) mx = x;
+    }
+  } else {
+    for (let i = 0; i < n; i++) {
+      const x = a[i]!;
+      if (x < mn) mn = x;
+      if (x > mx) mx = x;
+    }
+  }
+  if (mn === Infinity) return allNa(n, na);
+  if (mx - mn + 1 > limit) return null;
+  const table = new Int32Array(mx - mn + 1).fill(-1);
+  for (let i = 0; i < n; i++) {
+    const off = a[i]! - mn;
+    codes[i] = off;
+    if (!na || !na[i]) table[off] = 1;
+  }
+  return finishDirect(codes, table, n, na);
+}
+
+function finishDirect(codes: Int32Array, table: Int32Array, n: number, na: Uint8Array | null): { codes: Int32Array; count: number } {
+  let count = rankUsed(table);
+  for (let i = 0; i < n; i++) codes[i] = table[codes[i]!]!;
+  if (na) {
+    for (let i = 0; i < n; i++) if (na[i]) codes[i] = count;
+    count++;
+  }
+  return { codes, count };
+}
+
+function allNa(n: number, na: Uint8Array | null): { codes: Int32Array; count: number } {
+  // Every row NA (or no rows).
+  return { codes: new Int32Array(n), count: n > 0 && na ? 1 : 0 };
+}
+
+/** Codes of one scalar column: ascending value order, NA (if any) the last code. */
+export function columnCodes(col: Column, n = col.length): { codes: Int32Array; count: number; na: Uint8Array | null } {
+  const na = naFlags(col, n);
+  if (n === 0) return { codes: new Int32Array(0), count: 0, na };
+  const direct = directCodes(col, n, na);
+  if (direct) return { ...direct, na };
+  const perm = sortPermutation([{ column: col, descending: false, nulls: 'last' }], n);
+  const same = valueEquality(col);
+  const codes = new Int32Array(n);
+  let code = -1;
+  let prev = -1;
+  let j = 0;
+  // NaN and nulls sort last: the NA rows are the tail of the permutation.
+  for (; j < n; j++) {
+    const r = perm[j]!;
+    if (na && na[r]) break;
+    if (prev < 0 || !same(prev, r)) code++;
+    codes[r] = code;
+    prev = r;
+  }
+  let count = code + 1;
+  if (j < n) {
+    for (; j < n; j++) codes[perm[j]!] = count;
+    count++;
+  }
+  return { codes, count, na };
+}
+
+/** Codes of (a, b) pairs, lexicographic. */
+function combineCodes(a: Int32Array, ca: number, b: Int32Array, cb: number, n: number): { codes: Int32Array; count: number } {
+  const product = ca * cb;
+  if (product <= directLimit(n)) {
+    const table = new Int32Array(product).fill(-1);
+    const codes = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      const c = a[i]! * cb + b[i]!;
+      codes[i] = c;
+      table[c] = 1;
+    }
+    rankUsed(table);
+    let count = 0;
+    for (let i = 0; i < n; i++) {
+      const r = table[codes[i]!]!;
+      codes[i] = r;
+      if (r >= count) count = r + 1;
+    }
+    return { codes, count };
+  }
+  const codes = new Int32Array(n);
+  let code = -1;
+  if (product <= 4294967296) {
+    const comp = new Uint32Array(n);
+    for (let i = 0; i < n; i++) comp[i] = a[i]! * cb + b[i]!;
+    const perm = sortPermutation([{ column: codeColumn(comp), descending: false, nulls: 'last' }], n);
+    let prev = -1;
+    for (let j = 0; j < n; j++) {
+      const r = perm[j]!;
+      if (prev < 0 || comp[r] !== comp[prev]) code++;
+      codes[r] = code;
+      prev = r;
+    }
+    return { codes, count: code + 1 };
+  }
+  const ua = new Uint32Array(a.buffer, a.byteOffset, n);
+  const ub = new Uint32Array(b.buffer, b.byteOffset, n);
+  const perm = sortPermutation(
+    [
+      { column: codeColumn(ua), descending: false, nulls: 'last' },
+      { column: codeColumn(ub), descending: false, nulls: 'last' },
+    ],
+    n,
+  );
+  let prev = -1;
+  for (let j = 0; j < n; j++) {
+    const r = perm[j]!;
+    if (prev < 0 || ua[r] !== ua[prev] || ub[r] !== ub[prev]) code++;
+    codes[r] = code;
+    prev = r;
+  }
+  return { codes, count: code + 1 };
+}
+
+/**
+ * Dense codes of the keys formed by `cols` (scalar columns of `n` rows, first
+ * most significant): equal keys get equal codes, and codes ascend with the
+ * keys (each column ascending, NA after every value).
+ */
+export function factorizeKeys(cols: readonly Column[], n: number, nulls: NullKeys): KeyCodes {
+  let codes: Int32Array | null = null;
+  let count = n > 0 ? 1 : 0;
+  let na: Uint8Array | null = null;
+  for (const col of cols) {
+    if (cellSize(col) !== 1) throw new Error('factorizeKeys: scalar columns only');
+    const c = columnCodes(col, n);
+    if (c.na) {
+      if (!na) na = c.na.slice();
+      else for (let i = 0; i < n; i++) na[i]! |= c.na[i]!;
+    }
+    if (!codes) {
+      codes = c.codes;
+      count = c.count;
+    } else {
+      const m = combineCodes(codes, count, c.codes, c.count, n);
+      codes = m.codes;
+      count = m.count;
+    }
+  }
+  codes ??= new Int32Array(n);
+  if (nulls === 'group' || !na) return { codes, count };
+  // Leave the NA rows out and renumber the rest densely.
+  for (let i = 0; i < n; i++) if (na[i]) codes[i] = -1;
+  const table = new Int32Array(count).fill(-1);
+  for (let i = 0; i < n; i++) if (codes[i]! >= 0) table[codes[i]!] = 1;
+  count = rankUsed(table);
+  for (let i = 0; i < n; i++) if (codes[i]! >= 0) codes[i] = table[codes[i]!]!;
+  if (nulls === 'unique') for (let i = 0; i < n; i++) if (na[i]) codes[i] = count++;
+  return { codes, count };
+}
