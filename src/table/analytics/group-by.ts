@@ -35,7 +35,7 @@
  */
 import { FitsError } from '../../errors.js';
 import type { Column, ColumnDType } from '../column.js';
-import { factorizeKeys, naFlags, columnCodes } from './factorize.js';
+import { factorizeKeys, columnCodes } from './factorize.js';
 import { bitmapFromFlags, countColumn, int64Column, renamed, scalarColumn, takeOrNull } from './result-columns.js';
 import { nameList, requireColumn, requireScalarKey, type ColumnList, type TableSource } from './table-source.js';
 
@@ -146,7 +146,8 @@ export class Grouping {
       for (let g = 0; g < d.length; g++) if (d[g] === 0) d[g] = zero;
     });
     const out: Column[] = [...keyCols];
-    for (const spec of list) out.push(this.#aggregate(spec));
+    const work = new AggWork(this.groupIds, G);
+    for (const spec of list) out.push(this.#aggregate(spec, work));
     const names = new Set<string>();
     for (const c of out) {
       if (names.has(c.name)) throw new FitsError('BAD_ARGUMENT', `agg(): two output columns are named '${c.name}'; rename one with 'as'.`);
@@ -155,7 +156,7 @@ export class Grouping {
     return { columns: out, numRows: G };
   }
 
-  #aggregate(spec: AggSpec): Column {
+  #aggregate(spec: AggSpec, work: AggWork): Column {
     const name = aggName(spec);
     if (!(AGG_FUNCTIONS as readonly string[]).includes(spec.fn)) throw new FitsError('BAD_ARGUMENT', `Unknown aggregation '${String(spec.fn)}'.`);
     if (spec.column === undefined) {
@@ -165,37 +166,90 @@ export class Grouping {
     const ci = requireColumn(this.table, spec.column, `${spec.fn}(${spec.column})`);
     const col = this.table.columnAt(ci);
     requireScalarKey(col, `${spec.fn}(${spec.column})`);
-    const gid = this.groupIds;
-    const G = this.numGroups;
     const isString = col.dtype === 'string';
     const numericOnly = spec.fn === 'sum' || spec.fn === 'mean' || spec.fn === 'std' || spec.fn === 'var' || spec.fn === 'median';
     if (isString && numericOnly) throw new FitsError('BAD_ARGUMENT', `${spec.fn}(${col.name}): '${col.name}' holds strings; ${spec.fn} needs numbers.`);
+    const G = this.numGroups;
+    const f32 = col.dtype === 'float32';
     switch (spec.fn) {
       case 'count':
-        return countColumn(name, countValid(col, gid, G));
+        return countColumn(name, work.kahan(ci, col).nobs);
       case 'sum':
-        return sumColumn(name, col, gid, G);
-      case 'mean':
-        return nanToNull(meanColumn(name, col, gid, G), col);
+        if (col.dtype === 'float64' || f32) return scalarColumn(name, col.dtype, f32 ? Float32Array.from(work.kahan(ci, col).sum) : work.kahan(ci, col).sum, null, col.unit);
+        return integerSum(name, col, work.valueGroups(ci, col), G);
+      case 'mean': {
+        const { sum, nobs } = work.kahan(ci, col);
+        const out = f32 ? new Float32Array(G) : new Float64Array(G);
+        for (let g = 0; g < G; g++) out[g] = nobs[g] === 0 ? NaN : f32 ? sum[g]! / Math.fround(nobs[g]!) : sum[g]! / nobs[g]!;
+        return nanToNull(scalarColumn(name, f32 ? 'float32' : 'float64', out, null, col.unit), col);
+      }
       case 'var':
-        return nanToNull(varColumn(name, col, gid, G, false), col);
-      case 'std':
+        if (f32) return nanToNull(scalarColumn(name, 'float32', welford32(col, work.valueGroups(ci, col), G)), col);
+        return nanToNull(scalarColumn(name, 'float64', work.welford(ci, col).slice()), col);
+      case 'std': {
         // pandas 1.5 computes std through a float64 path: NaN, not <NA>, even for nullable columns.
-        return varColumn(name, col, gid, G, true);
+        const v = work.welford(ci, col).slice();
+        for (let g = 0; g < G; g++) v[g] = Math.sqrt(v[g]!);
+        return scalarColumn(name, 'float64', v, null, col.unit);
+      }
       case 'median':
-        return nanToNull(medianColumn(name, col, gid, G), col);
+        return nanToNull(medianColumn(name, col, work.valueGroups(ci, col), G), col);
       case 'min':
       case 'max':
-        return minMaxColumn(name, col, gid, G, spec.fn === 'max');
+        return minMaxColumn(name, col, work.valueGroups(ci, col), G, spec.fn === 'max');
       case 'first':
       case 'last': {
-        const rows = firstLastRows(col, gid, G, spec.fn === 'last');
+        const rows = firstLastRows(work.valueGroups(ci, col), G, spec.fn === 'last');
         const [c] = takeOrNull(this.table, [ci], rows);
         return withoutFloatNulls(renamed(c!, name));
       }
       case 'nunique':
-        return countColumn(name, nunique(col, gid, G));
+        return countColumn(name, nunique(col, work.valueGroups(ci, col), G));
     }
+  }
+}
+
+/**
+ * Work shared by the aggregations of one `agg()` call, per value column: the
+ * rows' groups with NA values left out, the Kahan sums (sum, mean and
+ * count(C) read the same pass) and the float64 Welford variances (var, std).
+ */
+class AggWork {
+  readonly #groups = new Map<number, Int32Array>();
+  readonly #kahan = new Map<number, { sum: Float64Array; nobs: Float64Array }>();
+  readonly #welford = new Map<number, Float64Array>();
+  constructor(
+    readonly gid: Int32Array,
+    readonly G: number,
+  ) {}
+
+  /** Each row's group, or -1 where the row is left out or the value is NA (null or NaN). */
+  valueGroups(ci: number, col: Column): Int32Array {
+    let vg = this.#groups.get(ci);
+    if (!vg) {
+      vg = valueGroups(col, this.gid);
+      this.#groups.set(ci, vg);
+    }
+    return vg;
+  }
+
+  kahan(ci: number, col: Column): { sum: Float64Array; nobs: Float64Array } {
+    let k = this.#kahan.get(ci);
+    if (!k) {
+      k = kahanSums(col, this.valueGroups(ci, col), this.G);
+      this.#kahan.set(ci, k);
+    }
+    return k;
+  }
+
+  /** Sample variances in float64 (NaN below two values). */
+  welford(ci: number, col: Column): Float64Array {
+    let w = this.#welford.get(ci);
+    if (!w) {
+      w = welford64(col, this.valueGroups(ci, col), this.G);
+      this.#welford.set(ci, w);
+    }
+    return w;
   }
 }
 
@@ -243,15 +297,32 @@ function asDoubles(col: Column): Float64Array | Float32Array | IntArray {
   return d as Float64Array | Float32Array | IntArray;
 }
 
-function countValid(col: Column, gid: Int32Array, G: number): Float64Array {
-  const na = naFlags(col);
-  const c = new Float64Array(G);
-  for (let i = 0; i < gid.length; i++) {
-    const g = gid[i]!;
-    if (g < 0 || (na && na[i])) continue;
-    c[g]!++;
+/** gid with -1 where the value is NA; gid itself when no value is. */
+function valueGroups(col: Column, gid: Int32Array): Int32Array {
+  const n = gid.length;
+  const v = col.validity;
+  const d = col.data;
+  const isFloat = d instanceof Float64Array || d instanceof Float32Array;
+  if (!v && !isFloat) return gid;
+  let out: Int32Array | null = null;
+  if (isFloat) {
+    for (let i = 0; i < n; i++) {
+      const x = d[i]!;
+      if (x !== x) {
+        out ??= gid.slice();
+        out[i] = -1;
+      }
+    }
   }
-  return c;
+  if (v) {
+    for (let i = 0; i < n; i++) {
+      if (((v[i >>> 3]! >>> (i & 7)) & 1) === 0) {
+        out ??= gid.slice();
+        out[i] = -1;
+      }
+    }
+  }
+  return out ?? gid;
 }
 
 /**
@@ -276,44 +347,68 @@ function withoutFloatNulls(c: Column): Column {
   return c;
 }
 
-function sumColumn(name: string, col: Column, gid: Int32Array, G: number): Column {
-  const na = naFlags(col);
-  const n = gid.length;
-  const d = col.data;
-  if (d instanceof Float64Array || d instanceof Float32Array) {
-    const f32 = d instanceof Float32Array;
-    const s = new Float64Array(G);
-    const comp = new Float64Array(G);
-    if (f32) {
-      const fr = Math.fround;
-      for (let i = 0; i < n; i++) {
-        const g = gid[i]!;
-        if (g < 0 || (na && na[i])) continue;
-        const y = fr(d[i]! - comp[g]!);
-        const t = fr(s[g]! + y);
-        comp[g] = fr(fr(t - s[g]!) - y);
-        s[g] = t;
-      }
-      return scalarColumn(name, 'float32', Float32Array.from(s), null, col.unit);
-    }
+/**
+ * Kahan sums in row order (pandas' group_sum / group_mean): in float32 for
+ * float32 columns, else float64 (64-bit integers to the nearest double); and
+ * the number of values per group.
+ */
+function kahanSums(col: Column, vg: Int32Array, G: number): { sum: Float64Array; nobs: Float64Array } {
+  const n = vg.length;
+  const s = new Float64Array(G);
+  const comp = new Float64Array(G);
+  const nobs = new Float64Array(G);
+  if (col.dtype === 'string') {
+    for (let i = 0; i < n; i++) if (vg[i]! >= 0) nobs[vg[i]!]!++;
+    return { sum: s, nobs };
+  }
+  const d = asDoubles(col);
+  if (d instanceof Float32Array) {
+    const fr = Math.fround;
     for (let i = 0; i < n; i++) {
-      const g = gid[i]!;
-      if (g < 0 || (na && na[i])) continue;
+      const g = vg[i]!;
+      if (g < 0) continue;
+      nobs[g]!++;
+      const y = fr(d[i]! - comp[g]!);
+      const t = fr(s[g]! + y);
+      comp[g] = fr(fr(t - s[g]!) - y);
+      s[g] = t;
+    }
+  } else if (d instanceof Float64Array) {
+    for (let i = 0; i < n; i++) {
+      const g = vg[i]!;
+      if (g < 0) continue;
+      nobs[g]!++;
       const y = d[i]! - comp[g]!;
       const t = s[g]! + y;
       comp[g] = t - s[g]! - y;
       s[g] = t;
     }
-    return scalarColumn(name, 'float64', s, null, col.unit);
+  } else {
+    // Integer columns (as doubles): the same loop, kept apart so each stays monomorphic.
+    for (let i = 0; i < n; i++) {
+      const g = vg[i]!;
+      if (g < 0) continue;
+      nobs[g]!++;
+      const y = d[i]! - comp[g]!;
+      const t = s[g]! + y;
+      comp[g] = t - s[g]! - y;
+      s[g] = t;
+    }
   }
-  // Integers and logicals: exact 64-bit sums, wrapping (two's complement).
+  return { sum: s, nobs };
+}
+
+/** Exact integer sums into int64 (uint64 for unsigned columns), wrapping like numpy. */
+function integerSum(name: string, col: Column, vg: Int32Array, G: number): Column {
+  const n = vg.length;
+  const d = col.data;
   const lo = new Float64Array(G);
   const hi = new Uint32Array(G);
   if (d instanceof BigInt64Array || d instanceof BigUint64Array) {
     const u = words64(d);
     for (let i = 0; i < n; i++) {
-      const g = gid[i]!;
-      if (g < 0 || (na && na[i])) continue;
+      const g = vg[i]!;
+      if (g < 0) continue;
       const s = lo[g]! + u[2 * i]!;
       const carry = s >= TWO32 ? 1 : 0;
       lo[g] = s - carry * TWO32;
@@ -322,8 +417,8 @@ function sumColumn(name: string, col: Column, gid: Int32Array, G: number): Colum
   } else {
     const a = d as IntArray;
     for (let i = 0; i < n; i++) {
-      const g = gid[i]!;
-      if (g < 0 || (na && na[i])) continue;
+      const g = vg[i]!;
+      if (g < 0) continue;
       const x = a[i]!;
       const s = lo[g]! + (x >>> 0);
       const carry = s >= TWO32 ? 1 : 0;
@@ -341,72 +436,16 @@ function sumColumn(name: string, col: Column, gid: Int32Array, G: number): Colum
   return col.unit ? { ...c, unit: col.unit } : c;
 }
 
-function meanColumn(name: string, col: Column, gid: Int32Array, G: number): Column {
-  const na = naFlags(col);
-  const n = gid.length;
-  const d = asDoubles(col);
-  const s = new Float64Array(G);
-  const comp = new Float64Array(G);
-  const nobs = new Float64Array(G);
-  if (d instanceof Float32Array) {
-    const fr = Math.fround;
-    for (let i = 0; i < n; i++) {
-      const g = gid[i]!;
-      if (g < 0 || (na && na[i])) continue;
-      nobs[g]!++;
-      const y = fr(d[i]! - comp[g]!);
-      const t = fr(s[g]! + y);
-      comp[g] = fr(fr(t - s[g]!) - y);
-      s[g] = t;
-    }
-    const out = new Float32Array(G);
-    for (let g = 0; g < G; g++) out[g] = nobs[g] === 0 ? NaN : s[g]! / fr(nobs[g]!);
-    return scalarColumn(name, 'float32', out, null, col.unit);
-  }
-  for (let i = 0; i < n; i++) {
-    const g = gid[i]!;
-    if (g < 0 || (na && na[i])) continue;
-    nobs[g]!++;
-    const y = d[i]! - comp[g]!;
-    const t = s[g]! + y;
-    comp[g] = t - s[g]! - y;
-    s[g] = t;
-  }
-  for (let g = 0; g < G; g++) s[g] = nobs[g] === 0 ? NaN : s[g]! / nobs[g]!;
-  return scalarColumn(name, 'float64', s, null, col.unit);
-}
-
-/** Welford's update in row order, ddof = 1 (pandas group_var); std in float64, var of float32 in float32. */
-function varColumn(name: string, col: Column, gid: Int32Array, G: number, std: boolean): Column {
-  const na = naFlags(col);
-  const n = gid.length;
+/** Welford's update in row order, ddof = 1 (pandas group_var), in float64; NaN below two values. */
+function welford64(col: Column, vg: Int32Array, G: number): Float64Array {
+  const n = vg.length;
   const d = asDoubles(col);
   const mean = new Float64Array(G);
   const m2 = new Float64Array(G);
   const nobs = new Float64Array(G);
-  if (d instanceof Float32Array && !std) {
-    const fr = Math.fround;
-    for (let i = 0; i < n; i++) {
-      const g = gid[i]!;
-      if (g < 0 || (na && na[i])) continue;
-      const k = ++nobs[g]!;
-      const x = d[i]!;
-      const old = mean[g]!;
-      const dx = fr(x - old);
-      const mu = fr(old + fr(dx / fr(k)));
-      mean[g] = mu;
-      m2[g] = fr(m2[g]! + fr(fr(x - mu) * dx));
-    }
-    const out = new Float32Array(G);
-    for (let g = 0; g < G; g++) {
-      const ct = fr(nobs[g]!);
-      out[g] = ct <= 1 ? NaN : m2[g]! / fr(ct - 1);
-    }
-    return scalarColumn(name, 'float32', out);
-  }
   for (let i = 0; i < n; i++) {
-    const g = gid[i]!;
-    if (g < 0 || (na && na[i])) continue;
+    const g = vg[i]!;
+    if (g < 0) continue;
     const k = ++nobs[g]!;
     const x = d[i]!;
     const old = mean[g]!;
@@ -414,11 +453,35 @@ function varColumn(name: string, col: Column, gid: Int32Array, G: number, std: b
     mean[g] = mu;
     m2[g]! += (x - mu) * (x - old);
   }
-  for (let g = 0; g < G; g++) {
-    const v = nobs[g]! <= 1 ? NaN : m2[g]! / (nobs[g]! - 1);
-    m2[g] = std ? Math.sqrt(v) : v;
+  for (let g = 0; g < G; g++) m2[g] = nobs[g]! <= 1 ? NaN : m2[g]! / (nobs[g]! - 1);
+  return m2;
+}
+
+/** welford64 in float32 arithmetic (pandas' group_var on a float32 column). */
+function welford32(col: Column, vg: Int32Array, G: number): Float32Array {
+  const n = vg.length;
+  const d = col.data as Float32Array;
+  const fr = Math.fround;
+  const mean = new Float64Array(G);
+  const m2 = new Float64Array(G);
+  const nobs = new Float64Array(G);
+  for (let i = 0; i < n; i++) {
+    const g = vg[i]!;
+    if (g < 0) continue;
+    const k = ++nobs[g]!;
+    const x = d[i]!;
+    const old = mean[g]!;
+    const dx = fr(x - old);
+    const mu = fr(old + fr(dx / fr(k)));
+    mean[g] = mu;
+    m2[g] = fr(m2[g]! + fr(fr(x - mu) * dx));
   }
-  return scalarColumn(name, 'float64', m2, null, std ? col.unit : undefined);
+  const out = new Float32Array(G);
+  for (let g = 0; g < G; g++) {
+    const ct = fr(nobs[g]!);
+    out[g] = ct <= 1 ? NaN : m2[g]! / fr(ct - 1);
+  }
+  return out;
 }
 
 /** pandas' kth_smallest_c (Wirth's selection), in place on a[0..n). */
@@ -447,23 +510,44 @@ function kthSmallest(a: Float64Array, k: number, n: number): number {
   return a[k]!;
 }
 
-function medianColumn(name: string, col: Column, gid: Int32Array, G: number): Column {
-  const na = naFlags(col);
-  const n = gid.length;
+/**
+ * kthSmallest(a, h - 1, m) right after kthSmallest(a, h, m), as pandas calls
+ * it: a[0..h) now holds the h smallest values, so their maximum is the
+ * answer's value. Only when it is a zero and the group holds both -0 and +0
+ * does the element chosen show (the selection swaps equal values across the
+ * middle); then the selection itself runs, for pandas' bits.
+ */
+function lowerMiddle(a: Float64Array, h: number, m: number): number {
+  let mx = -Infinity;
+  for (let q = 0; q < h; q++) if (a[q]! > mx) mx = a[q]!;
+  if (mx !== 0) return mx;
+  let neg = false;
+  let pos = false;
+  for (let q = 0; q < m; q++) {
+    if (a[q] === 0) {
+      if (Object.is(a[q], -0)) neg = true;
+      else pos = true;
+    }
+  }
+  return neg && pos ? kthSmallest(a, h - 1, m) : mx;
+}
+
+function medianColumn(name: string, col: Column, vg: Int32Array, G: number): Column {
+  const n = vg.length;
   const d = asDoubles(col);
   // Non-NA values grouped (a stable counting sort by group: row order within each group).
-  const start = new Float64Array(G + 1);
+  const start = new Int32Array(G + 1);
   for (let i = 0; i < n; i++) {
-    const g = gid[i]!;
-    if (g >= 0 && !(na && na[i])) start[g + 1]!++;
+    const g = vg[i]!;
+    if (g >= 0) start[g + 1]!++;
   }
   for (let g = 0; g < G; g++) start[g + 1]! += start[g]!;
   const total = start[G]!;
   const buf = new Float64Array(total);
   const pos = start.slice(0, G);
   for (let i = 0; i < n; i++) {
-    const g = gid[i]!;
-    if (g >= 0 && !(na && na[i])) buf[pos[g]!++] = d[i]!;
+    const g = vg[i]!;
+    if (g >= 0) buf[pos[g]!++] = d[i]!;
   }
   const out = new Float64Array(G);
   for (let g = 0; g < G; g++) {
@@ -475,23 +559,22 @@ function medianColumn(name: string, col: Column, gid: Int32Array, G: number): Co
     }
     const seg = buf.subarray(a, a + m);
     const h = Math.floor(m / 2);
-    out[g] = m % 2 ? kthSmallest(seg, h, m) : (kthSmallest(seg, h, m) + kthSmallest(seg, h - 1, m)) / 2;
+    out[g] = m % 2 ? kthSmallest(seg, h, m) : (kthSmallest(seg, h, m) + lowerMiddle(seg, h, m)) / 2;
   }
   if (col.dtype === 'float32') return scalarColumn(name, 'float32', Float32Array.from(out), null, col.unit);
   return scalarColumn(name, 'float64', out, null, col.unit);
 }
 
-function minMaxColumn(name: string, col: Column, gid: Int32Array, G: number, max: boolean): Column {
-  const na = naFlags(col);
-  const n = gid.length;
+function minMaxColumn(name: string, col: Column, vg: Int32Array, G: number, max: boolean): Column {
+  const n = vg.length;
   const d = col.data;
   const nobs = new Uint8Array(G);
   const dtype = col.dtype as ColumnDType;
   if (Array.isArray(d)) {
     const best: string[] = new Array<string>(G).fill('');
     for (let i = 0; i < n; i++) {
-      const g = gid[i]!;
-      if (g < 0 || (na && na[i])) continue;
+      const g = vg[i]!;
+      if (g < 0) continue;
       const x = d[i]!;
       if (!nobs[g]) {
         nobs[g] = 1;
@@ -506,8 +589,8 @@ function minMaxColumn(name: string, col: Column, gid: Int32Array, G: number, max
     const hi = new Float64Array(G);
     const lo = new Float64Array(G);
     for (let i = 0; i < n; i++) {
-      const g = gid[i]!;
-      if (g < 0 || (na && na[i])) continue;
+      const g = vg[i]!;
+      if (g < 0) continue;
       const h = signed ? u[2 * i + 1]! | 0 : u[2 * i + 1]!;
       const l = u[2 * i]!;
       if (!nobs[g]) {
@@ -529,8 +612,8 @@ function minMaxColumn(name: string, col: Column, gid: Int32Array, G: number, max
   const a = d as Float64Array | Float32Array | IntArray;
   const best = new Float64Array(G).fill(max ? -Infinity : Infinity);
   for (let i = 0; i < n; i++) {
-    const g = gid[i]!;
-    if (g < 0 || (na && na[i])) continue;
+    const g = vg[i]!;
+    if (g < 0) continue;
     const x = a[i]!;
     nobs[g] = 1;
     if (max ? x > best[g]! : x < best[g]!) best[g] = x;
@@ -553,45 +636,42 @@ function validityOf(nobs: Uint8Array): Uint8Array | null {
 }
 
 /** Each group's first (or last) row with a non-NA value, -1 when there is none. */
-function firstLastRows(col: Column, gid: Int32Array, G: number, last: boolean): Int32Array {
-  const na = naFlags(col);
+function firstLastRows(vg: Int32Array, G: number, last: boolean): Int32Array {
   const rows = new Int32Array(G).fill(-1);
-  const n = gid.length;
+  const n = vg.length;
   if (last) {
     for (let i = n - 1; i >= 0; i--) {
-      const g = gid[i]!;
-      if (g >= 0 && rows[g]! < 0 && !(na && na[i])) rows[g] = i;
+      const g = vg[i]!;
+      if (g >= 0 && rows[g]! < 0) rows[g] = i;
     }
   } else {
     for (let i = 0; i < n; i++) {
-      const g = gid[i]!;
-      if (g >= 0 && rows[g]! < 0 && !(na && na[i])) rows[g] = i;
+      const g = vg[i]!;
+      if (g >= 0 && rows[g]! < 0) rows[g] = i;
     }
   }
   return rows;
 }
 
 /** Distinct non-NA values per group (factorise the values, then count distinct (group, value) pairs). */
-function nunique(col: Column, gid: Int32Array, G: number): Float64Array {
-  const { codes, count, na } = columnCodes(col);
-  const n = gid.length;
+function nunique(col: Column, vg: Int32Array, G: number): Float64Array {
+  const { codes, count } = columnCodes(col);
+  const n = vg.length;
   const out = new Float64Array(G);
   if (n === 0) return out;
   // Sort-free: visit (group, value) pairs through a per-value "last group seen" when groups are visited in order.
   // Rows are bucketed by group first (counting sort), so each value code is checked once per group.
   const start = new Int32Array(G + 1);
-  for (let i = 0; i < n; i++) if (gid[i]! >= 0) start[gid[i]! + 1]!++;
+  for (let i = 0; i < n; i++) if (vg[i]! >= 0) start[vg[i]! + 1]!++;
   for (let g = 0; g < G; g++) start[g + 1]! += start[g]!;
   const pos = start.slice(0, G);
   const byGroup = new Int32Array(start[G]!);
-  for (let i = 0; i < n; i++) if (gid[i]! >= 0) byGroup[pos[gid[i]!]!++] = i;
+  for (let i = 0; i < n; i++) if (vg[i]! >= 0) byGroup[pos[vg[i]!]!++] = i;
   const seen = new Int32Array(count).fill(-1);
   for (let g = 0; g < G; g++) {
     let k = 0;
     for (let j = start[g]!; j < start[g + 1]!; j++) {
-      const r = byGroup[j]!;
-      if (na && na[r]) continue;
-      const c = codes[r]!;
+      const c = codes[byGroup[j]!]!;
       if (seen[c] !== g) {
         seen[c] = g;
         k++;

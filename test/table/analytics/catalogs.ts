@@ -66,6 +66,7 @@ export function randomCatalog(seed: number, n: number): Column[] {
     col('V_U8', 'uint8', Uint8Array.from({ length: n }, () => Math.floor(r() * 256))),
     col('V_STR', 'string', Array.from({ length: n }, () => pick(words)), nulls(0.2)),
     col('V_STR2', 'string', Array.from({ length: n }, () => pick(words))),
+    col('V_Z', 'float64', Float64Array.from({ length: n }, () => pick([-0, 0, 0, -0, 1, -1, NaN, 0.5]))),
     col('V_BOOL', 'bool', Uint8Array.from({ length: n }, () => (r() < 0.3 ? 1 : 0))),
   ];
   return cols;

@@ -15,6 +15,7 @@ const VALUE_AGGS: Record<string, string[]> = {
   V_U8: ['sum', 'mean', 'min', 'max', 'median'],
   V_STR: ['count', 'first', 'last', 'nunique'],
   V_STR2: ['min', 'max', 'nunique'],
+  V_Z: ['sum', 'mean', 'min', 'max', 'median', 'first', 'last', 'nunique'],
   V_BOOL: ['sum', 'mean', 'min', 'max', 'first'],
 };
 const AGGS = ['count()', ...Object.entries(VALUE_AGGS).flatMap(([c, fns]) => fns.map((f) => `${f}(${c})`))];
