@@ -182,3 +182,50 @@ function blankRows(col: Column, idx: Int32Array): Column {
   const out: { -readonly [K in keyof Column]?: Column[K] } = { ...columnFields(col), length: m, data: d, validity };
   return out as Column;
 }
+
+/** Same-width integer view of a typed array, so copies keep every bit pattern (NaN payloads, int64). */
+function bitsView(a: ColumnArray): Uint8Array | Uint16Array | Uint32Array | Float64Array {
+  switch (a.BYTES_PER_ELEMENT) {
+    case 1: return new Uint8Array(a.buffer, a.byteOffset, a.length);
+    case 2: return new Uint16Array(a.buffer, a.byteOffset, a.length);
+    case 4: return new Uint32Array(a.buffer, a.byteOffset, a.length);
+    default: return new Float64Array(a.buffer, a.byteOffset, a.length);
+  }
+}
+
+/** Rows `idx` of a scalar column (every index valid): for key columns the analytics build themselves. */
+export function gatherScalar(col: Column, idx: Int32Array | Uint32Array): Column {
+  const m = idx.length;
+  const v = col.validity;
+  let validity: Uint8Array | undefined;
+  if (v) {
+    validity = new Uint8Array((m + 7) >>> 3);
+    for (let j = 0; j < m; j++) {
+      const i = idx[j]!;
+      validity[j >>> 3]! |= ((v[i >>> 3]! >>> (i & 7)) & 1) << (j & 7);
+    }
+  }
+  const fields = columnFields(col);
+  if (col.strings) {
+    const { bytes, width } = col.strings;
+    const out = new Uint8Array(m * width);
+    for (let j = 0; j < m; j++) out.set(bytes.subarray(idx[j]! * width, (idx[j]! + 1) * width), j * width);
+    return packedStringColumn(fields, m, { bytes: out, width }, validity);
+  }
+  let data: Column['data'];
+  if (Array.isArray(col.data)) {
+    const src = col.data;
+    const out = new Array<string>(m);
+    for (let j = 0; j < m; j++) out[j] = src[idx[j]!]!;
+    data = out;
+  } else {
+    const dst = new (col.data.constructor as new (k: number) => ColumnArray)(m);
+    const s = bitsView(col.data);
+    const d = bitsView(dst);
+    for (let j = 0; j < m; j++) d[j] = s[idx[j]!]!;
+    data = dst;
+  }
+  const out: { -readonly [K in keyof Column]?: Column[K] } = { ...fields, length: m, data };
+  if (validity) out.validity = validity;
+  return out as Column;
+}

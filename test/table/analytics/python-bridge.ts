@@ -66,21 +66,21 @@ NP = {'float64': np.float64, 'float32': np.float32, 'int64': np.int64, 'uint64':
       'uint32': np.uint32, 'int16': np.int16, 'uint16': np.uint16, 'int8': np.int8, 'uint8': np.uint8}
 NULLABLE = {'int64': 'Int64', 'uint64': 'UInt64', 'int32': 'Int32', 'uint32': 'UInt32', 'int16': 'Int16',
             'uint16': 'UInt16', 'int8': 'Int8', 'uint8': 'UInt8'}
-def series(c):
+def series(c, nullable=False):
     v, dt = c['values'], c['dtype']
     if dt in ('float64', 'float32'):
         return pd.Series(np.array([math.nan if x is None else x for x in v], dtype=NP[dt]))
     if dt in NULLABLE:
-        if any(x is None for x in v):
+        if nullable or any(x is None for x in v):
             return pd.Series(pd.array(v, dtype=NULLABLE[dt]))
         return pd.Series(np.array(v, dtype=NP[dt]))
     if dt == 'bool':
-        if any(x is None for x in v):
+        if nullable or any(x is None for x in v):
             return pd.Series(pd.array(v, dtype='boolean'))
         return pd.Series(np.array(v, dtype=bool))
     return pd.Series(np.array(v, dtype=object))
-def frame(cols):
-    return pd.DataFrame({c['name']: series(c) for c in cols})
+def frame(cols, nullable=False):
+    return pd.DataFrame({c['name']: series(c, nullable) for c in cols})
 def enc1(x):
     if x is None or x is pd.NA: return None
     if isinstance(x, (bool, np.bool_)): return bool(x)
