@@ -147,132 +147,174 @@ export function crossMatchPositions(a: SkyPositions, b: SkyPositions, opts: Cros
   const rDeg = radius.value * ANGLE_UNITS[radius.unit]!.deg;
   if (nA === 0 || nB === 0 || !(rDeg >= 0)) return pairs.result();
 
-  // Zones: at least one radius high, at most ~max(nB, 1024) of them (memory O(nB)).
-  const maxZones = Math.max(1024, Math.min(nB, 1 << 22));
-  const zoneHeight = Math.max(rDeg, 180 / maxZones);
-  const nZones = Math.max(1, Math.ceil(180 / zoneHeight));
-  const zoneOf = (dec: number) => Math.min(nZones - 1, Math.max(0, Math.floor((dec + 90) / zoneHeight)));
-
-  // The second catalog sorted by (zone, RA), with unit vectors.
-  const zoneB = new Uint32Array(nB);
-  let valid = 0;
-  for (let j = 0; j < nB; j++) {
-    const d = b.dec[j]!;
-    if (d === d) {
-      zoneB[j] = zoneOf(d);
-      valid++;
-    } else zoneB[j] = nZones; // after every zone: never looked at
-  }
-  const perm = sortPermutation(
-    [
-      { column: u32Column(zoneB), descending: false, nulls: 'last' },
-      { column: f64Column(b.ra), descending: false, nulls: 'last' },
-    ],
-    nB,
-  );
-  const lonS = new Float64Array(valid);
-  const latS = new Float64Array(valid);
-  const xS = new Float64Array(valid);
-  const yS = new Float64Array(valid);
-  const zS = new Float64Array(valid);
-  const idxS = new Uint32Array(valid);
-  const zoneStart = new Int32Array(nZones + 1);
-  for (let k = 0; k < valid; k++) {
-    const j = perm[k]!;
-    const lon = b.ra[j]!;
-    const lat = b.dec[j]!;
-    lonS[k] = lon;
-    latS[k] = lat;
-    const cl = Math.cos(lat * D2R);
-    xS[k] = cl * Math.cos(lon * D2R);
-    yS[k] = cl * Math.sin(lon * D2R);
-    zS[k] = Math.sin(lat * D2R);
-    idxS[k] = j;
-    zoneStart[zoneB[j]! + 1]!++;
-  }
-  for (let z = 0; z < nZones; z++) zoneStart[z + 1]! += zoneStart[z]!;
-
-  const sinR = Math.sin(rDeg * D2R);
-  // Candidates of one row, before sorting by index in the second catalog.
-  let candJ = new Uint32Array(64);
-  let candD = new Float64Array(64);
+  const index = new ZoneIndex(b, rDeg, chord2);
+  const nearest = !!opts.nearest;
   for (let i = 0; i < nA; i++) {
     const lat = a.dec[i]!;
     const lon = a.ra[i]!;
     if (lat !== lat) continue;
-    const cl = Math.cos(lat * D2R);
-    const x = cl * Math.cos(lon * D2R);
-    const y = cl * Math.sin(lon * D2R);
-    const zc = Math.sin(lat * D2R);
-    // RA half-width of the circle (deg), with a margin; the chord test decides.
-    let alpha = 360;
-    if (Math.abs(lat) + rDeg < 89.9) {
-      const c = Math.cos((Math.abs(lat) + rDeg) * D2R);
-      alpha = Math.asin(Math.min(1, sinR / c)) * R2D * (1 + 1e-9) + 1e-9;
-    }
-    const margin = rDeg * 1e-9 + 1e-12;
-    const z0 = zoneOf(lat - rDeg - margin);
-    const z1 = zoneOf(lat + rDeg + margin);
-    let nc = 0;
-    for (let z = z0; z <= z1; z++) {
-      const s = zoneStart[z]!;
-      const e = zoneStart[z + 1]!;
-      if (s === e) continue;
-      // One or two RA ranges (wrapping at 0/360), or the whole zone.
-      const ranges: number[] = [];
-      if (alpha >= 180) ranges.push(s, e);
-      else {
-        const lo = lon - alpha;
-        const hi = lon + alpha;
-        ranges.push(lowerBound(lonS, s, e, Math.max(0, lo)), upperBound(lonS, s, e, Math.min(360, hi)));
-        if (lo < 0) ranges.push(lowerBound(lonS, s, e, lo + 360), e);
-        if (hi >= 360) ranges.push(s, upperBound(lonS, s, e, hi - 360));
-      }
-      for (let q = 0; q < ranges.length; q += 2) {
-        for (let k = ranges[q]!; k < ranges[q + 1]!; k++) {
-          const dx = x - xS[k]!;
-          const dy = y - yS[k]!;
-          const dz = zc - zS[k]!;
-          const d2 = dx * dx + dy * dy + dz * dz;
-          if (d2 <= chord2) {
-            if (nc === candJ.length) {
-              const j2 = new Uint32Array(nc * 2);
-              j2.set(candJ);
-              candJ = j2;
-              const d3 = new Float64Array(nc * 2);
-              d3.set(candD);
-              candD = d3;
-            }
-            candJ[nc] = k;
-            candD[nc++] = d2;
-          }
-        }
-      }
-    }
+    const nc = index.candidates(lon, lat);
     if (nc === 0) continue;
-    if (opts.nearest) {
+    const { candK, candD, lonS, latS, idxS } = index;
+    if (nearest) {
       // The smallest chord; ties to the lower index in the second catalog.
       let best = 0;
       for (let c = 1; c < nc; c++) {
-        const k = candJ[c]!;
-        const kb = candJ[best]!;
-        if (candD[c]! < candD[best]! || (candD[c] === candD[best] && idxS[k]! < idxS[kb]!)) best = c;
+        if (candD[c]! < candD[best]! || (candD[c] === candD[best] && idxS[candK[c]!]! < idxS[candK[best]!]!)) best = c;
       }
-      const k = candJ[best]!;
+      const k = candK[best]!;
       pairs.push(i, idxS[k]!, separationArcsec(lonS[k]!, latS[k]!, lon, lat));
       continue;
     }
-    // Sorted by index in the second catalog (a few candidates: insertion sort; a zone may repeat none).
-    const order = Array.from(candJ.subarray(0, nc)).sort((p, q) => idxS[p]! - idxS[q]!);
-    // Duplicate ranges (two RA windows overlapping near the wrap) would repeat a candidate: skip repeats.
-    let prev = -1;
-    for (const k of order) {
-      if (k === prev) continue;
-      prev = k;
+    // By index in the second catalog (a handful of candidates: insertion sort).
+    for (let c = 1; c < nc; c++) {
+      const k = candK[c]!;
+      const key = idxS[k]!;
+      let p = c - 1;
+      while (p >= 0 && idxS[candK[p]!]! > key) {
+        candK[p + 1] = candK[p]!;
+        p--;
+      }
+      candK[p + 1] = k;
+    }
+    for (let c = 0; c < nc; c++) {
+      const k = candK[c]!;
       pairs.push(i, idxS[k]!, separationArcsec(lon, lat, lonS[k]!, latS[k]!));
     }
   }
   return pairs.result();
+}
+
+/**
+ * The second catalog cut into declination zones (at least one radius high, at
+ * most ~max(n, 1024) of them: memory O(n)) and sorted by (zone, RA), with unit
+ * vectors; {@link ZoneIndex.candidates} finds the points within the radius.
+ */
+class ZoneIndex {
+  readonly lonS: Float64Array;
+  readonly latS: Float64Array;
+  readonly xS: Float64Array;
+  readonly yS: Float64Array;
+  readonly zS: Float64Array;
+  /** Row in the catalog of each sorted point. */
+  readonly idxS: Uint32Array;
+  readonly zoneStart: Int32Array;
+  readonly nZones: number;
+  readonly zoneHeight: number;
+  readonly sinR: number;
+  /** The last candidates(): sorted-point positions and squared chords. */
+  candK = new Uint32Array(64);
+  candD = new Float64Array(64);
+
+  constructor(
+    b: SkyPositions,
+    readonly rDeg: number,
+    readonly chord2: number,
+  ) {
+    const nB = b.ra.length;
+    const maxZones = Math.max(1024, Math.min(nB, 1 << 22));
+    this.zoneHeight = Math.max(rDeg, 180 / maxZones);
+    this.nZones = Math.max(1, Math.ceil(180 / this.zoneHeight));
+    this.sinR = Math.sin(rDeg * D2R);
+    const zoneB = new Uint32Array(nB);
+    let valid = 0;
+    for (let j = 0; j < nB; j++) {
+      const d = b.dec[j]!;
+      if (d === d) {
+        zoneB[j] = this.zoneOf(d);
+        valid++;
+      } else zoneB[j] = this.nZones; // after every zone: never looked at
+    }
+    const perm = sortPermutation(
+      [
+        { column: u32Column(zoneB), descending: false, nulls: 'last' },
+        { column: f64Column(b.ra), descending: false, nulls: 'last' },
+      ],
+      nB,
+    );
+    this.lonS = new Float64Array(valid);
+    this.latS = new Float64Array(valid);
+    this.xS = new Float64Array(valid);
+    this.yS = new Float64Array(valid);
+    this.zS = new Float64Array(valid);
+    this.idxS = new Uint32Array(valid);
+    this.zoneStart = new Int32Array(this.nZones + 1);
+    for (let k = 0; k < valid; k++) {
+      const j = perm[k]!;
+      const lon = b.ra[j]!;
+      const lat = b.dec[j]!;
+      this.lonS[k] = lon;
+      this.latS[k] = lat;
+      const cl = Math.cos(lat * D2R);
+      this.xS[k] = cl * Math.cos(lon * D2R);
+      this.yS[k] = cl * Math.sin(lon * D2R);
+      this.zS[k] = Math.sin(lat * D2R);
+      this.idxS[k] = j;
+      this.zoneStart[zoneB[j]! + 1]!++;
+    }
+    for (let z = 0; z < this.nZones; z++) this.zoneStart[z + 1]! += this.zoneStart[z]!;
+  }
+
+  zoneOf(dec: number): number {
+    return Math.min(this.nZones - 1, Math.max(0, Math.floor((dec + 90) / this.zoneHeight)));
+  }
+
+  /** Points within the radius of (lon, lat) into candK/candD; returns how many. */
+  candidates(lon: number, lat: number): number {
+    const cl = Math.cos(lat * D2R);
+    const x = cl * Math.cos(lon * D2R);
+    const y = cl * Math.sin(lon * D2R);
+    const z = Math.sin(lat * D2R);
+    const rDeg = this.rDeg;
+    // RA half-width of the circle (deg), with a margin; the chord test decides.
+    let alpha = 360;
+    if (Math.abs(lat) + rDeg < 89.9) alpha = Math.asin(Math.min(1, this.sinR / Math.cos((Math.abs(lat) + rDeg) * D2R))) * R2D * (1 + 1e-9) + 1e-9;
+    const margin = rDeg * 1e-9 + 1e-12;
+    const z0 = this.zoneOf(lat - rDeg - margin);
+    const z1 = this.zoneOf(lat + rDeg + margin);
+    let nc = 0;
+    for (let zone = z0; zone <= z1; zone++) {
+      const s = this.zoneStart[zone]!;
+      const e = this.zoneStart[zone + 1]!;
+      if (s === e) continue;
+      if (alpha >= 180) {
+        nc = this.scan(s, e, x, y, z, nc);
+        continue;
+      }
+      // One RA range, or two across the 0°/360° wrap.
+      const lo = lon - alpha;
+      const hi = lon + alpha;
+      const lonS = this.lonS;
+      nc = this.scan(lowerBound(lonS, s, e, lo < 0 ? 0 : lo), upperBound(lonS, s, e, hi > 360 ? 360 : hi), x, y, z, nc);
+      if (lo < 0) nc = this.scan(lowerBound(lonS, s, e, lo + 360), e, x, y, z, nc);
+      if (hi >= 360) nc = this.scan(s, upperBound(lonS, s, e, hi - 360), x, y, z, nc);
+    }
+    return nc;
+  }
+
+  /** Test sorted points k0 .. k1 against the chord; append matches after the first `nc`. */
+  scan(k0: number, k1: number, x: number, y: number, z: number, nc: number): number {
+    const { xS, yS, zS, chord2 } = this;
+    for (let k = k0; k < k1; k++) {
+      const dx = x - xS[k]!;
+      const dy = y - yS[k]!;
+      const dz = z - zS[k]!;
+      const d2 = dx * dx + dy * dy + dz * dz;
+      if (d2 <= chord2) {
+        if (nc === this.candK.length) {
+          const kk = new Uint32Array(nc * 2);
+          kk.set(this.candK);
+          this.candK = kk;
+          const dd = new Float64Array(nc * 2);
+          dd.set(this.candD);
+          this.candD = dd;
+        }
+        this.candK[nc] = k;
+        this.candD[nc++] = d2;
+      }
+    }
+    return nc;
+  }
 }
 
 function u32Column(a: Uint32Array): Column {
