@@ -11,7 +11,7 @@ import { cellSize, type Column } from '../column.js';
 import type { FitsTable } from '../fits-table.js';
 
 /** The part of FitsTable's API the analytics read. */
-export type TableSource = Pick<FitsTable, 'numRows' | 'columnNames' | 'columnAt' | 'columnIndex' | 'take'>;
+export type TableSource = Pick<FitsTable, 'numRows' | 'columnNames' | 'columnAt' | 'columnIndex' | 'columnSource' | 'take'>;
 
 /** A result: columns of `numRows` rows each (build a table with `new FitsTable(columns, numRows)`). */
 export interface ColumnList {
