@@ -107,6 +107,16 @@ export function aggName(spec: AggSpec): string {
   return spec.name ?? `${spec.fn}(${spec.column ?? ''})`;
 }
 
+/** A grouped table as FitsTable.groupBy returns it: `agg` gives a table of type T. */
+export interface GroupedTable<T> {
+  readonly keys: readonly string[];
+  readonly numGroups: number;
+  /** Each row's group (ascending key order), -1 for rows left out (NA keys). */
+  readonly groupIds: Int32Array;
+  /** One row per group: the keys, then the aggregations (e.g. `'count(),mean(MAG)'`). */
+  agg(specs: string | AggSpec | readonly (string | AggSpec)[]): T;
+}
+
 /**
  * The groups of a table by key columns; call {@link Grouping.agg} for results.
  */
