@@ -8,6 +8,12 @@ import { COMMANDS as READ_COMMANDS, type CliIo } from './commands.js';
 import { tableCommand, TABLE_USAGE, TABLE_VALUED_FLAGS } from './table-command.js';
 import { WRITE_COMMANDS } from './write-commands.js';
 import { REMOTE_COMMANDS } from './remote-commands.js';
+import { joinCommand } from './join-command.js';
+import { xmatchCommand } from './xmatch-command.js';
+import { valuedFlags, type CliCommand } from './catalog-io.js';
+
+/** A command object (catalog-io.ts) as an entry of COMMANDS. */
+const entry = (c: CliCommand) => ({ run: c.run, valued: valuedFlags(c.options), usage: c.usage });
 
 /** Every command: reading, tables, writing (whose `header` adds --set/--delete to the reading one), cache. */
 const COMMANDS: typeof READ_COMMANDS = {
@@ -15,6 +21,8 @@ const COMMANDS: typeof READ_COMMANDS = {
   table: { run: tableCommand, valued: TABLE_VALUED_FLAGS, usage: TABLE_USAGE },
   ...WRITE_COMMANDS,
   ...REMOTE_COMMANDS,
+  join: entry(joinCommand),
+  xmatch: entry(xmatchCommand),
 };
 
 function usage(): string {

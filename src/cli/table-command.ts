@@ -3,9 +3,10 @@
  *  [--sort KEY[,KEY2]] [--desc] [--limit N] [--format text|csv|json]`
  *
  * Reads a table HDU (the first table when --hdu is not given; only the columns
- * it needs when --columns is given), filters it with --where (the FitsTable
+ * it needs when --columns or --group-by is given), filters it with --where (the FitsTable
  * expression language), sorts it (stable; --desc reverses every key, NaN and
- * nulls stay last), keeps the --columns and the first --limit rows, and prints:
+ * nulls stay last), keeps the --columns and the first --limit rows, and prints
+ * (--group-by/--agg: one row per group after --where, see table-groupby.ts):
  * - text: aligned columns under a header line, like astropy's pprint (nulls `--`);
  * - csv: RFC 4180, a header line, nulls empty, arrays as `[a, b]` in one field;
  * - json: an array of row objects; int64 values as exact JSON numbers, NaN and
@@ -18,12 +19,13 @@ import type { FitsTable, Cell } from '../table/fits-table.js';
 import { mentionedNames, resolveColumnName } from '../table/expression/check.js';
 import { UsageError, type ParsedArgs } from './args.js';
 import type { CliIo } from './commands.js';
+import { GROUP_BY_FLAGS, groupByColumns, groupByFlags, groupByTable } from './table-groupby.js';
 
 export type TableFormat = 'text' | 'csv' | 'json';
 
 /** Flags of the command that take a value. */
-export const TABLE_VALUED_FLAGS = ['hdu', 'columns', 'where', 'sort', 'limit', 'format'];
-export const TABLE_USAGE = 'table FILE [--hdu N|NAME[,VER]] [--columns a,b] [--where EXPR] [--sort KEY[,KEY2]] [--desc] [--limit N] [--format text|csv|json]';
+export const TABLE_VALUED_FLAGS = ['hdu', 'columns', 'where', 'sort', 'limit', 'format', ...GROUP_BY_FLAGS];
+export const TABLE_USAGE = 'table FILE [--hdu N|NAME[,VER]] [--columns a,b] [--where EXPR] [--group-by K1,K2 --agg "count(),mean(C)"] [--sort KEY[,KEY2]] [--desc] [--limit N] [--format text|csv|json]';
 
 function flag(args: ParsedArgs, name: string): string | undefined {
   const v = args.flags.get(name);
@@ -74,7 +76,9 @@ export async function tableCommand(args: ParsedArgs, io: CliIo): Promise<number>
     if (!/^\d+$/.test(limitText)) throw new UsageError('--limit takes a non-negative integer');
     limit = Number(limitText);
   }
+  const grouping = groupByFlags(args);
   const format = (flag(args, 'format') ?? 'text') as TableFormat;
+  if ((format as string) === 'parquet') throw new UsageError('--format parquet is not connected to a Parquet writer in this build; use csv, json or text');
   if (format !== 'text' && format !== 'csv' && format !== 'json') throw new UsageError('--format is text, csv or json');
   for (const k of args.flags.keys()) {
     if (!TABLE_VALUED_FLAGS.includes(k) && k !== 'desc') throw new UsageError(`unknown option --${k}`);
@@ -89,15 +93,17 @@ export async function tableCommand(args: ParsedArgs, io: CliIo): Promise<number>
     // Read only what is needed when the output columns are given. Names that
     // match no column are left to the table operations, whose errors say more.
     let read: string[] | undefined;
-    if (columns) {
-      const need = new Set<string>(columns);
+    if (columns || grouping) {
+      const need = new Set<string>(grouping ? groupByColumns(grouping) : columns);
       if (where) for (const n of mentionedNames(where)) need.add(n);
-      for (const k of sortKeys ?? []) need.add(k);
+      if (!grouping) for (const k of sortKeys ?? []) need.add(k);
       const present = tableColumnNames(hdu);
       read = [...need].filter((n) => typeof resolveColumnName(present, n) === 'number' && (resolveColumnName(present, n) as number) >= 0);
     }
     let table = await hdu.readTable(read ? { columns: read } : {});
-    table = applyTableOps(table, { where, sort: sortKeys, descending: desc, columns, limit });
+    // --group-by: WHERE, GROUP BY, then ORDER BY / columns / LIMIT on the groups.
+    if (grouping) table = groupByTable(where !== undefined ? table.filter(where) : table, grouping);
+    table = applyTableOps(table, { where: grouping ? undefined : where, sort: sortKeys, descending: desc, columns, limit });
     writeTable(table, format, io);
   } finally {
     await file.close();
