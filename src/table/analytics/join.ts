@@ -213,7 +213,19 @@ export function joinPairs(keyCols: readonly Column[], nL: number, nR: number, ho
       const c = lc[i]!;
       if (!seen[c]) {
         seen[c] = 1;
-        emitKey(c);
+        if (lb.unique) {
+          // One left row per key (a catalog's IDs): its right matches, without the key's bucket.
+          const b0 = rb.start[c]!;
+          const b1 = rb.start[c + 1]!;
+          if (b1 === b0 && how === 'outer') {
+            L[o] = i;
+            R[o++] = -1;
+          }
+          for (let y = b0; y < b1; y++) {
+            L[o] = i;
+            R[o++] = rb.rows[y]!;
+          }
+        } else emitKey(c);
       }
     }
     if (how === 'outer') {
@@ -229,15 +241,19 @@ export function joinPairs(keyCols: readonly Column[], nL: number, nR: number, ho
   return { left: L, right: R };
 }
 
-/** Rows grouped by code (a stable counting sort): code c's rows are rows[start[c] .. start[c+1]). */
-function buckets(codes: Int32Array, K: number): { start: Int32Array; rows: Int32Array } {
+/**
+ * Rows grouped by code (a stable counting sort): code c's rows are
+ * rows[start[c] .. start[c+1]); `unique` when no code has two rows.
+ */
+function buckets(codes: Int32Array, K: number): { start: Int32Array; rows: Int32Array; unique: boolean } {
   const start = new Int32Array(K + 1);
-  for (let i = 0; i < codes.length; i++) start[codes[i]! + 1]!++;
+  let unique = true;
+  for (let i = 0; i < codes.length; i++) if (++start[codes[i]! + 1]! > 1) unique = false;
   for (let c = 0; c < K; c++) start[c + 1]! += start[c]!;
   const pos = start.slice(0, K);
   const rows = new Int32Array(codes.length);
   for (let i = 0; i < codes.length; i++) rows[pos[codes[i]!]!++] = i;
-  return { start, rows };
+  return { start, rows, unique };
 }
 
 // ---------------------------------------------------------------- key columns end to end
