@@ -166,7 +166,8 @@ function directCodes(col: Column, n: number, na: Uint8Array | null): { codes: In
 
 function finishDirect(codes: Int32Array, table: Int32Array, n: number, na: Uint8Array | null): { codes: Int32Array; count: number } {
   let count = rankUsed(table);
-  for (let i = 0; i < n; i++) codes[i] = table[codes[i]!]!;
+  // Every value in the range used: value − min is the rank already.
+  if (count !== table.length) for (let i = 0; i < n; i++) codes[i] = table[codes[i]!]!;
   if (na) {
     for (let i = 0; i < n; i++) if (na[i]) codes[i] = count;
     count++;
@@ -218,13 +219,8 @@ function combineCodes(a: Int32Array, ca: number, b: Int32Array, cb: number, n: n
       codes[i] = c;
       table[c] = 1;
     }
-    rankUsed(table);
-    let count = 0;
-    for (let i = 0; i < n; i++) {
-      const r = table[codes[i]!]!;
-      codes[i] = r;
-      if (r >= count) count = r + 1;
-    }
+    const count = rankUsed(table);
+    if (count !== product) for (let i = 0; i < n; i++) codes[i] = table[codes[i]!]!;
     return { codes, count };
   }
   const codes = new Int32Array(n);

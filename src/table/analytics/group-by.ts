@@ -194,7 +194,7 @@ export class Grouping {
         return nanToNull(scalarColumn(name, f32 ? 'float32' : 'float64', out, null, col.unit), col);
       }
       case 'var':
-        if (f32) return nanToNull(scalarColumn(name, 'float32', welford32(col, work.valueGroups(ci, col), G)), col);
+        if (f32) return nanToNull(scalarColumn(name, 'float32', welford32(col, work.nullFreeGroups(ci, col), G)), col);
         return nanToNull(scalarColumn(name, 'float64', work.welford(ci, col).slice()), col);
       case 'std': {
         // pandas 1.5 computes std through a float64 path: NaN, not <NA>, even for nullable columns.
@@ -203,10 +203,10 @@ export class Grouping {
         return scalarColumn(name, 'float64', v, null, col.unit);
       }
       case 'median':
-        return nanToNull(medianColumn(name, col, work.valueGroups(ci, col), G), col);
+        return nanToNull(medianColumn(name, col, work.nullFreeGroups(ci, col), G), col);
       case 'min':
       case 'max':
-        return minMaxColumn(name, col, work.valueGroups(ci, col), G, spec.fn === 'max');
+        return minMaxColumn(name, col, work, ci, spec.fn === 'max');
       case 'first':
       case 'last': {
         const rows = firstLastRows(work.valueGroups(ci, col), G, spec.fn === 'last');
@@ -228,6 +228,7 @@ class AggWork {
   readonly #groups = new Map<number, Int32Array>();
   readonly #kahan = new Map<number, { sum: Float64Array; nobs: Float64Array }>();
   readonly #welford = new Map<number, Float64Array>();
+  readonly #minMax = new Map<number, MinMax>();
   constructor(
     readonly gid: Int32Array,
     readonly G: number,
@@ -237,16 +238,21 @@ class AggWork {
   valueGroups(ci: number, col: Column): Int32Array {
     let vg = this.#groups.get(ci);
     if (!vg) {
-      vg = valueGroups(col, this.gid);
+      vg = valueGroups(col, this.gid, true);
       this.#groups.set(ci, vg);
     }
     return vg;
   }
 
+  /** valueGroups without the NaN test (numeric loops skip NaN themselves, saving a copy of the group ids). */
+  nullFreeGroups(ci: number, col: Column): Int32Array {
+    return this.#groups.get(ci) ?? valueGroups(col, this.gid, false);
+  }
+
   kahan(ci: number, col: Column): { sum: Float64Array; nobs: Float64Array } {
     let k = this.#kahan.get(ci);
     if (!k) {
-      k = kahanSums(col, this.valueGroups(ci, col), this.G);
+      k = kahanSums(col, this.nullFreeGroups(ci, col), this.G);
       this.#kahan.set(ci, k);
     }
     return k;
@@ -256,10 +262,20 @@ class AggWork {
   welford(ci: number, col: Column): Float64Array {
     let w = this.#welford.get(ci);
     if (!w) {
-      w = welford64(col, this.valueGroups(ci, col), this.G);
+      w = welford64(col, this.nullFreeGroups(ci, col), this.G);
       this.#welford.set(ci, w);
     }
     return w;
+  }
+
+  /** Minima and maxima of a numeric (non-64-bit) column in one pass. */
+  minMax(ci: number, col: Column): MinMax {
+    let m = this.#minMax.get(ci);
+    if (!m) {
+      m = minMaxNumbers(col.data as Float64Array, this.nullFreeGroups(ci, col), this.G);
+      this.#minMax.set(ci, m);
+    }
+    return m;
   }
 }
 
@@ -307,12 +323,12 @@ function asDoubles(col: Column): Float64Array | Float32Array | IntArray {
   return d as Float64Array | Float32Array | IntArray;
 }
 
-/** gid with -1 where the value is NA; gid itself when no value is. */
-function valueGroups(col: Column, gid: Int32Array): Int32Array {
+/** gid with -1 where the value is null (and, if `nan`, NaN); gid itself when there is none. */
+function valueGroups(col: Column, gid: Int32Array, nan: boolean): Int32Array {
   const n = gid.length;
   const v = col.validity;
   const d = col.data;
-  const isFloat = d instanceof Float64Array || d instanceof Float32Array;
+  const isFloat = nan && (d instanceof Float64Array || d instanceof Float32Array);
   if (!v && !isFloat) return gid;
   let out: Int32Array | null = null;
   if (isFloat) {
@@ -377,8 +393,10 @@ function kahanSums(col: Column, vg: Int32Array, G: number): { sum: Float64Array;
     for (let i = 0; i < n; i++) {
       const g = vg[i]!;
       if (g < 0) continue;
+      const x = d[i]!;
+      if (x !== x) continue;
       nobs[g]!++;
-      const y = fr(d[i]! - comp[g]!);
+      const y = fr(x - comp[g]!);
       const t = fr(s[g]! + y);
       comp[g] = fr(fr(t - s[g]!) - y);
       s[g] = t;
@@ -387,8 +405,10 @@ function kahanSums(col: Column, vg: Int32Array, G: number): { sum: Float64Array;
     for (let i = 0; i < n; i++) {
       const g = vg[i]!;
       if (g < 0) continue;
+      const x = d[i]!;
+      if (x !== x) continue;
       nobs[g]!++;
-      const y = d[i]! - comp[g]!;
+      const y = x - comp[g]!;
       const t = s[g]! + y;
       comp[g] = t - s[g]! - y;
       s[g] = t;
@@ -398,8 +418,10 @@ function kahanSums(col: Column, vg: Int32Array, G: number): { sum: Float64Array;
     for (let i = 0; i < n; i++) {
       const g = vg[i]!;
       if (g < 0) continue;
+      const x = d[i]!;
+      if (x !== x) continue;
       nobs[g]!++;
-      const y = d[i]! - comp[g]!;
+      const y = x - comp[g]!;
       const t = s[g]! + y;
       comp[g] = t - s[g]! - y;
       s[g] = t;
@@ -456,8 +478,9 @@ function welford64(col: Column, vg: Int32Array, G: number): Float64Array {
   for (let i = 0; i < n; i++) {
     const g = vg[i]!;
     if (g < 0) continue;
-    const k = ++nobs[g]!;
     const x = d[i]!;
+    if (x !== x) continue;
+    const k = ++nobs[g]!;
     const old = mean[g]!;
     const mu = old + (x - old) / k;
     mean[g] = mu;
@@ -478,8 +501,9 @@ function welford32(col: Column, vg: Int32Array, G: number): Float32Array {
   for (let i = 0; i < n; i++) {
     const g = vg[i]!;
     if (g < 0) continue;
-    const k = ++nobs[g]!;
     const x = d[i]!;
+    if (x !== x) continue;
+    const k = ++nobs[g]!;
     const old = mean[g]!;
     const dx = fr(x - old);
     const mu = fr(old + fr(dx / fr(k)));
@@ -549,7 +573,7 @@ function medianColumn(name: string, col: Column, vg: Int32Array, G: number): Col
   const start = new Int32Array(G + 1);
   for (let i = 0; i < n; i++) {
     const g = vg[i]!;
-    if (g >= 0) start[g + 1]!++;
+    if (g >= 0 && d[i] === d[i]) start[g + 1]!++;
   }
   for (let g = 0; g < G; g++) start[g + 1]! += start[g]!;
   const total = start[G]!;
@@ -557,7 +581,8 @@ function medianColumn(name: string, col: Column, vg: Int32Array, G: number): Col
   const pos = start.slice(0, G);
   for (let i = 0; i < n; i++) {
     const g = vg[i]!;
-    if (g >= 0) buf[pos[g]!++] = d[i]!;
+    const x = d[i]!;
+    if (g >= 0 && x === x) buf[pos[g]!++] = x;
   }
   const out = new Float64Array(G);
   for (let g = 0; g < G; g++) {
@@ -575,11 +600,22 @@ function medianColumn(name: string, col: Column, vg: Int32Array, G: number): Col
   return scalarColumn(name, 'float64', out, null, col.unit);
 }
 
-function minMaxColumn(name: string, col: Column, vg: Int32Array, G: number, max: boolean): Column {
-  const n = vg.length;
+function minMaxColumn(name: string, col: Column, work: AggWork, ci: number, max: boolean): Column {
+  const G = work.G;
   const d = col.data;
-  const nobs = new Uint8Array(G);
   const dtype = col.dtype as ColumnDType;
+  if (!Array.isArray(d) && !(d instanceof BigInt64Array) && !(d instanceof BigUint64Array)) {
+    const m = work.minMax(ci, col);
+    const best = max ? m.max : m.min;
+    const isFloat = dtype === 'float32' || dtype === 'float64';
+    const data = new (d.constructor as new (k: number) => Float64Array)(G);
+    for (let g = 0; g < G; g++) data[g] = m.nobs[g] ? best[g]! : isFloat ? NaN : 0;
+    const c = scalarColumn(name, dtype, data, isFloat ? null : validityOf(m.nobs), col.unit);
+    return { ...c, format: col.format };
+  }
+  const vg = work.nullFreeGroups(ci, col);
+  const n = vg.length;
+  const nobs = new Uint8Array(G);
   if (Array.isArray(d)) {
     const best: string[] = new Array<string>(G).fill('');
     for (let i = 0; i < n; i++) {
@@ -593,8 +629,9 @@ function minMaxColumn(name: string, col: Column, vg: Int32Array, G: number, max:
     }
     return { ...scalarColumn(name, 'string', best, validityOf(nobs)), format: col.format };
   }
-  if (d instanceof BigInt64Array || d instanceof BigUint64Array) {
-    const u = words64(d);
+  {
+    // 64-bit integers, compared on their two words.
+    const u = words64(d as BigInt64Array);
     const signed = d instanceof BigInt64Array;
     const hi = new Float64Array(G);
     const lo = new Float64Array(G);
@@ -619,21 +656,31 @@ function minMaxColumn(name: string, col: Column, vg: Int32Array, G: number, max:
     }
     return { ...int64Column(name, w, !signed, validityOf(nobs)), format: col.format, ...(col.unit ? { unit: col.unit } : {}) };
   }
-  const a = d as Float64Array | Float32Array | IntArray;
-  const best = new Float64Array(G).fill(max ? -Infinity : Infinity);
+}
+
+/** Per-group minima and maxima (numbers present in `nobs`). */
+interface MinMax {
+  min: Float64Array;
+  max: Float64Array;
+  nobs: Uint8Array;
+}
+
+/** pandas' group_min_max for both at once: strict comparisons in row order from ±Infinity, NaN skipped. */
+function minMaxNumbers(a: Float64Array | Float32Array | IntArray, vg: Int32Array, G: number): MinMax {
+  const n = vg.length;
+  const mn = new Float64Array(G).fill(Infinity);
+  const mx = new Float64Array(G).fill(-Infinity);
+  const nobs = new Uint8Array(G);
   for (let i = 0; i < n; i++) {
     const g = vg[i]!;
     if (g < 0) continue;
     const x = a[i]!;
+    if (x !== x) continue;
     nobs[g] = 1;
-    if (max ? x > best[g]! : x < best[g]!) best[g] = x;
+    if (x < mn[g]!) mn[g] = x;
+    if (x > mx[g]!) mx[g] = x;
   }
-  const isFloat = dtype === 'float32' || dtype === 'float64';
-  for (let g = 0; g < G; g++) if (!nobs[g]) best[g] = isFloat ? NaN : 0;
-  const data = new (a.constructor as new (k: number) => Float64Array)(G);
-  data.set(best);
-  const c = scalarColumn(name, dtype, data, isFloat ? null : validityOf(nobs), col.unit);
-  return { ...c, format: col.format };
+  return { min: mn, max: mx, nobs };
 }
 
 function validityOf(nobs: Uint8Array): Uint8Array | null {
