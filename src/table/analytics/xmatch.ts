@@ -111,6 +111,23 @@ class Pairs {
   result(): CrossMatch {
     return { indexA: this.a.slice(0, this.n), indexB: this.b.slice(0, this.n), sepArcsec: this.s.slice(0, this.n) };
   }
+  /** The pairs ordered by first index (a stable counting sort: each row's pairs keep their order). */
+  byFirstIndex(nA: number): CrossMatch {
+    const n = this.n;
+    const start = new Uint32Array(nA + 1);
+    for (let k = 0; k < n; k++) start[this.a[k]! + 1]!++;
+    for (let i = 0; i < nA; i++) start[i + 1]! += start[i]!;
+    const indexA = new Uint32Array(n);
+    const indexB = new Uint32Array(n);
+    const sepArcsec = new Float64Array(n);
+    for (let k = 0; k < n; k++) {
+      const o = start[this.a[k]!]!++;
+      indexA[o] = this.a[k]!;
+      indexB[o] = this.b[k]!;
+      sepArcsec[o] = this.s[k]!;
+    }
+    return { indexA, indexB, sepArcsec };
+  }
 }
 
 /** First index in sorted[lo, hi) whose value is ≥ x. */
@@ -149,9 +166,33 @@ export function crossMatchPositions(a: SkyPositions, b: SkyPositions, opts: Cros
 
   const index = new ZoneIndex(b, rDeg, chord2);
   const nearest = !!opts.nearest;
-  for (let i = 0; i < nA; i++) {
-    const lat = a.dec[i]!;
-    const lon = a.ra[i]!;
+  // The first catalog is visited in the same (zone, RA) order, so the second's zones are read
+  // in memory order (random sky positions would make every lookup a cache miss); the pairs
+  // are put back in first-catalog order at the end.
+  const orderA = sortPermutation(
+    [
+      { column: u32Column(zonesOf(a.dec, index)), descending: false, nulls: 'last' },
+      { column: f64Column(a.ra), descending: false, nulls: 'last' },
+    ],
+    nA,
+  );
+  const raA = new Float64Array(nA);
+  const decA = new Float64Array(nA);
+  const rowA = new Uint32Array(nA);
+  {
+    const inv = new Uint32Array(nA);
+    for (let q = 0; q < nA; q++) inv[orderA[q]!] = q;
+    for (let i = 0; i < nA; i++) {
+      const q = inv[i]!;
+      raA[q] = a.ra[i]!;
+      decA[q] = a.dec[i]!;
+      rowA[q] = i;
+    }
+  }
+  for (let q = 0; q < nA; q++) {
+    const i = rowA[q]!;
+    const lat = decA[q]!;
+    const lon = raA[q]!;
     if (lat !== lat) continue;
     const nc = index.candidates(lon, lat);
     if (nc === 0) continue;
@@ -182,7 +223,14 @@ export function crossMatchPositions(a: SkyPositions, b: SkyPositions, opts: Cros
       pairs.push(i, idxS[k]!, separationArcsec(lon, lat, lonS[k]!, latS[k]!));
     }
   }
-  return pairs.result();
+  return pairs.byFirstIndex(nA);
+}
+
+/** Each declination's zone (NaN: after every zone). */
+function zonesOf(dec: Float64Array, index: ZoneIndex): Uint32Array {
+  const z = new Uint32Array(dec.length);
+  for (let i = 0; i < dec.length; i++) z[i] = dec[i]! === dec[i]! ? index.zoneOf(dec[i]!) : index.nZones;
+  return z;
 }
 
 /**
@@ -239,8 +287,12 @@ class ZoneIndex {
     this.zS = new Float64Array(valid);
     this.idxS = new Uint32Array(valid);
     this.zoneStart = new Int32Array(this.nZones + 1);
-    for (let k = 0; k < valid; k++) {
-      const j = perm[k]!;
+    // Scatter in catalog order (sequential reads, random writes: faster than gathering by perm).
+    const inv = new Uint32Array(nB);
+    for (let k = 0; k < nB; k++) inv[perm[k]!] = k;
+    for (let j = 0; j < nB; j++) {
+      const k = inv[j]!;
+      if (k >= valid) continue;
       const lon = b.ra[j]!;
       const lat = b.dec[j]!;
       this.lonS[k] = lon;
@@ -250,8 +302,8 @@ class ZoneIndex {
       this.yS[k] = cl * Math.sin(lon * D2R);
       this.zS[k] = Math.sin(lat * D2R);
       this.idxS[k] = j;
-      this.zoneStart[zoneB[j]! + 1]!++;
     }
+    for (let k = 0; k < valid; k++) this.zoneStart[this.zoneOf(this.latS[k]!) + 1]!++;
     for (let z = 0; z < this.nZones; z++) this.zoneStart[z + 1]! += this.zoneStart[z]!;
   }
 
