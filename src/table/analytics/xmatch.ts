@@ -80,7 +80,39 @@ export function separationArcsec(lon1: number, lat1: number, lon2: number, lat2:
   const num1 = clat2 * sdlon;
   const num2 = clat1 * slat2 - slat1 * clat2 * cdlon;
   const den = slat1 * slat2 + clat1 * clat2 * cdlon;
-  return Math.atan2(Math.sqrt(num1 * num1 + num2 * num2), den) * R2D * 3600;
+  return Math.atan2(hypot(num1, num2), den) * R2D * 3600;
+}
+
+const SPLIT = 134217729; // 2^27 + 1 (Veltkamp)
+
+/** a² exactly, as hi + lo (Dekker's product). */
+function square(a: number): [number, number] {
+  const hi = a * a;
+  const t = SPLIT * a;
+  const ah = t - (t - a);
+  const al = a - ah;
+  return [hi, al * al - (((hi - ah * ah) - ah * al) - al * ah)];
+}
+
+/**
+ * √(x² + y²) correctly rounded in all but rare ties, like glibc's hypot that
+ * numpy calls (Math.hypot and a plain √(x² + y²) are off by one unit in the
+ * last place in about one case in six): the sum of squares in double-double,
+ * then one Newton correction of the square root. For |x|, |y| ≤ 1 (no
+ * overflow; Vincenty's terms are).
+ */
+function hypot(x: number, y: number): number {
+  const [ph, pl] = square(x);
+  const [qh, ql] = square(y);
+  const sh = ph + qh;
+  const bv = sh - ph;
+  const sl = ph - (sh - bv) + (qh - bv) + pl + ql;
+  const s = sh + sl;
+  const e = sh - s + sl;
+  if (s === 0) return 0;
+  const r = Math.sqrt(s);
+  const [rh, rl] = square(r);
+  return r + (s - rh - rl + e) / (2 * r);
 }
 
 /** Growable pair lists. */
