@@ -32,8 +32,9 @@ if kind == "groupby":
         fn, c = spec.rstrip(")").split("(")
         named[spec] = ("V", "size") if c == "" else (c, fn)
     ms, res = timed(lambda: df.groupby(keys, sort=True).agg(**named).reset_index())
-    m = res["mean(V)"].to_numpy()
-    print(json.dumps({"ms": ms, "groups": len(res), "check": float(np.sum(m[~np.isnan(m)]))}))
+    for spec in aggs:
+        res[spec].to_numpy(dtype=np.float64).tofile(f"{d}/out-{spec}.bin")
+    print(json.dumps({"ms": ms, "groups": len(res)}))
 elif kind == "xmatch":
     from astropy.coordinates import SkyCoord, search_around_sky
     import astropy.units as u

@@ -20,7 +20,7 @@
  * counts, row counts).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,19 +33,15 @@ const PEERS = process.env.CATALOG_PEERS_PY ?? join(HERE, 'catalog-peers.py');
 const RUNS = Number(process.env.RUNS ?? 3);
 const CASES = process.argv.slice(2).length ? process.argv.slice(2) : ['groupby', 'xmatch', 'join'];
 
-/** xorshift128+ → uniform [0, 1). Deterministic. */
+/** mulberry32 → uniform [0, 1). Deterministic. */
 function rng(seed: number) {
-  let s0 = seed >>> 0 || 1;
-  let s1 = 0x9e3779b9;
+  let a = seed >>> 0;
   return () => {
-    let x = s0;
-    const y = s1;
-    s0 = y;
-    x ^= x << 23;
-    x ^= x >>> 17;
-    x ^= y ^ (y >>> 26);
-    s1 = x;
-    return ((s0 + s1) >>> 0) / 4294967296;
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
 
@@ -69,7 +65,7 @@ function time<T>(f: () => T): { ms: number; all: number[]; last: T } {
 const bytes = (a: ArrayBufferView) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 
 /** Run the Python peer on raw arrays; its last stdout line is JSON. */
-function peer(kind: string, raw: Record<string, ArrayBufferView>, extra: string[] = []): Record<string, number> | null {
+function peer(kind: string, raw: Record<string, ArrayBufferView>, extra: string[] = [], compare?: (dir: string) => string): (Record<string, number> & { compared?: string }) | null {
   const dir = join(tmpdir(), `fitsflow-catalog-bench-${process.pid}-${kind}`);
   mkdirSync(dir, { recursive: true });
   try {
@@ -79,7 +75,9 @@ function peer(kind: string, raw: Record<string, ArrayBufferView>, extra: string[
       console.log(`  python failed: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`);
       return null;
     }
-    return JSON.parse(r.stdout.trim().split('\n').pop()!) as Record<string, number>;
+    const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as Record<string, number> & { compared?: string };
+    if (compare) out.compared = compare(dir);
+    return out;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -121,12 +119,19 @@ if (CASES.includes('groupby')) {
   for (const [label, keys, aggs] of cases) {
     const ours = time(() => table.groupBy(keys).agg(aggs));
     const res = ours.last;
-    const means = res.column('mean(V)').data as Float64Array;
-    let check = 0;
-    for (let g = 0; g < means.length; g++) if (means[g] === means[g]) check += means[g]!;
-    const py = peer('groupby', { K1: k1, K2: k2, KBIG: kbig, V: v }, [keys.join(','), aggs]);
+    const py = peer('groupby', { K1: k1, K2: k2, KBIG: kbig, V: v }, [keys.join(','), aggs], (dir) => {
+      // pandas' result columns, bit for bit.
+      const diff: string[] = [];
+      for (const name of res.columnNames.slice(keys.length)) {
+        const theirs = new Float64Array(readFileSync(join(dir, `out-${name}.bin`)).buffer.slice(0));
+        const col = res.column(name).data as Float64Array | BigInt64Array;
+        const mine = Float64Array.from(col as ArrayLike<number | bigint>, Number);
+        if (theirs.length !== mine.length || mine.some((x, g) => !Object.is(x, theirs[g]))) diff.push(name);
+      }
+      return diff.length ? `DIFFER in ${diff.join(', ')}` : 'identical';
+    });
     line(label, ours, py?.ms, 'pandas');
-    if (py) console.log(`  groups ${res.numRows} vs ${py.groups}; sum of means ${check} vs ${py.check}: ${res.numRows === py.groups && check === py.check ? 'agree' : 'DIFFER'}`);
+    if (py) console.log(`  ${res.numRows} groups vs ${py.groups}; every result column ${py.compared}`);
   }
 }
 

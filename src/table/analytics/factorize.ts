@@ -180,11 +180,158 @@ function allNa(n: number, na: Uint8Array | null): { codes: Int32Array; count: nu
   return { codes: new Int32Array(n), count: n > 0 && na ? 1 : 0 };
 }
 
-/** Codes of one scalar column: ascending value order, NA (if any) the last code. */
-export function columnCodes(col: Column, n = col.length): { codes: Int32Array; count: number; na: Uint8Array | null } {
+/** Most distinct values hashing goes on with before giving way to the radix sort. */
+const hashLimit = (n: number) => Math.max(65536, n >>> 2);
+
+/**
+ * Hash coding of a numeric column (first-appearance ids through an
+ * open-addressing table on the values' bits, -0 folded into +0), then the
+ * distinct values radix-sorted to turn ids into ascending codes. Null when the
+ * column has too many distinct values: sorting every row is then as cheap.
+ */
+function hashedNumberCodes(col: Column, n: number, na: Uint8Array | null): { codes: Int32Array; count: number } | null {
+  const d = col.data;
+  if (Array.isArray(d) || col.strings || !LITTLE_ENDIAN) return null;
+  const a = d as Exclude<Column['data'], string[]>;
+  const wide = a.BYTES_PER_ELEMENT === 8;
+  const isFloat = a instanceof Float64Array || a instanceof Float32Array;
+  // The values' bits, one or two words per row (narrow integers as their numbers).
+  const u = wide ? new Uint32Array(a.buffer, a.byteOffset, 2 * n) : a instanceof Float32Array ? new Uint32Array(a.buffer, a.byteOffset, n) : null;
+  const narrow = u ? null : (a as Int32Array);
+  const limit = hashLimit(n);
+  let cap = 4096;
+  let keys = new Uint32Array(wide ? 2 * cap : cap);
+  let ids = new Int32Array(cap).fill(-1);
+  let uniq = new Uint32Array(wide ? 2 * 1024 : 1024);
+  let count = 0;
+  const codes = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    if (na && na[i]) continue;
+    let lo: number;
+    let hi = 0;
+    if (wide) {
+      lo = u![2 * i]!;
+      hi = u![2 * i + 1]!;
+      if (isFloat && lo === 0 && hi === 0x80000000) hi = 0; // -0 → +0
+    } else if (u) {
+      lo = u[i]!;
+      if (lo === 0x80000000) lo = 0; // float32 -0 → +0
+    } else lo = narrow![i]! >>> 0;
+    let h = Math.imul(lo ^ Math.imul(hi ^ 0x27d4eb2f, 0x9e3779b1), 0x85ebca6b);
+    h ^= h >>> 15;
+    let mask = cap - 1;
+    let slot = h & mask;
+    let id: number;
+    for (;;) {
+      id = ids[slot]!;
+      if (id < 0) break;
+      if (wide ? keys[2 * slot] === lo && keys[2 * slot + 1] === hi : keys[slot] === lo) break;
+      slot = (slot + 1) & mask;
+    }
+    if (id < 0) {
+      if (count >= limit) return null;
+      id = count++;
+      if (wide) {
+        if (2 * count > uniq.length) uniq = grow(uniq);
+        uniq[2 * id] = lo;
+        uniq[2 * id + 1] = hi;
+        keys[2 * slot] = lo;
+        keys[2 * slot + 1] = hi;
+      } else {
+        if (count > uniq.length) uniq = grow(uniq);
+        uniq[id] = lo;
+        keys[slot] = lo;
+      }
+      ids[slot] = id;
+      if (2 * count > cap) {
+        // Rehash into a table twice the size.
+        cap *= 2;
+        mask = cap - 1;
+        keys = new Uint32Array(wide ? 2 * cap : cap);
+        ids = new Int32Array(cap).fill(-1);
+        for (let k = 0; k < count; k++) {
+          const l = wide ? uniq[2 * k]! : uniq[k]!;
+          const hh = wide ? uniq[2 * k + 1]! : 0;
+          let g = Math.imul(l ^ Math.imul(hh ^ 0x27d4eb2f, 0x9e3779b1), 0x85ebca6b);
+          g ^= g >>> 15;
+          let sl = g & mask;
+          while (ids[sl]! >= 0) sl = (sl + 1) & mask;
+          ids[sl] = k;
+          if (wide) {
+            keys[2 * sl] = l;
+            keys[2 * sl + 1] = hh;
+          } else keys[sl] = l;
+        }
+      }
+    }
+    codes[i] = id;
+  }
+  // Rank the distinct values with the radix sort, in the column's own type (exact int64, -0 = +0, ...).
+  let distinct: Column['data'];
+  if (narrow) {
+    // Narrow integers were keyed by the uint32 bits of their numbers.
+    const back = new (a.constructor as new (k: number) => Int32Array)(count);
+    const signed = a instanceof Int8Array || a instanceof Int16Array || a instanceof Int32Array;
+    for (let k = 0; k < count; k++) back[k] = signed ? uniq[k]! | 0 : uniq[k]!;
+    distinct = back;
+  } else distinct = new (a.constructor as new (b: ArrayBuffer) => Float64Array)(uniq.buffer.slice(0, (wide ? 8 : 4) * count));
+  return finishHashed(codes, n, na, { name: '', dtype: col.dtype, format: '', cellShape: [], length: count, data: distinct }, count);
+}
+
+function grow(a: Uint32Array): Uint32Array<ArrayBuffer> {
+  const b = new Uint32Array(a.length * 2);
+  b.set(a);
+  return b;
+}
+
+/** Distinct values sorted → each row's id replaced by its value's rank; NA last. */
+function finishHashed(codes: Int32Array, n: number, na: Uint8Array | null, distinct: Column, count: number): { codes: Int32Array; count: number } {
+  const perm = sortPermutation([{ column: distinct, descending: false, nulls: 'last' }], count);
+  const rank = new Int32Array(count);
+  for (let k = 0; k < count; k++) rank[perm[k]!] = k;
+  for (let i = 0; i < n; i++) codes[i] = na && na[i] ? count : rank[codes[i]!]!;
+  return { codes, count: na ? count + 1 : count };
+}
+
+/** String keys through a Map (first-appearance ids), the distinct strings then sorted by code units. */
+function hashedStringCodes(col: Column, n: number, na: Uint8Array | null): { codes: Int32Array; count: number } | null {
+  if (col.strings || !Array.isArray(col.data)) return null;
+  const d = col.data;
+  const ids = new Map<string, number>();
+  const codes = new Int32Array(n);
+  const limit = hashLimit(n);
+  for (let i = 0; i < n; i++) {
+    if (na && na[i]) continue;
+    let id = ids.get(d[i]!);
+    if (id === undefined) {
+      if (ids.size >= limit) return null;
+      id = ids.size;
+      ids.set(d[i]!, id);
+    }
+    codes[i] = id;
+  }
+  const distinct = [...ids.keys()];
+  const order = distinct.map((_, k) => k).sort((x, y) => (distinct[x]! < distinct[y]! ? -1 : distinct[x]! > distinct[y]! ? 1 : 0));
+  const rank = new Int32Array(distinct.length);
+  order.forEach((k, r) => (rank[k] = r));
+  const count = distinct.length;
+  for (let i = 0; i < n; i++) codes[i] = na && na[i] ? count : rank[codes[i]!]!;
+  return { codes, count: na ? count + 1 : count };
+}
+
+/** How columnCodes codes a column: the fastest that applies ('auto'), or one method (tests compare them). */
+export type CodingMethod = 'auto' | 'direct' | 'hash' | 'sort';
+
+/**
+ * Codes of one scalar column: ascending value order, NA (if any) the last code.
+ * Every method gives the same codes; a forced method that does not apply falls back to sorting.
+ */
+export function columnCodes(col: Column, n = col.length, method: CodingMethod = 'auto'): { codes: Int32Array; count: number; na: Uint8Array | null } {
   const na = naFlags(col, n);
   if (n === 0) return { codes: new Int32Array(0), count: 0, na };
-  const direct = directCodes(col, n, na);
+  const direct =
+    (method === 'auto' || method === 'direct' ? directCodes(col, n, na) : null) ??
+    (method === 'auto' || method === 'hash' ? (hashedNumberCodes(col, n, na) ?? hashedStringCodes(col, n, na)) : null);
   if (direct) return { ...direct, na };
   const perm = sortPermutation([{ column: col, descending: false, nulls: 'last' }], n);
   const same = valueEquality(col);
