@@ -198,6 +198,13 @@ function hashedNumberCodes(col: Column, n: number, na: Uint8Array | null): { cod
   // The values' bits, one or two words per row (narrow integers as their numbers).
   const u = wide ? new Uint32Array(a.buffer, a.byteOffset, 2 * n) : a instanceof Float32Array ? new Uint32Array(a.buffer, a.byteOffset, n) : null;
   const narrow = u ? null : (a as Int32Array);
+  if (n > 65536) {
+    // Nearly all distinct in a sample (IDs): sorting every row wins; don't start hashing.
+    const seen = new Set<number>();
+    const step = Math.floor(n / 8192);
+    for (let i = 0; i < n; i += step) seen.add(wide ? u![2 * i + 1]! * 4294967296 + u![2 * i]! : u ? u[i]! : narrow![i]!);
+    if (seen.size > 0.9 * Math.ceil(n / step)) return null;
+  }
   const limit = hashLimit(n);
   let cap = 4096;
   let keys = new Uint32Array(wide ? 2 * cap : cap);
