@@ -77,9 +77,10 @@ export function formatFlag(args: ParsedArgs): CatalogFormat {
   return f;
 }
 
-/** FitsError/UsageError before any work when --format parquet has no writer. */
-export function checkParquet(format: CatalogFormat, outputs: CatalogOutputs): void {
+/** UsageError before any work when --format parquet has no writer, or --output comes without it. */
+export function checkParquet(format: CatalogFormat, outputs: CatalogOutputs, args?: ParsedArgs): void {
   if (format === 'parquet' && !outputs.writeParquet) throw new UsageError('--format parquet is not connected to a Parquet writer in this build; use csv, json or text');
+  if (format !== 'parquet' && args?.flags.has('output')) throw new UsageError('--output goes with --format parquet; text, csv and json go to standard output');
 }
 
 /** Print (or write, for Parquet) a result table. */

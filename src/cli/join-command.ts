@@ -53,7 +53,7 @@ export function makeJoinCommand(outputs: CatalogOutputs = {}): CliCommand {
       const how = (flagValue(args, 'how') ?? 'inner') as JoinHow;
       if (!['inner', 'left', 'right', 'outer'].includes(how)) throw new UsageError('--how is inner, left, right or outer');
       const format = formatFlag(args);
-      checkParquet(format, outputs);
+      checkParquet(format, outputs, args);
       const a = await readTableFile(io, args.positionals[0]!, flagValue(args, 'hdu-a'), 'hdu-a');
       const b = await readTableFile(io, args.positionals[1]!, flagValue(args, 'hdu-b'), 'hdu-b');
       const opts = { on, how, sort: args.flags.has('sort'), nullsEqual: !args.flags.has('nulls-unequal') };

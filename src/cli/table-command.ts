@@ -25,7 +25,7 @@ export type TableFormat = 'text' | 'csv' | 'json';
 
 /** Flags of the command that take a value. */
 export const TABLE_VALUED_FLAGS = ['hdu', 'columns', 'where', 'sort', 'limit', 'format', ...GROUP_BY_FLAGS];
-export const TABLE_USAGE = 'table FILE [--hdu N|NAME[,VER]] [--columns a,b] [--where EXPR] [--group-by K1,K2 --agg "count(),mean(C)"] [--sort KEY[,KEY2]] [--desc] [--limit N] [--format text|csv|json]';
+export const TABLE_USAGE = 'table FILE [--hdu N|NAME[,VER]] [--columns a,b] [--where EXPR] [--group-by K1,K2 --agg "count(),mean(C)"] [--sort KEY[,KEY2]] [--desc] [--limit N] [--format text|csv|json|parquet]';
 
 function flag(args: ParsedArgs, name: string): string | undefined {
   const v = args.flags.get(name);

@@ -73,7 +73,7 @@ export function makeXmatchCommand(outputs: CatalogOutputs = {}): CliCommand {
       if (radius === undefined) throw new UsageError('--radius is required, e.g. --radius 2arcsec');
       asUsage(() => parseAngle(radius));
       const format = formatFlag(args);
-      checkParquet(format, outputs);
+      checkParquet(format, outputs, args);
       const ra = flagValue(args, 'ra');
       const dec = flagValue(args, 'dec');
       const a = await readPositions(io, args.positionals[0]!, flagValue(args, 'hdu-a'), 'hdu-a', ra, dec);
