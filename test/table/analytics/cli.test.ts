@@ -11,6 +11,11 @@ import { open } from '../../../src/index.node.js';
 import { main } from '../../../src/cli/main.js';
 import type { CliIo } from '../../../src/cli/commands.js';
 import { createFitsWriter } from '../../../src/write/create-node.js';
+import { makeJoinCommand } from '../../../src/cli/join-command.js';
+import { makeXmatchCommand } from '../../../src/cli/xmatch-command.js';
+import { parseArgs } from '../../../src/cli/args.js';
+import { valuedFlags } from '../../../src/cli/catalog-io.js';
+import type { FitsTable } from '../../../src/table/fits-table.js';
 import type { Column } from '../../../src/table/column.js';
 import { col, randomCatalog, uniform } from './catalogs.js';
 import { pythonTest, runPython } from './python-bridge.js';
@@ -204,6 +209,19 @@ describe('catalog CLI usage', () => {
     expect((await run('xmatch', A(), B(), '--radius', '1', '--format', 'parquet')).code).toBe(2);
     expect((await run('table', A(), '--group-by', 'K_INT', '--format', 'parquet')).code).toBe(2);
     expect((await run('join', join(dir, 'missing.fits'), B(), '--on', 'K_INT')).code).toBe(1);
+  });
+  it('hands the result table to a connected Parquet writer', async () => {
+    const written: [FitsTable, string][] = [];
+    const outputs = { writeParquet: async (t: FitsTable, path: string) => void written.push([t, path]) };
+    const io: CliIo = { out: () => undefined, err: () => undefined, open: (p) => open(p) };
+    const j = makeJoinCommand(outputs);
+    expect(await j.run(parseArgs([A(), B(), '--on', 'K_INT', '--format', 'parquet', '--output', 'x.parquet'], new Set(valuedFlags(j.options))), io)).toBe(0);
+    const x = makeXmatchCommand(outputs);
+    expect(await x.run(parseArgs([A(), B(), '--radius', '2arcsec', '--format', 'parquet'], new Set(valuedFlags(x.options))), io)).toBe(0);
+    expect(written.map(([t, p]) => [t.columnNames.slice(0, 3), p])).toEqual([
+      [['K_INT', 'K_BIG', 'K_STR'], 'x.parquet'],
+      [['index_a', 'index_b', 'sep_arcsec'], '-'],
+    ]);
   });
   it('prints text and JSON, sorts and limits groups', async () => {
     const t = await run('table', A(), '--group-by', 'K_INT', '--agg', 'count() as n', '--sort', 'n', '--desc', '--limit', '3');
