@@ -180,6 +180,35 @@ function allNa(n: number, na: Uint8Array | null): { codes: Int32Array; count: nu
   return { codes: new Int32Array(n), count: n > 0 && na ? 1 : 0 };
 }
 
+/**
+ * Packed strings of at most 8 bytes as uint64 numbers with the same order and
+ * equality: the bytes big-endian, trailing spaces and NULs dropped (zeros
+ * after the end, so a prefix sorts first). Null when a value holds an inner
+ * NUL byte (it would tie with the padding).
+ */
+function packedAsUint64(col: Column, n: number): Column | null {
+  const { bytes, width } = col.strings!;
+  const words = new Uint32Array(2 * n);
+  for (let i = 0; i < n; i++) {
+    const at = i * width;
+    let end = at + width;
+    while (end > at && (bytes[end - 1] === 0x20 || bytes[end - 1] === 0)) end--;
+    let hi = 0;
+    let lo = 0;
+    for (let k = 0; k < 8; k++) {
+      const b = at + k < end ? bytes[at + k]! : 0;
+      if (b === 0 && at + k < end) return null;
+      if (k < 4) hi = (hi << 8) | b;
+      else lo = (lo << 8) | b;
+    }
+    words[2 * i] = lo >>> 0;
+    words[2 * i + 1] = hi >>> 0;
+  }
+  const c: { -readonly [K in keyof Column]?: Column[K] } = { name: col.name, dtype: 'uint64', format: 'K', cellShape: [], length: n, data: new BigUint64Array(words.buffer) };
+  if (col.validity) c.validity = col.validity;
+  return c as Column;
+}
+
 /** Most distinct values hashing goes on with before giving way to the radix sort. */
 const hashLimit = (n: number) => Math.max(65536, n >>> 2);
 
@@ -334,6 +363,10 @@ export type CodingMethod = 'auto' | 'direct' | 'hash' | 'sort';
  * Every method gives the same codes; a forced method that does not apply falls back to sorting.
  */
 export function columnCodes(col: Column, n = col.length, method: CodingMethod = 'auto'): { codes: Int32Array; count: number; na: Uint8Array | null } {
+  if (col.strings && col.strings.width <= 8 && LITTLE_ENDIAN && n > 0) {
+    const asNumber = packedAsUint64(col, n);
+    if (asNumber) return columnCodes(asNumber, n, method);
+  }
   const na = naFlags(col, n);
   if (n === 0) return { codes: new Int32Array(0), count: 0, na };
   const direct =

@@ -66,6 +66,20 @@ describe('key coding', () => {
       );
     });
   }
+  it('packed strings of up to 8 bytes code like the strings themselves', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.stringMatching(/^[ -~]{0,8}$/), fc.boolean()), { maxLength: 200 }), fc.integer({ min: 1, max: 8 }), (rows, width) => {
+        const values = rows.map(([s]) => s.slice(0, width).replace(/ +$/, ''));
+        const nulls = rows.map(([, x]) => x);
+        const bytes = new Uint8Array(values.length * width).fill(0x20);
+        values.forEach((v, i) => { for (let k = 0; k < v.length; k++) bytes[i * width + k] = v.charCodeAt(k); });
+        const packed = packedStringColumn({ name: 'K', dtype: 'string', format: `${width}A`, cellShape: [] }, values.length, { bytes, width }, makeColumn('string', values, nulls, false).validity);
+        const plain = makeColumn('string', values, nulls, false);
+        expect(Array.from(columnCodes(packed).codes)).toEqual(Array.from(columnCodes(plain, plain.length, 'sort').codes));
+      }),
+      { numRuns: 100 },
+    );
+  });
   it('combines wide keys through both sorted paths like a comparison sort of the tuples', () => {
     for (const [n, distinct] of [[2000, 400], [100000, 1000000]] as const) {
       let seed = n;
