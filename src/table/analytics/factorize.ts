@@ -3,13 +3,18 @@
  * dense integer code, codes ascending in key order. Group-by and join both
  * start here.
  *
- * One key column at a time:
+ * One key column at a time, the first method that applies:
  * - small-range integer columns (bool, 8/16/32-bit, 64-bit within ±2^53 whose
  *   range is at most max(65536, 2n)) are coded directly: value − min, then the
  *   used values ranked (a counting sort, one read of the column);
+ * - numbers and strings with few distinct values (at most max(65536, n/4),
+ *   and not nearly all distinct in a sample) are hashed to first-appearance
+ *   ids, then the distinct values alone are radix-sorted to rank them;
  * - every other column is sorted with the radix sort of sort/radix.ts (its
  *   order-preserving key words: exact for int64, strings by code units,
  *   -0 = +0) and the sorted run is cut where the value changes.
+ * Packed strings of at most 8 bytes are coded as the uint64 numbers their
+ * bytes make (same order). All methods give the same codes (tested).
  * Several keys combine pairwise: code_a × count_b + code_b when the product is
  * small, else a radix sort of the pair; either way lexicographic order.
  *

@@ -1,11 +1,13 @@
 /**
  * Group-by and aggregation: `groupRows(table, ['BAND', 'FIELD']).agg(['count()', 'mean(MAG)', 'std(MAG)'])`.
  *
- * Groups are found by factorising the keys (factorize.ts: a radix sort of the
- * key columns, or direct coding of small integer ranges), so they come out in
- * ascending key order (pandas' `sort=True`); each row then gets its group id
- * and the aggregations read the value columns once, in row order, into
- * per-group accumulators.
+ * Groups are found by factorising the keys (factorize.ts: direct coding of
+ * small integer ranges, hashing then sorting the distinct values, or the radix
+ * sort of the key columns), so they come out in ascending key order (pandas'
+ * `sort=True`); each row then gets its group id and the aggregations read the
+ * value columns once, in row order, into per-group accumulators (which is
+ * also what makes Kahan sums and Welford variances match pandas bit for bit).
+ * Aggregations of one column share passes (sum/mean/count, var/std, min/max).
  *
  * Semantics follow pandas 1.5 (`df.groupby(keys).agg(...)`, Debian's
  * python3-pandas), result by result:
