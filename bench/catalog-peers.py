@@ -14,12 +14,18 @@ kind, d, runs = sys.argv[1], sys.argv[2], int(sys.argv[3])
 load = lambda name, dt: np.fromfile(f"{d}/{name}.bin", dtype=dt)
 
 
+CPU = []
+
+
 def timed(f):
-    ts, out = [], None
+    ts, cs, out = [], [], None
     for _ in range(runs):
+        c = time.process_time()
         t = time.perf_counter()
         out = f()
         ts.append((time.perf_counter() - t) * 1000)
+        cs.append((time.process_time() - c) * 1000)
+    CPU.append(float(np.median(cs)))
     return float(np.median(ts)), out
 
 
@@ -34,7 +40,7 @@ if kind == "groupby":
     ms, res = timed(lambda: df.groupby(keys, sort=True).agg(**named).reset_index())
     for spec in aggs:
         res[spec].to_numpy(dtype=np.float64).tofile(f"{d}/out-{spec}.bin")
-    print(json.dumps({"ms": ms, "groups": len(res)}))
+    print(json.dumps({"ms": ms, "cpu": CPU[-1], "groups": len(res)}))
 elif kind == "xmatch":
     from astropy.coordinates import SkyCoord, search_around_sky
     import astropy.units as u
@@ -51,10 +57,10 @@ elif kind == "xmatch":
             return np.nonzero(m)[0], idx[m], d2d[m]
         ms, res = timed(nearest)
         pairs = len(res[0])
-    print(json.dumps({"ms": ms, "pairs": pairs}))
+    print(json.dumps({"ms": ms, "cpu": CPU[-1], "pairs": pairs}))
 elif kind == "join":
     import pandas as pd
     A = pd.DataFrame({"ID": load("IDA", "<i8"), "XA": load("XA", "<f8")})
     B = pd.DataFrame({"ID": load("IDB", "<i8"), "XB": load("XB", "<f8")})
     ms, res = timed(lambda: pd.merge(A, B, on="ID", how=sys.argv[4]))
-    print(json.dumps({"ms": ms, "rows": len(res)}))
+    print(json.dumps({"ms": ms, "cpu": CPU[-1], "rows": len(res)}))

@@ -51,15 +51,20 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
-function time<T>(f: () => T): { ms: number; all: number[]; last: T } {
+/** Wall-clock and process CPU time (all threads) of RUNS calls; medians. */
+function time<T>(f: () => T): { ms: number; cpu: number; all: number[]; last: T } {
   const all: number[] = [];
+  const cpus: number[] = [];
   let last!: T;
   for (let k = 0; k < RUNS; k++) {
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     last = f();
     all.push(performance.now() - t0);
+    const c = process.cpuUsage(c0);
+    cpus.push((c.user + c.system) / 1000);
   }
-  return { ms: median(all), all, last };
+  return { ms: median(all), cpu: median(cpus), all, last };
 }
 
 const bytes = (a: ArrayBufferView) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
@@ -83,13 +88,16 @@ function peer(kind: string, raw: Record<string, ArrayBufferView>, extra: string[
   }
 }
 
-const fmt = (x: number) => (x >= 100 ? x.toFixed(0) : x.toFixed(1)).padStart(9);
-function line(label: string, ours: { ms: number; all: number[] }, theirs: number | undefined, who: string): void {
-  const ratio = theirs !== undefined ? `${(theirs / ours.ms).toFixed(2)}× faster` : '';
-  console.log(`${label.padEnd(58)}${fmt(ours.ms)}${theirs !== undefined ? fmt(theirs) : ''.padStart(9)}  ${ratio}  (${who}; fitsflow runs ${ours.all.map((x) => x.toFixed(0)).join(' ')})`);
+const fmt = (x: number) => (x >= 100 ? x.toFixed(0) : x.toFixed(1)).padStart(8);
+/** One result line: wall medians and their ratio, then CPU medians and theirs (the machine is shared: CPU time is steadier). */
+function line(label: string, ours: { ms: number; cpu: number; all: number[] }, py: { ms: number; cpu: number } | null | undefined, who: string): void {
+  const r = (a: number, b: number) => `${(a / b).toFixed(2)}×`.padStart(7);
+  console.log(
+    `${label.padEnd(54)}${fmt(ours.ms)}${py ? fmt(py.ms) + r(py.ms, ours.ms) : ''.padStart(15)}  | cpu${fmt(ours.cpu)}${py ? fmt(py.cpu) + r(py.cpu, ours.cpu) : ''}  (${who}; fitsflow wall runs ${ours.all.map((x) => x.toFixed(0)).join(' ')})`,
+  );
 }
 
-console.log(`node ${process.version}, ${process.arch}; ${RUNS} runs per case, medians in ms: fitsflow, peer`);
+console.log(`node ${process.version}, ${process.arch}; ${RUNS} runs per case; medians in ms — wall: fitsflow, peer, peer/fitsflow | cpu: the same in process CPU time`);
 
 if (CASES.includes('groupby')) {
   const n = 10_000_000;
@@ -130,7 +138,7 @@ if (CASES.includes('groupby')) {
       }
       return diff.length ? `DIFFER in ${diff.join(', ')}` : 'identical';
     });
-    line(label, ours, py?.ms, 'pandas');
+    line(label, ours, py, 'pandas');
     if (py) console.log(`  ${res.numRows} groups vs ${py.groups}; every result column ${py.compared}`);
   }
 }
@@ -164,8 +172,8 @@ if (CASES.includes('xmatch')) {
     const viaTable = time(() => a.xmatch(b, { radius: '1arcsec', nearest }));
     const py = peer('xmatch', { RA1: ra1, DEC1: de1, RA2: ra2, DEC2: de2 }, [nearest ? 'nearest' : 'all']);
     const who = nearest ? 'astropy match_to_catalog_sky + radius cut' : 'astropy search_around_sky';
-    line(nearest ? 'nearest match within 1″' : 'all pairs within 1″', ours, py?.ms, who);
-    line('  same through FitsTable.xmatch (index/sep columns)', viaTable, py?.ms, who);
+    line(nearest ? 'nearest match within 1″' : 'all pairs within 1″', ours, py, who);
+    line('  same through FitsTable.xmatch (index/sep columns)', viaTable, py, who);
     if (py) console.log(`  pairs ${ours.last.indexA.length} vs ${py.pairs}: ${ours.last.indexA.length === py.pairs ? 'agree' : 'DIFFER'}`);
   }
 }
@@ -203,7 +211,7 @@ if (CASES.includes('join')) {
       return t;
     });
     const py = peer('join', { IDA: idA, XA: xa, IDB: idB, XB: xb }, [how]);
-    line(`${how} join`, ours, py?.ms, 'pandas merge');
+    line(`${how} join`, ours, py, 'pandas merge');
     if (py) console.log(`  rows ${ours.last.numRows} vs ${py.rows}: ${ours.last.numRows === py.rows ? 'agree' : 'DIFFER'}`);
   }
 }

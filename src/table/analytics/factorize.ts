@@ -38,6 +38,9 @@ export interface KeyCodes {
   codes: Int32Array;
   /** Number of distinct codes; each of 0 .. count-1 is used. */
   count: number;
+  /** When the coding had them for free: each code's row count and first row. */
+  sizes?: Float64Array;
+  first?: Uint32Array;
 }
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
@@ -110,7 +113,7 @@ function rankUsed(table: Int32Array): number {
 }
 
 /** Direct coding of an integer column with a small value range, or null when the range is too wide. */
-function directCodes(col: Column, n: number, na: Uint8Array | null): { codes: Int32Array; count: number } | null {
+function directCodes(col: Column, n: number, na: Uint8Array | null): { codes: Int32Array; count: number; sizes?: Float64Array; first?: Uint32Array } | null {
   const d = col.data;
   if (Array.isArray(d) || col.strings || col.dtype === 'float32' || col.dtype === 'float64') return null;
   const limit = directLimit(n);
@@ -161,10 +164,31 @@ function directCodes(col: Column, n: number, na: Uint8Array | null): { codes: In
   if (mn === Infinity) return allNa(n, na);
   if (mx - mn + 1 > limit) return null;
   const table = new Int32Array(mx - mn + 1).fill(-1);
+  if (!na) {
+    // The common case in one pass: codes, and each value's count and first row (group sizes for free).
+    const sizes = new Float64Array(mx - mn + 1);
+    const first = new Uint32Array(mx - mn + 1);
+    for (let i = 0; i < n; i++) {
+      const off = a[i]! - mn;
+      codes[i] = off;
+      if (sizes[off]!++ === 0) first[off] = i;
+    }
+    for (let v = 0; v < sizes.length; v++) if (sizes[v]! > 0) table[v] = 1;
+    const coded = finishDirect(codes, table, n, na);
+    if (coded.count === sizes.length) return { ...coded, sizes, first };
+    const sz = new Float64Array(coded.count);
+    const fr = new Uint32Array(coded.count);
+    for (let v = 0; v < sizes.length; v++) {
+      if (table[v]! < 0) continue;
+      sz[table[v]!] = sizes[v]!;
+      fr[table[v]!] = first[v]!;
+    }
+    return { ...coded, sizes: sz, first: fr };
+  }
   for (let i = 0; i < n; i++) {
     const off = a[i]! - mn;
     codes[i] = off;
-    if (!na || !na[i]) table[off] = 1;
+    if (!na[i]) table[off] = 1;
   }
   return finishDirect(codes, table, n, na);
 }
@@ -367,7 +391,7 @@ export type CodingMethod = 'auto' | 'direct' | 'hash' | 'sort';
  * Codes of one scalar column: ascending value order, NA (if any) the last code.
  * Every method gives the same codes; a forced method that does not apply falls back to sorting.
  */
-export function columnCodes(col: Column, n = col.length, method: CodingMethod = 'auto'): { codes: Int32Array; count: number; na: Uint8Array | null } {
+export function columnCodes(col: Column, n = col.length, method: CodingMethod = 'auto'): { codes: Int32Array; count: number; na: Uint8Array | null; sizes?: Float64Array; first?: Uint32Array } {
   if (col.strings && col.strings.width <= 8 && LITTLE_ENDIAN && n > 0) {
     const asNumber = packedAsUint64(col, n);
     if (asNumber) return columnCodes(asNumber, n, method);
@@ -458,6 +482,10 @@ export function factorizeKeys(cols: readonly Column[], n: number, nulls: NullKey
   let codes: Int32Array | null = null;
   let count = n > 0 ? 1 : 0;
   let na: Uint8Array | null = null;
+  if (cols.length === 1) {
+    const c = columnCodes(cols[0]!, n);
+    if (c.sizes && !c.na) return { codes: c.codes, count: c.count, sizes: c.sizes, first: c.first! };
+  }
   for (const col of cols) {
     if (cellSize(col) !== 1) throw new Error('factorizeKeys: scalar columns only');
     const c = columnCodes(col, n);

@@ -288,7 +288,9 @@ export function groupRows(table: TableSource, keys: string | readonly string[], 
   const cols = idx.map((i) => table.columnAt(i));
   for (const c of cols) requireScalarKey(c, 'groupBy()');
   const n = table.numRows;
-  const { codes, count } = factorizeKeys(cols, n, opts.dropna === false ? 'group' : 'drop');
+  const keyCodes = factorizeKeys(cols, n, opts.dropna === false ? 'group' : 'drop');
+  const { codes, count } = keyCodes;
+  if (keyCodes.sizes && keyCodes.first) return new Grouping(table, names, idx, codes, count, keyCodes.first, keyCodes.sizes);
   const firstRows = new Uint32Array(count).fill(0xffffffff);
   const sizes = new Float64Array(count);
   for (let i = 0; i < n; i++) {
