@@ -70,7 +70,9 @@ function time<T>(f: () => T): { ms: number; cpu: number; all: number[]; last: T 
 const bytes = (a: ArrayBufferView) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 
 /** Run the Python peer on raw arrays; its last stdout line is JSON. */
-function peer(kind: string, raw: Record<string, ArrayBufferView>, extra: string[] = [], compare?: (dir: string) => string): (Record<string, number> & { compared?: string }) | null {
+type PeerResult = { ms: number; cpu: number; [check: string]: number } & { compared?: string };
+
+function peer(kind: string, raw: Record<string, ArrayBufferView>, extra: string[] = [], compare?: (dir: string) => string): PeerResult | null {
   const dir = join(tmpdir(), `fitsflow-catalog-bench-${process.pid}-${kind}`);
   mkdirSync(dir, { recursive: true });
   try {
@@ -80,7 +82,7 @@ function peer(kind: string, raw: Record<string, ArrayBufferView>, extra: string[
       console.log(`  python failed: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`);
       return null;
     }
-    const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as Record<string, number> & { compared?: string };
+    const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as PeerResult;
     if (compare) out.compared = compare(dir);
     return out;
   } finally {
