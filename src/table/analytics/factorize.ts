@@ -23,6 +23,7 @@
  */
 import { cellSize, type Column } from '../column.js';
 import { sortPermutation } from '../sort/radix.js';
+import { borrowU32, releaseU32 } from '../sort/scratch.js';
 
 /** What happens to rows whose key has an NA part. */
 export type NullKeys =
@@ -113,11 +114,10 @@ function rankUsed(table: Int32Array): number {
 }
 
 /** Direct coding of an integer column with a small value range, or null when the range is too wide. */
-function directCodes(col: Column, n: number, na: Uint8Array | null): { codes: Int32Array; count: number; sizes?: Float64Array; first?: Uint32Array } | null {
+function directCodes(col: Column, n: number, na: Uint8Array | null, out: () => Int32Array): { codes: Int32Array; count: number; sizes?: Float64Array; first?: Uint32Array } | null {
   const d = col.data;
   if (Array.isArray(d) || col.strings || col.dtype === 'float32' || col.dtype === 'float64') return null;
   const limit = directLimit(n);
-  const codes = new Int32Array(n);
   if (d instanceof BigInt64Array || d instanceof BigUint64Array) {
     if (!LITTLE_ENDIAN) return null;
     const u = new Uint32Array(d.buffer, d.byteOffset, d.length * 2);
@@ -132,8 +132,9 @@ function directCodes(col: Column, n: number, na: Uint8Array | null): { codes: In
       if (x < mn) mn = x;
       if (x > mx) mx = x;
     }
-    if (mn === Infinity) return allNa(n, na);
+    if (mn === Infinity) return allNa(n, na, out);
     if (mx - mn + 1 > limit) return null;
+    const codes = out();
     const table = new Int32Array(mx - mn + 1).fill(-1);
     for (let i = 0; i < n; i++) {
       if (na && na[i]) continue;
@@ -161,8 +162,9 @@ function directCodes(col: Column, n: number, na: Uint8Array | null): { codes: In
       if (x > mx) mx = x;
     }
   }
-  if (mn === Infinity) return allNa(n, na);
+  if (mn === Infinity) return allNa(n, na, out);
   if (mx - mn + 1 > limit) return null;
+  const codes = out();
   const table = new Int32Array(mx - mn + 1).fill(-1);
   if (!na) {
     // The common case in one pass: codes, and each value's count and first row (group sizes for free).
@@ -204,9 +206,9 @@ function finishDirect(codes: Int32Array, table: Int32Array, n: number, na: Uint8
   return { codes, count };
 }
 
-function allNa(n: number, na: Uint8Array | null): { codes: Int32Array; count: number } {
+function allNa(n: number, na: Uint8Array | null, out: () => Int32Array): { codes: Int32Array; count: number } {
   // Every row NA (or no rows).
-  return { codes: new Int32Array(n), count: n > 0 && na ? 1 : 0 };
+  return { codes: out().fill(0), count: n > 0 && na ? 1 : 0 };
 }
 
 /**
@@ -247,7 +249,7 @@ const hashLimit = (n: number) => Math.max(65536, n >>> 2);
  * distinct values radix-sorted to turn ids into ascending codes. Null when the
  * column has too many distinct values: sorting every row is then as cheap.
  */
-function hashedNumberCodes(col: Column, n: number, na: Uint8Array | null): { codes: Int32Array; count: number } | null {
+function hashedNumberCodes(col: Column, n: number, na: Uint8Array | null, out: () => Int32Array): { codes: Int32Array; count: number } | null {
   const d = col.data;
   if (Array.isArray(d) || col.strings || !LITTLE_ENDIAN) return null;
   const a = d as Exclude<Column['data'], string[]>;
@@ -269,7 +271,7 @@ function hashedNumberCodes(col: Column, n: number, na: Uint8Array | null): { cod
   let ids = new Int32Array(cap).fill(-1);
   let uniq = new Uint32Array(wide ? 2 * 1024 : 1024);
   let count = 0;
-  const codes = new Int32Array(n);
+  const codes = out();
   for (let i = 0; i < n; i++) {
     if (na && na[i]) continue;
     let lo: number;
@@ -359,11 +361,11 @@ function finishHashed(codes: Int32Array, n: number, na: Uint8Array | null, disti
 }
 
 /** String keys through a Map (first-appearance ids), the distinct strings then sorted by code units. */
-function hashedStringCodes(col: Column, n: number, na: Uint8Array | null): { codes: Int32Array; count: number } | null {
+function hashedStringCodes(col: Column, n: number, na: Uint8Array | null, out: () => Int32Array): { codes: Int32Array; count: number } | null {
   if (col.strings || !Array.isArray(col.data)) return null;
   const d = col.data;
   const ids = new Map<string, number>();
-  const codes = new Int32Array(n);
+  const codes = out();
   const limit = hashLimit(n);
   for (let i = 0; i < n; i++) {
     if (na && na[i]) continue;
@@ -391,20 +393,25 @@ export type CodingMethod = 'auto' | 'direct' | 'hash' | 'sort';
  * Codes of one scalar column: ascending value order, NA (if any) the last code.
  * Every method gives the same codes; a forced method that does not apply falls back to sorting.
  */
-export function columnCodes(col: Column, n = col.length, method: CodingMethod = 'auto'): { codes: Int32Array; count: number; na: Uint8Array | null; sizes?: Float64Array; first?: Uint32Array } {
+export function columnCodes(
+  col: Column,
+  n = col.length,
+  method: CodingMethod = 'auto',
+  out: () => Int32Array = () => new Int32Array(n),
+): { codes: Int32Array; count: number; na: Uint8Array | null; sizes?: Float64Array; first?: Uint32Array } {
   if (col.strings && col.strings.width <= 8 && LITTLE_ENDIAN && n > 0) {
     const asNumber = packedAsUint64(col, n);
-    if (asNumber) return columnCodes(asNumber, n, method);
+    if (asNumber) return columnCodes(asNumber, n, method, out);
   }
   const na = naFlags(col, n);
   if (n === 0) return { codes: new Int32Array(0), count: 0, na };
   const direct =
-    (method === 'auto' || method === 'direct' ? directCodes(col, n, na) : null) ??
-    (method === 'auto' || method === 'hash' ? (hashedNumberCodes(col, n, na) ?? hashedStringCodes(col, n, na)) : null);
+    (method === 'auto' || method === 'direct' ? directCodes(col, n, na, out) : null) ??
+    (method === 'auto' || method === 'hash' ? (hashedNumberCodes(col, n, na, out) ?? hashedStringCodes(col, n, na, out)) : null);
   if (direct) return { ...direct, na };
   const perm = sortPermutation([{ column: col, descending: false, nulls: 'last' }], n);
   const same = valueEquality(col);
-  const codes = new Int32Array(n);
+  const codes = out();
   let code = -1;
   let prev = -1;
   let j = 0;
@@ -425,11 +432,11 @@ export function columnCodes(col: Column, n = col.length, method: CodingMethod = 
 }
 
 /** Codes of (a, b) pairs, lexicographic. */
-function combineCodes(a: Int32Array, ca: number, b: Int32Array, cb: number, n: number): { codes: Int32Array; count: number } {
+function combineCodes(a: Int32Array, ca: number, b: Int32Array, cb: number, n: number, out: () => Int32Array): { codes: Int32Array; count: number } {
   const product = ca * cb;
   if (product <= directLimit(n)) {
     const table = new Int32Array(product).fill(-1);
-    const codes = new Int32Array(n);
+    const codes = out();
     for (let i = 0; i < n; i++) {
       const c = a[i]! * cb + b[i]!;
       codes[i] = c;
@@ -439,7 +446,7 @@ function combineCodes(a: Int32Array, ca: number, b: Int32Array, cb: number, n: n
     if (count !== product) for (let i = 0; i < n; i++) codes[i] = table[codes[i]!]!;
     return { codes, count };
   }
-  const codes = new Int32Array(n);
+  const codes = out();
   let code = -1;
   if (product <= 4294967296) {
     const comp = new Uint32Array(n);
@@ -482,25 +489,36 @@ export function factorizeKeys(cols: readonly Column[], n: number, nulls: NullKey
   let codes: Int32Array | null = null;
   let count = n > 0 ? 1 : 0;
   let na: Uint8Array | null = null;
-  if (cols.length === 1) {
-    const c = columnCodes(cols[0]!, n);
-    if (c.sizes && !c.na) return { codes: c.codes, count: c.count, sizes: c.sizes, first: c.first! };
-  }
-  for (const col of cols) {
-    if (cellSize(col) !== 1) throw new Error('factorizeKeys: scalar columns only');
-    const c = columnCodes(col, n);
-    if (c.na) {
-      if (!na) na = c.na.slice();
-      else for (let i = 0; i < n; i++) na[i]! |= c.na[i]!;
+  // The result is a fresh array; the codes of single columns before they combine are scratch
+  // from the sort's pool (reused memory: no fresh pages to fault in, several times n).
+  const owned = () => new Int32Array(n);
+  const borrowed: Uint32Array[] = [];
+  const scratch = () => {
+    const u = borrowU32(n);
+    borrowed.push(u);
+    return new Int32Array(u.buffer, u.byteOffset, n);
+  };
+  try {
+    for (let k = 0; k < cols.length; k++) {
+      const col = cols[k]!;
+      if (cellSize(col) !== 1) throw new Error('factorizeKeys: scalar columns only');
+      const c = columnCodes(col, n, 'auto', cols.length === 1 ? owned : scratch);
+      if (cols.length === 1 && c.sizes && !c.na) return { codes: c.codes, count: c.count, sizes: c.sizes, first: c.first! };
+      if (c.na) {
+        if (!na) na = c.na.slice();
+        else for (let i = 0; i < n; i++) na[i]! |= c.na[i]!;
+      }
+      if (!codes) {
+        codes = c.codes;
+        count = c.count;
+      } else {
+        const m = combineCodes(codes, count, c.codes, c.count, n, k === cols.length - 1 ? owned : scratch);
+        codes = m.codes;
+        count = m.count;
+      }
     }
-    if (!codes) {
-      codes = c.codes;
-      count = c.count;
-    } else {
-      const m = combineCodes(codes, count, c.codes, c.count, n);
-      codes = m.codes;
-      count = m.count;
-    }
+  } finally {
+    releaseU32(...borrowed);
   }
   codes ??= new Int32Array(n);
   if (nulls === 'group' || !na) return { codes, count };

@@ -38,6 +38,7 @@
 import { FitsError } from '../../errors.js';
 import type { Column, ColumnDType } from '../column.js';
 import { factorizeKeys, columnCodes } from './factorize.js';
+import { borrowU32, releaseU32 } from '../sort/scratch.js';
 import { bitmapFromFlags, countColumn, int64Column, renamed, scalarColumn, takeOrNull } from './result-columns.js';
 import { nameList, requireColumn, requireScalarKey, type ColumnList, type TableSource } from './table-source.js';
 
@@ -581,7 +582,9 @@ function medianColumn(name: string, col: Column, vg: Int32Array, G: number): Col
   }
   for (let g = 0; g < G; g++) start[g + 1]! += start[g]!;
   const total = start[G]!;
-  const buf = new Float64Array(total);
+  // Scratch from the sort's pool (reused memory: no fresh pages to fault in).
+  const scratch = borrowU32(2 * total);
+  const buf = new Float64Array(scratch.buffer, scratch.byteOffset, total);
   const pos = start.slice(0, G);
   for (let i = 0; i < n; i++) {
     const g = vg[i]!;
@@ -600,6 +603,7 @@ function medianColumn(name: string, col: Column, vg: Int32Array, G: number): Col
     const h = Math.floor(m / 2);
     out[g] = m % 2 ? kthSmallest(seg, h, m) : (kthSmallest(seg, h, m) + lowerMiddle(seg, h, m)) / 2;
   }
+  releaseU32(scratch);
   if (col.dtype === 'float32') return scalarColumn(name, 'float32', Float32Array.from(out), null, col.unit);
   return scalarColumn(name, 'float64', out, null, col.unit);
 }
