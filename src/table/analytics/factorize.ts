@@ -155,6 +155,8 @@ function directCodes(col: Column, n: number, na: Uint8Array | null, out: () => I
       if (x < mn) mn = x;
       if (x > mx) mx = x;
     }
+  } else if (a instanceof Int32Array) {
+    [mn, mx] = rangeInt32(a, n);
   } else {
     for (let i = 0; i < n; i++) {
       const x = a[i]!;
@@ -168,13 +170,17 @@ function directCodes(col: Column, n: number, na: Uint8Array | null, out: () => I
   const table = new Int32Array(mx - mn + 1).fill(-1);
   if (!na) {
     // The common case in one pass: codes, and each value's count and first row (group sizes for free).
-    const sizes = new Float64Array(mx - mn + 1);
+    const counts = new Int32Array(mx - mn + 1);
     const first = new Uint32Array(mx - mn + 1);
-    for (let i = 0; i < n; i++) {
-      const off = a[i]! - mn;
-      codes[i] = off;
-      if (sizes[off]!++ === 0) first[off] = i;
+    if (a instanceof Int32Array) assignInt32(a, mn, n, codes, counts, first);
+    else {
+      for (let i = 0; i < n; i++) {
+        const off = a[i]! - mn;
+        codes[i] = off;
+        if (counts[off]!++ === 0) first[off] = i;
+      }
     }
+    const sizes = Float64Array.from(counts);
     for (let v = 0; v < sizes.length; v++) if (sizes[v]! > 0) table[v] = 1;
     const coded = finishDirect(codes, table, n, na);
     if (coded.count === sizes.length) return { ...coded, sizes, first };
@@ -193,6 +199,27 @@ function directCodes(col: Column, n: number, na: Uint8Array | null, out: () => I
     if (!na[i]) table[off] = 1;
   }
   return finishDirect(codes, table, n, na);
+}
+
+/** Min and max of an Int32Array (monomorphic: int32 keys are the common case). */
+function rangeInt32(a: Int32Array, n: number): [number, number] {
+  let mn = Infinity;
+  let mx = -Infinity;
+  for (let i = 0; i < n; i++) {
+    const x = a[i]!;
+    if (x < mn) mn = x;
+    if (x > mx) mx = x;
+  }
+  return [mn, mx];
+}
+
+/** codes = a − mn, with each value's count and first row (monomorphic int32 loop). */
+function assignInt32(a: Int32Array, mn: number, n: number, codes: Int32Array, counts: Int32Array, first: Uint32Array): void {
+  for (let i = 0; i < n; i++) {
+    const off = a[i]! - mn;
+    codes[i] = off;
+    if (counts[off]!++ === 0) first[off] = i;
+  }
 }
 
 function finishDirect(codes: Int32Array, table: Int32Array, n: number, na: Uint8Array | null): { codes: Int32Array; count: number } {
