@@ -166,14 +166,31 @@ function directCodes(col: Column, n: number, na: Uint8Array | null, out: () => I
   }
   if (mn === Infinity) return allNa(n, na, out);
   if (mx - mn + 1 > limit) return null;
-  const codes = out();
   const table = new Int32Array(mx - mn + 1).fill(-1);
+  if (!na && a instanceof Int32Array) {
+    // Each value's count and first row (group sizes for free); when the values are 0 .. G-1
+    // already, every one used, they are their own codes: the column is shared, not copied.
+    const counts = new Int32Array(mx - mn + 1);
+    const first = new Uint32Array(mx - mn + 1);
+    countInt32(a, mn, n, counts, first);
+    const sizes = Float64Array.from(counts);
+    let full = true;
+    for (let v = 0; v < sizes.length; v++) {
+      if (sizes[v]! > 0) table[v] = 1;
+      else full = false;
+    }
+    if (full && mn === 0 && a.length === n) return { codes: a, count: sizes.length, sizes, first };
+    const codes = out();
+    for (let i = 0; i < n; i++) codes[i] = a[i]! - mn;
+    const coded = finishDirect(codes, table, n, na);
+    return coded.count === sizes.length ? { ...coded, sizes, first } : coded;
+  }
+  const codes = out();
   if (!na) {
     // The common case in one pass: codes, and each value's count and first row (group sizes for free).
     const counts = new Int32Array(mx - mn + 1);
     const first = new Uint32Array(mx - mn + 1);
-    if (a instanceof Int32Array) assignInt32(a, mn, n, codes, counts, first);
-    else {
+    {
       for (let i = 0; i < n; i++) {
         const off = a[i]! - mn;
         codes[i] = off;
@@ -213,11 +230,10 @@ function rangeInt32(a: Int32Array, n: number): [number, number] {
   return [mn, mx];
 }
 
-/** codes = a − mn, with each value's count and first row (monomorphic int32 loop). */
-function assignInt32(a: Int32Array, mn: number, n: number, codes: Int32Array, counts: Int32Array, first: Uint32Array): void {
+/** Each value's count and first row (monomorphic int32 loop). */
+function countInt32(a: Int32Array, mn: number, n: number, counts: Int32Array, first: Uint32Array): void {
   for (let i = 0; i < n; i++) {
     const off = a[i]! - mn;
-    codes[i] = off;
     if (counts[off]!++ === 0) first[off] = i;
   }
 }
