@@ -32,7 +32,7 @@ def timed(f):
 if kind == "groupby":
     import pandas as pd
     keys, aggs = sys.argv[4].split(","), sys.argv[5].split(",")
-    df = pd.DataFrame({"K1": load("K1", "<i4"), "K2": load("K2", "<i2"), "KBIG": load("KBIG", "<i8"), "V": load("V", "<f8")})
+    df = pd.DataFrame({"K1": load("K1", "<i4"), "K2": load("K2", "<i2"), "K3": load("K3", "<i4"), "KBIG": load("KBIG", "<i8"), "V": load("V", "<f8")})
     named = {}
     for spec in aggs:
         fn, c = spec.rstrip(")").split("(")
