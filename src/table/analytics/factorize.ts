@@ -181,9 +181,21 @@ function directCodes(col: Column, n: number, na: Uint8Array | null, out: () => I
     }
     if (full && mn === 0 && a.length === n) return { codes: a, count: sizes.length, sizes, first };
     const codes = out();
-    for (let i = 0; i < n; i++) codes[i] = a[i]! - mn;
-    const coded = finishDirect(codes, table, n, na);
-    return coded.count === sizes.length ? { ...coded, sizes, first } : coded;
+    if (full) {
+      for (let i = 0; i < n; i++) codes[i] = a[i]! - mn;
+      return { codes, count: sizes.length, sizes, first };
+    }
+    // Some values in the range unused: codes are the used values' ranks (one pass through the small table).
+    const count = rankUsed(table);
+    for (let i = 0; i < n; i++) codes[i] = table[a[i]! - mn]!;
+    const sz = new Float64Array(count);
+    const fr = new Uint32Array(count);
+    for (let v = 0; v < sizes.length; v++) {
+      if (table[v]! < 0) continue;
+      sz[table[v]!] = sizes[v]!;
+      fr[table[v]!] = first[v]!;
+    }
+    return { codes, count, sizes: sz, first: fr };
   }
   const codes = out();
   if (!na) {
