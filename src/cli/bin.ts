@@ -18,10 +18,10 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
   throw e;
 });
 
-function write(text: string): Promise<void> {
+function write(text: string | Uint8Array): Promise<void> {
   if (stdoutClosed) return Promise.reject(new OutputClosed());
   return new Promise((resolve, reject) => {
-    const ok = process.stdout.write(text + '\n', (err) => (err ? reject(stdoutClosed ? new OutputClosed() : err) : undefined));
+    const ok = process.stdout.write(typeof text === 'string' ? text + '\n' : text, (err) => (err ? reject(stdoutClosed ? new OutputClosed() : err) : undefined));
     if (ok) resolve();
     else process.stdout.once('drain', () => resolve());
   });
@@ -40,6 +40,7 @@ const io: CliIo = {
     return open(p, cache ? { cache } : {});
   },
   write,
+  writeBytes: write,
   async stdin() {
     const chunks: Buffer[] = [];
     for await (const c of process.stdin) chunks.push(c as Buffer);

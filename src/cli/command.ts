@@ -20,6 +20,12 @@ export interface CliIo {
    * (e.g. `| head`), so long outputs stop. Default: `out`.
    */
   write?(text: string): Promise<void>;
+  /**
+   * Write bytes to standard output as they are (a Parquet result to `-`),
+   * with the same backpressure and {@link OutputClosed}. Absent where output
+   * is text only; commands then ask for a file.
+   */
+  writeBytes?(bytes: Uint8Array): Promise<void>;
   /** Standard input as text (for commands reading points or lists). */
   stdin?(): Promise<string>;
   /** Whether progress lines are wanted (stderr is a terminal). */

@@ -14,9 +14,11 @@ import { cacheCommand } from './cache-command.js';
 import { pngCommand } from './png-command.js';
 import { convertCommand } from './convert-command.js';
 import { hatsCommand } from './hats-command.js';
+import { joinCommand } from './join-command.js';
+import { xmatchCommand } from './xmatch-command.js';
 
 /** Every command, in the order `fitsflow --help` lists them. */
-export const COMMANDS: readonly Command[] = [infoCommand, headerCommand, digestCommand, verifyCommand, diffCommand, tableCommand, convertCommand, hatsCommand, pngCommand, copyCommand, compressCommand, decompressCommand, cacheCommand];
+export const COMMANDS: readonly Command[] = [infoCommand, headerCommand, digestCommand, verifyCommand, diffCommand, tableCommand, joinCommand, xmatchCommand, convertCommand, hatsCommand, pngCommand, copyCommand, compressCommand, decompressCommand, cacheCommand];
 
 /** The package version (set by the build; "dev" when running from sources). */
 declare const __FITSFLOW_VERSION__: string | undefined;

@@ -15,13 +15,19 @@ export const HDU_OPTION: OptionSpec = { flag: 'hdu', value: 'N|NAME[,VER]', help
 export const FORCE_OPTION: OptionSpec = { flag: 'force', help: 'replace OUT if it exists' };
 
 /** The HDU `--hdu` names (index, NAME or NAME,VER), or `fallback` (default HDU 0). */
-export async function pickHdu(file: FitsFile, args: ParsedArgs, fallback?: () => Promise<Hdu>): Promise<Hdu> {
+export function pickHdu(file: FitsFile, args: ParsedArgs, fallback?: () => Promise<Hdu>): Promise<Hdu> {
   const spec = args.flags.get('hdu');
+  if (spec === true) throw new UsageError('--hdu needs an index or a NAME[,VER]');
+  return pickHduSpec(file, spec, 'hdu', fallback);
+}
+
+/** The HDU `spec` names (index, NAME or NAME,VER) for the flag `option`, or `fallback` (default HDU 0). */
+export async function pickHduSpec(file: FitsFile, spec: string | undefined, option: string, fallback?: () => Promise<Hdu>): Promise<Hdu> {
   if (spec === undefined) return fallback ? fallback() : file.hdu(0);
-  if (spec === true || spec.trim() === '') throw new UsageError('--hdu needs an index or a NAME[,VER]');
+  if (spec.trim() === '') throw new UsageError(`--${option} needs an index or a NAME[,VER]`);
   if (/^\d+$/.test(spec.trim())) return file.hdu(Number(spec));
   const [name, ver] = spec.split(',');
-  if (ver !== undefined && !/^\d+$/.test(ver.trim())) throw new UsageError('--hdu NAME,VER needs an integer EXTVER');
+  if (ver !== undefined && !/^\d+$/.test(ver.trim())) throw new UsageError(`--${option} NAME,VER needs an integer EXTVER`);
   return file.hdu(name!.trim(), ver !== undefined ? Number(ver) : undefined);
 }
 

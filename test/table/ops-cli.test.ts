@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { open } from '../helpers/fitsflow.js';
 import { parseArgs, UsageError, type CliIo } from '../../src/cli/command.js';
-import { applyTableOps, formatFloat32, formatTable, jsonValue, tableCommand, textValue } from '../../src/cli/table-command.js';
+import { applyTableOps, tableCommand } from '../../src/cli/table-command.js';
+import { formatFloat32, formatTable, jsonValue, textValue } from '../../src/cli/table-text.js';
 import { FitsTable } from '../../src/table/ops/fits-table.js';
 import type { Column } from '../../src/table/column.js';
 import { corpusPath } from '../helpers/corpus.js';

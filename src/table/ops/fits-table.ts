@@ -61,6 +61,13 @@ import { asyncBackend, syncBackend } from './choose-backend.js';
 import { cpuBackend } from './backend-cpu.js';
 import { gatherColumn, scatterColumn, sliceColumn } from './column-kernels.js';
 import { checkExpression, resolveColumnName, type CheckedExpr } from './expression/check.js';
+import { groupRows, type GroupByOptions, type GroupedTable } from './analytics/group-by.js';
+import { joinTables, type JoinOptions } from './analytics/join.js';
+import { xmatchTables, type TableCrossMatchOptions } from './analytics/xmatch.js';
+import { withColumn } from './analytics/with-column.js';
+import { describeTable } from './analytics/describe.js';
+import { tableSchema, type ColumnSemantics, type SchemaOptions } from './analytics/schema.js';
+import { featureMatrix, type FeatureMatrix, type FeatureOptions } from './analytics/features.js';
 
 /** One cell as `row()` returns it. */
 export type Cell =
@@ -464,6 +471,48 @@ export class FitsTable {
 
   toString(): string {
     return `FitsTable(${this.numRows} rows × ${this.#base.length} columns: ${this.columnNames.join(', ')})`;
+  }
+
+  // ---------------------------------------------------------------- analytics (thin wrappers of src/table/analytics/)
+
+  /** Rows grouped by key columns: `t.groupBy(['BAND']).agg('count(),mean(MAG),std(MAG)')` (pandas semantics: analytics/group-by.ts). */
+  groupBy(keys: string | readonly string[], opts: GroupByOptions = {}): GroupedTable<FitsTable> {
+    const g = groupRows(this, keys, opts);
+    return { keys: g.keys, numGroups: g.numGroups, groupIds: g.groupIds, agg: (specs) => FitsTable.#of(g.agg(specs)) };
+  }
+
+  /** This table joined with another on key columns (pandas merge semantics and order: analytics/join.ts). */
+  join(other: FitsTable, opts: JoinOptions): FitsTable {
+    return FitsTable.#of(joinTables(this, other, opts));
+  }
+
+  /** Pairs of rows within an angular radius: index_a, index_b, sep_arcsec (astropy semantics: analytics/xmatch.ts). */
+  xmatch(other: FitsTable, opts: TableCrossMatchOptions): FitsTable {
+    return FitsTable.#of(xmatchTables(this, other, opts));
+  }
+
+  /** This table with a column computed from an expression (replaced when the name exists, else appended). */
+  withColumn(name: string, expression: string): FitsTable {
+    return FitsTable.#of(withColumn(this, name, expression));
+  }
+
+  /** Per-column statistics, one row per column (pandas describe numbers: analytics/describe.ts). */
+  describe(): FitsTable {
+    return FitsTable.#of(describeTable(this));
+  }
+
+  /** Each column's semantic type for machine learning, with unit, UCD, description, null count (analytics/schema.ts). */
+  schema(opts: SchemaOptions = {}): ColumnSemantics[] {
+    return tableSchema(this, opts);
+  }
+
+  /** A Float32Array feature matrix, missing mask and categorical codes for TF.js / onnxruntime-web (analytics/features.ts). */
+  features(opts: FeatureOptions = {}): FeatureMatrix {
+    return featureMatrix(this, opts);
+  }
+
+  static #of(r: { columns: Column[]; numRows: number }): FitsTable {
+    return new FitsTable(r.columns, r.numRows);
   }
 }
 

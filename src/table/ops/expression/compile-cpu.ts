@@ -44,7 +44,7 @@ export interface Pred {
 }
 
 /** A compiled numeric expression. */
-interface NumEval {
+export interface NumEval {
   /** Values for the last run's candidates. */
   v: Float64Array<ArrayBufferLike>;
   /** 0/1 validity for the last run's candidates; meaningful only when `hasNull`. */
@@ -837,7 +837,8 @@ export function compilePredicate(e: CheckedExpr, columns: readonly Column[]): Pr
   }
 }
 
-function compileNumber(e: CheckedExpr, columns: readonly Column[]): NumEval {
+/** Compile a checked numeric expression over `columns` (chunked evaluation; analytics/with-column.ts uses it). */
+export function compileNumber(e: CheckedExpr, columns: readonly Column[]): NumEval {
   switch (e.kind) {
     case 'const':
       return new ConstEval(e.value as number);
