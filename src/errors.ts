@@ -18,7 +18,8 @@ export type FitsErrorCode =
   | 'IO' // the byte source failed (file system, network)
   | 'CHANGED' // a remote file changed while it was being read
   | 'GPU' // no adapter, or a device error
-  | 'ABORTED'; // the caller aborted
+  | 'ABORTED' // the caller aborted
+  | 'BAD_WCS'; // a world coordinate system that is invalid (named keyword, wrong type, singular matrix, bad PV)
 
 export interface FitsErrorDetails {
   /** 0-based HDU index, when the error belongs to one HDU. */

@@ -1,0 +1,227 @@
+/**
+ * WCS Paper IV polynomial distortions as wcslib's dis.c implements them: one
+ * function per distorted axis, with an axis map, offsets and scales, applied
+ * either before the linear transformation ("prior", CPDISja/DPja) or after it
+ * ("sequent", CQDISia/DQia). TPV (from PVi_m on TAN axes) becomes a sequent TPD
+ * polynomial, as in wcslib. The inverse is wcslib's disx2p iteration.
+ */
+
+/** Thrown when distortion parameters are invalid (wcslib DISERR_BAD_PARAM). */
+export class DistortionParameterError extends Error {}
+
+/**
+ * TPD term index → powers (u, v), wcslib's pol2tpd table read backwards.
+ * Index 3, 11, 23, 39, 59 are the radial terms r, r³, r⁵, r⁷, r⁹.
+ */
+const TPD_POWERS: ReadonlyArray<readonly [number, number] | null> = (() => {
+  const map = [
+    [0, 2, 6, 10, 16, 22, 30, 38, 48, 58],
+    [1, 5, 9, 15, 21, 29, 37, 47, 57, -1],
+    [4, 8, 14, 20, 28, 36, 46, 56, -1, -1],
+    [7, 13, 19, 27, 35, 45, 55, -1, -1, -1],
+    [12, 18, 26, 34, 44, 54, -1, -1, -1, -1],
+    [17, 25, 33, 43, 53, -1, -1, -1, -1, -1],
+    [24, 32, 42, 52, -1, -1, -1, -1, -1, -1],
+    [31, 41, 51, -1, -1, -1, -1, -1, -1, -1],
+    [40, 50, -1, -1, -1, -1, -1, -1, -1, -1],
+    [49, -1, -1, -1, -1, -1, -1, -1, -1, -1],
+  ];
+  const out: ([number, number] | null)[] = new Array(60).fill(null);
+  for (let pu = 0; pu < 10; pu++) {
+    for (let pv = 0; pv < 10; pv++) {
+      const k = map[pu]![pv]!;
+      if (k >= 0) out[k] = [pu, pv];
+    }
+  }
+  return out;
+})();
+
+/** Radial TPD terms: index → odd power of r. */
+const TPD_RADIAL: Readonly<Record<number, number>> = { 3: 1, 11: 3, 23: 5, 39: 7, 59: 9 };
+
+/** The TPD polynomial (wcslib tpd1…tpd9) with `ncoeff` coefficients. */
+export class TpdPolynomial {
+  /** coeff[pu][pv] for the non-radial terms. */
+  private readonly grid: Float64Array[];
+  private readonly degree: number;
+  private readonly radial: Float64Array;
+  private readonly hasRadial: boolean;
+
+  constructor(
+    readonly coeffs: Float64Array,
+    doRadial: boolean,
+  ) {
+    const n = coeffs.length;
+    let degree = 0;
+    for (let k = 0; k < n; k++) {
+      const p = TPD_POWERS[k];
+      if (p && p[0] + p[1] > degree) degree = p[0] + p[1];
+    }
+    this.degree = degree;
+    this.grid = [];
+    for (let pu = 0; pu <= degree; pu++) this.grid.push(new Float64Array(degree + 1));
+    this.radial = new Float64Array(5);
+    for (let k = 0; k < n; k++) {
+      const r = TPD_RADIAL[k];
+      if (r !== undefined) {
+        this.radial[(r - 1) / 2] = coeffs[k]!;
+        continue;
+      }
+      const p = TPD_POWERS[k]!;
+      this.grid[p[0]]![p[1]] = coeffs[k]!;
+    }
+    this.hasRadial = doRadial;
+  }
+
+  /** Evaluate at (u, v); with nhat = 1 only the u terms (wcslib's Nhat == 1 case). */
+  evaluate(u: number, v: number, nhat: number): number {
+    const g = this.grid;
+    const d = this.degree;
+    // Pure-u part: p[0] + u*(p[1] + u*(p[4] + ...)), as wcslib nests it.
+    let su = g[d]![0]!;
+    for (let pu = d - 1; pu >= 0; pu--) su = g[pu]![0]! + u * su;
+    if (nhat === 1) return su;
+    // Terms with v: sum over pu of u^pu * v * (c[pu][1] + v*(c[pu][2] + ...)).
+    let sv = 0;
+    for (let pu = d - 1; pu >= 0; pu--) {
+      const row = g[pu]!;
+      let t = row[d - pu]!;
+      for (let pv = d - pu - 1; pv >= 1; pv--) t = row[pv]! + v * t;
+      sv = t + u * sv;
+    }
+    let out = su + sv * v;
+    if (this.hasRadial) {
+      const s = u * u + v * v;
+      const r = Math.sqrt(s);
+      const c = this.radial;
+      out += r * (c[0]! + s * (c[1]! + s * (c[2]! + s * (c[3]! + s * c[4]!))));
+    }
+    return out;
+  }
+}
+
+/** One axis's distortion function: a TPD polynomial of Nhat (1 or 2) mapped coordinates. */
+export interface AxisDistortion {
+  /** 0-based axes feeding the function (length Nhat). */
+  axmap: number[];
+  offset: number[];
+  scale: number[];
+  /** False for TPV: the function's value replaces the coordinate instead of correcting it. */
+  docorr: boolean;
+  poly: TpdPolynomial;
+}
+
+/** A prior or sequent distortion over naxis axes (wcslib disprm after disset). */
+export class PolynomialDistortion {
+  private readonly tmp: Float64Array;
+  private readonly dcrd0: Float64Array;
+  private readonly dcrd1: Float64Array;
+  private readonly rcrd1: Float64Array;
+  private readonly delta: Float64Array;
+
+  constructor(
+    readonly naxis: number,
+    /** Per axis, or null for an undistorted axis. */
+    readonly axes: (AxisDistortion | null)[],
+  ) {
+    this.tmp = new Float64Array(naxis);
+    this.dcrd0 = new Float64Array(naxis);
+    this.dcrd1 = new Float64Array(naxis);
+    this.rcrd1 = new Float64Array(naxis);
+    this.delta = new Float64Array(naxis);
+  }
+
+  /** True when axis j is distorted. */
+  distorts(j: number): boolean {
+    return this.axes[j] !== null;
+  }
+
+  /** wcslib disp2x: raw → distorted coordinates for one point. */
+  p2x(raw: Float64Array, out: Float64Array): void {
+    for (let j = 0; j < this.naxis; j++) {
+      const a = this.axes[j];
+      if (!a) {
+        out[j] = raw[j]!;
+        continue;
+      }
+      const nhat = a.axmap.length;
+      const u = (raw[a.axmap[0]!]! - a.offset[0]!) * a.scale[0]!;
+      const v = nhat > 1 ? (raw[a.axmap[1]!]! - a.offset[1]!) * a.scale[1]! : 0;
+      const d = a.poly.evaluate(u, v, nhat);
+      out[j] = a.docorr ? raw[j]! + d : d;
+    }
+  }
+
+  /**
+   * wcslib disx2p: distorted → raw coordinates for one point, by its iteration
+   * (at most 30 steps, relative tolerance 1e-13). Returns false when it does not converge.
+   */
+  x2p(dis: Float64Array, raw: Float64Array): boolean {
+    const naxis = this.naxis;
+    const TOL = 1.0e-13;
+    const itermax = 30;
+    const { dcrd0, dcrd1, rcrd1, delta } = this;
+    for (let j = 0; j < naxis; j++) raw[j] = dis[j]!;
+    let convergence = false;
+    for (let iter = 0; iter < itermax; iter++) {
+      this.p2x(raw, dcrd0);
+      convergence = true;
+      for (let j = 0; j < naxis; j++) {
+        delta[j] = dis[j]! - dcrd0[j]!;
+        const dd = Math.abs(dis[j]!) < 1.0 ? delta[j]! : delta[j]! / dis[j]!;
+        if (TOL < Math.abs(dd)) convergence = false;
+      }
+      if (convergence) break;
+      for (let j = 0; j < naxis; j++) {
+        let d = delta[j]! / 2.0;
+        if (Math.abs(d) < 1.0e-6) d = d < 0.0 ? -1.0e-6 : 1.0e-6;
+        else if (1.0 < Math.abs(d)) d = d < 0.0 ? -1.0 : 1.0;
+        delta[j] = d;
+      }
+      if (iter < itermax / 2) {
+        for (let j = 0; j < naxis; j++) rcrd1[j] = raw[j]! + delta[j]!;
+        this.p2x(rcrd1, dcrd1);
+        for (let j = 0; j < naxis; j++) {
+          raw[j] = raw[j]! + (dis[j]! - dcrd0[j]!) * (delta[j]! / (dcrd1[j]! - dcrd0[j]!));
+        }
+      } else {
+        for (let j = 0; j < naxis; j++) rcrd1[j] = raw[j]!;
+        for (let j = 0; j < naxis; j++) {
+          rcrd1[j] = rcrd1[j]! + delta[j]!;
+          this.p2x(rcrd1, dcrd1);
+          raw[j] = raw[j]! + (dis[j]! - dcrd0[j]!) * (delta[j]! / (dcrd1[j]! - dcrd0[j]!));
+          rcrd1[j] = rcrd1[j]! - delta[j]!;
+        }
+      }
+    }
+    return convergence;
+  }
+}
+
+/**
+ * The TPV distortion wcslib builds from PVi_m of the two celestial axes
+ * (wcsset → tpvset): axis lng uses (x, y), axis lat uses (y, x), where, as in
+ * wcslib, the map names raw axes 1 and 2.
+ */
+export function tpvDistortion(naxis: number, lng: number, lat: number, pvLng: Map<number, number>, pvLat: Map<number, number>): PolynomialDistortion {
+  const axes: (AxisDistortion | null)[] = new Array(naxis).fill(null);
+  const make = (pv: Map<number, number>, axmap: number[], axis: number): AxisDistortion => {
+    let ndparm = 0;
+    let doRadial = false;
+    for (const k of pv.keys()) {
+      if (k < 0 || k > 39) {
+        throw new DistortionParameterError(`Invalid parameter number (${k}) for TPV on axis ${axis + 1}`);
+      }
+      if (ndparm < k + 1) ndparm = k + 1;
+      if (k === 3 || k === 11 || k === 23 || k === 39) doRadial = true;
+    }
+    const sizes = [4, 7, 12, 17, 24, 31, 40];
+    const size = sizes.find((s) => ndparm <= s)!;
+    const c = new Float64Array(size);
+    for (const [k, v] of pv) c[k] = v;
+    return { axmap, offset: [0, 0], scale: [1, 1], docorr: false, poly: new TpdPolynomial(c, doRadial) };
+  };
+  axes[lng] = make(pvLng, [0, 1], lng);
+  axes[lat] = make(pvLat, [1, 0], lat);
+  return new PolynomialDistortion(naxis, axes);
+}

@@ -1,0 +1,471 @@
+/**
+ * The public World Coordinate System object: wcslib's transformation plus the
+ * distortions astropy applies around it (D2IM, SIP, CPDIS lookup tables), in
+ * astropy's all_pix2world / all_world2pix order. Pixel coordinates are 0-based
+ * (astropy origin=0) and in FITS axis order; world coordinates are in the
+ * units wcslib reports (degrees for celestial axes, SI for spectral axes).
+ */
+import { FitsError } from '../errors.js';
+import type { Header } from '../header/header.js';
+import { readWcsKeywords, WcsKeywordError, type WcsKeywords, emptyKeywords } from './keywords.js';
+import type { LookupTable } from './lookup-table.js';
+import { Sip, SipError, isSipKeyword, readSip } from './sip.js';
+import { UNDEFINED } from './trig.js';
+import { WcsCore, WcsSetupError } from './wcs-core.js';
+import { translateUnitAliases } from './units.js';
+import { DistortionParameterError } from './polynomial-distortion.js';
+
+/** Lookup-table distortions (each entry for image axis 1 and 2, or null). */
+export interface LookupDistortions {
+  /** CPDISj = 'LOOKUP' tables (WCSDVARR), applied with SIP. */
+  cpdis?: readonly [LookupTable | null, LookupTable | null];
+  /** D2IMDISj tables (D2IMARR), applied first. */
+  det2im?: readonly [LookupTable | null, LookupTable | null];
+}
+
+/** Options for {@link Wcs.fromHeader}. */
+export interface WcsFromHeaderOptions {
+  /** ' ' (default) for the primary representation, or 'A'…'Z'. */
+  key?: string;
+  /** Lookup tables read from the file (see hduWcs). */
+  distortions?: LookupDistortions;
+  /** Keywords to ignore (those consumed by lookup-table distortions). */
+  skipKeyword?: (keyword: string) => boolean;
+  /** HDU index, for error messages. */
+  hdu?: number;
+}
+
+/** A celestial reference frame as the WCS declares it. */
+export interface WcsFrame {
+  /** 'icrs' | 'fk5' | 'fk4' | 'fk4-no-e' | 'galactic' | 'ecliptic' | 'supergalactic' | 'helioecliptic' | 'gappt' | other lower-case code. */
+  system: string;
+  /** Equinox (Julian for FK5, Besselian for FK4) or undefined. */
+  equinox?: number;
+}
+
+/** Per-axis description. */
+export interface WcsAxis {
+  ctype: string;
+  cunit: string;
+  /** 'celestial-longitude' | 'celestial-latitude' | 'spectral' | 'stokes' | 'time' | 'cubeface' | 'linear'. */
+  kind: string;
+}
+
+const BAD_WCS = 'BAD_WCS' as const;
+
+/** Convert the errors of the layers below into one FitsError naming the keyword. */
+function wcsError(e: unknown, hdu?: number, key = ' '): FitsError {
+  const alt = key === ' ' ? '' : ` (WCS key ${key})`;
+  if (e instanceof FitsError) return e;
+  if (e instanceof WcsKeywordError) return new FitsError(BAD_WCS, `${e.message}${alt}`, { hdu, card: e.cardIndex + 1 });
+  if (e instanceof WcsSetupError) {
+    const kw = e.keyword ? ` [${e.keyword}]` : '';
+    return new FitsError(BAD_WCS, `Invalid WCS${kw}: ${e.message}${alt}.`.replace(/\.\.$/, '.'), { hdu });
+  }
+  if (e instanceof SipError) return new FitsError(BAD_WCS, `Invalid SIP distortion [${e.keyword}]: ${e.message}.`, { hdu });
+  if (e instanceof DistortionParameterError) return new FitsError(BAD_WCS, `Invalid WCS distortion: ${e.message}.`, { hdu });
+  return new FitsError(BAD_WCS, `Invalid WCS: ${(e as Error).message ?? String(e)}`, { hdu, cause: e });
+}
+
+export class Wcs {
+  /** The wcslib-level transformation. */
+  readonly core: WcsCore;
+  readonly sip: Sip | null;
+  readonly cpdis: readonly [LookupTable | null, LookupTable | null];
+  readonly det2im: readonly [LookupTable | null, LookupTable | null];
+  /** The keywords the WCS was built from (after astropy's fixes). */
+  readonly keywords: WcsKeywords;
+  /** MJD-OBS (or undefined). */
+  readonly mjdObs: number | undefined;
+  /** DATE-OBS ('' when absent). */
+  readonly dateObs: string;
+  /** WCSNAMEa ('' when absent). */
+  readonly name: string;
+
+  private constructor(kw: WcsKeywords, sip: Sip | null, distortions: LookupDistortions) {
+    this.keywords = kw;
+    this.core = new WcsCore(kw);
+    this.sip = sip;
+    this.cpdis = distortions.cpdis ?? [null, null];
+    this.det2im = distortions.det2im ?? [null, null];
+    this.mjdObs = kw.mjdobs === UNDEFINED ? undefined : kw.mjdobs;
+    this.dateObs = kw.dateobs;
+    this.name = kw.wcsname.replace(/ +$/, '');
+    if ((sip || this.hasLookup) && this.core.naxis !== 2) {
+      throw new WcsSetupError(
+        `SIP and lookup-table distortions only work in 2 dimensions, but the core WCS has ${this.core.naxis} axes`,
+        'WCSAXES',
+      );
+    }
+  }
+
+  /**
+   * Build the WCS of a header. Returns null when the header has no WCS keywords
+   * for the key; throws a FitsError (code BAD_WCS) naming the keyword when the
+   * WCS is invalid — where astropy.wcs raises.
+   */
+  static fromHeader(header: Header, opts: WcsFromHeaderOptions = {}): Wcs | null {
+    const key = normaliseKey(opts.key);
+    try {
+      const sip = readSip(header, key);
+      const skip = (kw: string): boolean => isSipKeyword(kw) || (opts.skipKeyword?.(kw) ?? false);
+      const kw = readWcsKeywords(header, key, { skip });
+      if (!kw) {
+        if (!sip && !opts.distortions?.cpdis && !opts.distortions?.det2im) return null;
+        // Distortions without core keywords: astropy uses a default (identity) core.
+        return new Wcs(applyFixes(emptyKeywords(key, 2)), sip, opts.distortions ?? {});
+      }
+      return new Wcs(applyFixes(kw, sip !== null), sip, opts.distortions ?? {});
+    } catch (e) {
+      throw wcsError(e, opts.hdu, key);
+    }
+  }
+
+  /** A linear WCS with defaults on `naxis` axes (what astropy builds for a header without WCS keywords). */
+  static defaultLinear(naxis: number): Wcs {
+    return new Wcs(emptyKeywords(' ', naxis), null, {});
+  }
+
+  /** Build from explicit keywords (no SIP or lookup tables unless given). */
+  static fromKeywords(kw: WcsKeywords, sip: Sip | null = null, distortions: LookupDistortions = {}): Wcs {
+    try {
+      return new Wcs(applyFixes(kw, sip !== null), sip, distortions);
+    } catch (e) {
+      throw wcsError(e, undefined, kw.key);
+    }
+  }
+
+  /** Number of WCS axes. */
+  get naxis(): number {
+    return this.core.naxis;
+  }
+
+  /** ' ' or 'A'…'Z'. */
+  get key(): string {
+    return this.core.key;
+  }
+
+  /** True when SIP or lookup-table distortions apply (world → pixel then iterates). */
+  get hasDistortion(): boolean {
+    return this.sip !== null || this.hasLookup;
+  }
+
+  private get hasLookup(): boolean {
+    return this.cpdis[0] !== null || this.cpdis[1] !== null || this.det2im[0] !== null || this.det2im[1] !== null;
+  }
+
+  /** Celestial longitude and latitude axis indices (0-based), or -1. */
+  get celestialAxes(): [number, number] {
+    return this.core.cel ? [this.core.lng, this.core.lat] : [-1, -1];
+  }
+
+  /** The spectral axis (0-based) or -1. */
+  get spectralAxis(): number {
+    return this.core.spec;
+  }
+
+  /** The projection code (e.g. 'TAN'), '' without celestial axes. */
+  get projection(): string {
+    return this.core.projection;
+  }
+
+  /** Axis descriptions. */
+  get axes(): WcsAxis[] {
+    const c = this.core;
+    return c.ctype.map((ctype, i) => {
+      const t = c.types[i]!;
+      let kind = 'linear';
+      if (t === 1100) kind = 'stokes';
+      else if (t === 2102) kind = 'cubeface';
+      else if (Math.trunc(t / 1000) === 2) kind = i === c.lng || t % 10 === 0 ? 'celestial-longitude' : 'celestial-latitude';
+      else if (Math.trunc(t / 1000) === 3) kind = 'spectral';
+      else if (Math.trunc(t / 1000) === 4) kind = 'time';
+      return { ctype, cunit: c.cunit[i]!, kind };
+    });
+  }
+
+  /** The celestial frame, or null without celestial axes. */
+  get frame(): WcsFrame | null {
+    const c = this.core;
+    if (c.lng < 0) return null;
+    const t = c.lngtyp;
+    if (t === 'RA') {
+      const sys = (c.radesys || 'ICRS').toLowerCase();
+      return c.equinox === UNDEFINED ? { system: sys } : { system: sys, equinox: c.equinox };
+    }
+    const map: Record<string, string> = { GLON: 'galactic', ELON: 'ecliptic', SLON: 'supergalactic', HLON: 'helioecliptic' };
+    const system = map[t] ?? t.toLowerCase();
+    return c.equinox === UNDEFINED ? { system } : { system, equinox: c.equinox };
+  }
+
+  /**
+   * Pixel → world for every point, with all distortions (astropy's
+   * all_pix2world with origin=0). `pixels[i]` holds axis i+1 of every point.
+   */
+  pixelToWorld(pixels: readonly ArrayLike<number>[]): Float64Array[] {
+    const n = this.checkInput(pixels, 'pixelToWorld');
+    const foc = this.pixelToFocal(pixels, n);
+    return this.focalToWorld(foc, n);
+  }
+
+  /**
+   * World → pixel for every point (astropy's all_world2pix with origin=0):
+   * exact through wcslib, then SIP/lookup distortions inverted iteratively to
+   * 1e-10 pixel. NaN where a point has no pixel position.
+   */
+  worldToPixel(world: readonly ArrayLike<number>[]): Float64Array[] {
+    const n = this.checkInput(world, 'worldToPixel');
+    const pix0 = this.worldToFocal(world, n);
+    if (!this.hasDistortion) return pix0;
+    return this.invertDistortions(pix0, n);
+  }
+
+  /** Pixel → world for one point. */
+  pixelToWorldScalar(...pixel: number[]): number[] {
+    return this.pixelToWorld(pixel.map((v) => [v])).map((a) => a[0]!);
+  }
+
+  /** World → pixel for one point. */
+  worldToPixelScalar(...world: number[]): number[] {
+    return this.worldToPixel(world.map((v) => [v])).map((a) => a[0]!);
+  }
+
+  /** Pixel → focal plane (0-based): D2IM, SIP and CPDIS, as astropy's pix2foc. */
+  pixelToFocal(pixels: readonly ArrayLike<number>[], n = pixels[0]?.length ?? 0): Float64Array[] {
+    const naxis = this.naxis;
+    const out: Float64Array[] = [];
+    for (let i = 0; i < naxis; i++) {
+      const a = new Float64Array(n);
+      const src = pixels[i]!;
+      for (let k = 0; k < n; k++) a[k] = src[k]! + 1.0;
+      out.push(a);
+    }
+    if (this.hasDistortion) this.applyPix2Foc(out, n);
+    for (let i = 0; i < naxis; i++) {
+      const a = out[i]!;
+      for (let k = 0; k < n; k++) a[k] = a[k]! - 1.0;
+    }
+    return out;
+  }
+
+  /** astropy pipeline_pix2foc on 1-based coordinates, in place. */
+  private applyPix2Foc(p: Float64Array[], n: number): void {
+    let x = p[0]!;
+    let y = p[1]!;
+    const hasD2im = this.det2im[0] !== null || this.det2im[1] !== null;
+    if (hasD2im) {
+      const dx = new Float64Array(n);
+      const dy = new Float64Array(n);
+      const [t0, t1] = this.det2im;
+      for (let k = 0; k < n; k++) {
+        if (t0) dx[k] = t0.offset(x[k]!, y[k]!);
+        if (t1) dy[k] = t1.offset(x[k]!, y[k]!);
+      }
+      for (let k = 0; k < n; k++) {
+        x[k] = x[k]! + dx[k]!;
+        y[k] = y[k]! + dy[k]!;
+      }
+    }
+    if (!this.sip && this.cpdis[0] === null && this.cpdis[1] === null) return;
+    // SIP and CPDIS deltas are both evaluated at the (D2IM-corrected) input.
+    const inX = Float64Array.from(x);
+    const inY = Float64Array.from(y);
+    if (this.sip) this.sip.addForward(n, inX, inY, x, y);
+    const [c0, c1] = this.cpdis;
+    if (c0 || c1) {
+      for (let k = 0; k < n; k++) {
+        if (c0) x[k] = x[k]! + c0.offset(inX[k]!, inY[k]!);
+        if (c1) y[k] = y[k]! + c1.offset(inX[k]!, inY[k]!);
+      }
+    }
+    x = p[0]!;
+    y = p[1]!;
+  }
+
+  /** Focal plane (0-based) → world through wcslib, NaN where undefined. */
+  focalToWorld(foc: readonly Float64Array[], n: number): Float64Array[] {
+    const naxis = this.naxis;
+    const pix: Float64Array[] = [];
+    for (let i = 0; i < naxis; i++) {
+      const a = new Float64Array(n);
+      const src = foc[i]!;
+      for (let k = 0; k < n; k++) a[k] = src[k]! + 1.0;
+      pix.push(a);
+    }
+    const world: Float64Array[] = [];
+    for (let i = 0; i < naxis; i++) world.push(new Float64Array(n));
+    const bad = new Uint32Array(n);
+    this.core.p2s(n, pix, world, bad);
+    applyNaN(world, bad, n);
+    return world;
+  }
+
+  /** World → focal plane (0-based) through wcslib only (astropy's wcs_world2pix). */
+  worldToFocal(world: readonly ArrayLike<number>[], n: number): Float64Array[] {
+    const naxis = this.naxis;
+    const w: Float64Array[] = [];
+    for (let i = 0; i < naxis; i++) w.push(Float64Array.from(world[i]! as ArrayLike<number>).subarray(0, n));
+    const pix: Float64Array[] = [];
+    for (let i = 0; i < naxis; i++) pix.push(new Float64Array(n));
+    const bad = new Uint32Array(n);
+    this.core.s2p(n, w, pix, bad);
+    applyNaN(pix, bad, n);
+    for (let i = 0; i < naxis; i++) {
+      const a = pix[i]!;
+      for (let k = 0; k < n; k++) a[k] = a[k]! - 1.0;
+    }
+    return pix;
+  }
+
+  /**
+   * Solve pixelToFocal(p) = foc for p: astropy's fixed-point iteration
+   * p ← p − (pix2foc(p) − foc), with Newton steps for points where it stalls.
+   */
+  private invertDistortions(foc: Float64Array[], n: number): Float64Array[] {
+    const px = Float64Array.from(foc[0]!);
+    const py = Float64Array.from(foc[1]!);
+    const fx = foc[0]!;
+    const fy = foc[1]!;
+    const tol2 = 1e-20;
+    const maxiter = 60;
+    let active: number[] = [];
+    for (let k = 0; k < n; k++) if (Number.isFinite(fx[k]!) && Number.isFinite(fy[k]!)) active.push(k);
+    const prev = new Float64Array(n).fill(Infinity);
+    const newton = new Uint8Array(n);
+    for (let iter = 0; iter < maxiter && active.length > 0; iter++) {
+      const m = active.length;
+      const ax = new Float64Array(m);
+      const ay = new Float64Array(m);
+      for (let j = 0; j < m; j++) {
+        ax[j] = px[active[j]!]!;
+        ay[j] = py[active[j]!]!;
+      }
+      const [gx, gy] = this.pixelToFocal([ax, ay], m);
+      const next: number[] = [];
+      const needJac: number[] = [];
+      for (let j = 0; j < m; j++) {
+        const k = active[j]!;
+        const dx = gx![j]! - fx[k]!;
+        const dy = gy![j]! - fy[k]!;
+        const dn = dx * dx + dy * dy;
+        if (!(dn >= tol2)) {
+          if (!Number.isFinite(dn)) {
+            px[k] = NaN;
+            py[k] = NaN;
+          }
+          continue;
+        }
+        if (dn >= prev[k]! || newton[k]) {
+          newton[k] = 1;
+          needJac.push(j);
+        } else {
+          px[k] = px[k]! - dx;
+          py[k] = py[k]! - dy;
+        }
+        prev[k] = dn;
+        next.push(k);
+      }
+      if (needJac.length) this.newtonStep(needJac, active, px, py, gx!, gy!, fx, fy);
+      active = next;
+    }
+    // Points still moving after maxiter did not converge: astropy raises; we give NaN.
+    for (const k of active) {
+      px[k] = NaN;
+      py[k] = NaN;
+    }
+    return [px, py];
+  }
+
+  private newtonStep(
+    sel: number[],
+    active: number[],
+    px: Float64Array,
+    py: Float64Array,
+    gx: Float64Array,
+    gy: Float64Array,
+    fx: Float64Array,
+    fy: Float64Array,
+  ): void {
+    const h = 1e-4;
+    const m = sel.length;
+    const xs = new Float64Array(2 * m);
+    const ys = new Float64Array(2 * m);
+    for (let j = 0; j < m; j++) {
+      const k = active[sel[j]!]!;
+      xs[2 * j] = px[k]! + h;
+      ys[2 * j] = py[k]!;
+      xs[2 * j + 1] = px[k]!;
+      ys[2 * j + 1] = py[k]! + h;
+    }
+    const [hx, hy] = this.pixelToFocal([xs, ys], 2 * m);
+    for (let j = 0; j < m; j++) {
+      const jj = sel[j]!;
+      const k = active[jj]!;
+      const j11 = (hx![2 * j]! - gx[jj]!) / h;
+      const j21 = (hy![2 * j]! - gy[jj]!) / h;
+      const j12 = (hx![2 * j + 1]! - gx[jj]!) / h;
+      const j22 = (hy![2 * j + 1]! - gy[jj]!) / h;
+      const rx = gx[jj]! - fx[k]!;
+      const ry = gy[jj]! - fy[k]!;
+      const det = j11 * j22 - j12 * j21;
+      if (det === 0 || !Number.isFinite(det)) {
+        px[k] = px[k]! - rx;
+        py[k] = py[k]! - ry;
+        continue;
+      }
+      px[k] = px[k]! - (j22 * rx - j12 * ry) / det;
+      py[k] = py[k]! - (-j21 * rx + j11 * ry) / det;
+    }
+  }
+
+  private checkInput(coords: readonly ArrayLike<number>[], what: string): number {
+    if (coords.length !== this.naxis) {
+      throw new FitsError('BAD_ARGUMENT', `${what} needs ${this.naxis} coordinate arrays (one per WCS axis), got ${coords.length}.`);
+    }
+    const n = coords[0]?.length ?? 0;
+    for (const c of coords) {
+      if (c.length !== n) throw new FitsError('BAD_ARGUMENT', `${what}: all coordinate arrays must have the same length.`);
+    }
+    return n;
+  }
+}
+
+function applyNaN(arrays: Float64Array[], bad: Uint32Array, n: number): void {
+  for (let k = 0; k < n; k++) {
+    const b = bad[k]!;
+    if (!b) continue;
+    for (let i = 0; i < arrays.length; i++) if (b & (1 << i)) arrays[i]![k] = NaN;
+  }
+}
+
+function normaliseKey(key: string | undefined): string {
+  if (key === undefined || key === '' || key === ' ') return ' ';
+  const k = key.toUpperCase();
+  if (!/^[A-Z]$/.test(k)) throw new FitsError('BAD_ARGUMENT', `A WCS key is ' ' or one letter A-Z, not '${key}'.`);
+  return k;
+}
+
+/**
+ * The fixes astropy applies on WCS(header) before wcsset: unitfix (unit
+ * aliases), celfix (NCP → SIN, GLS → SFL, done inside WcsCore), spcfix (AIPS
+ * spectral types, inside WcsCore), cdfix (inside WcsCore), and _fix_scamp
+ * (drop SCAMP PVi_m when SIP is present).
+ */
+function applyFixes(kw: WcsKeywords, hasSip = false): WcsKeywords {
+  const out: WcsKeywords = { ...kw, cunit: kw.cunit.map((u) => (u ? translateUnitAliases(u) : u)) };
+  if (hasSip && kw.pv.length) {
+    // astropy _fix_scamp: unless a radial term (3, 11, 23, 39) below the largest index is present.
+    const byAxis = new Map<number, Set<number>>();
+    for (const p of kw.pv) {
+      if (!byAxis.has(p.i)) byAxis.set(p.i, new Set());
+      byAxis.get(p.i)!.add(p.m);
+    }
+    let radial = false;
+    for (const ms of byAxis.values()) {
+      const max = Math.max(...ms);
+      for (const j of [3, 11, 23, 39]) if (j < max && ms.has(j)) radial = true;
+    }
+    if (!radial) out.pv = [];
+  }
+  return out;
+}
