@@ -255,6 +255,10 @@ export function readWcsKeywords(header: Header, key: string, opts: ReadKeywordsO
     }
   }
   naxis = Math.max(naxis, naxisKw);
+  if (naxis > 32) {
+    // wcsset refuses more than 32 axes; refuse before allocating naxis² matrices.
+    throw new WcsKeywordError('WCSAXES', `A WCS has at most 32 axes, but WCSAXES${alt.trim()}, NAXIS or an axis index implies ${naxis}.`, 0);
+  }
   // wcspih counts a representation only when it has axes; we also ask for a coordinate keyword.
   if (!present || naxis === 0) return null;
   const w = emptyKeywords(alt, naxis);

@@ -282,7 +282,7 @@ export function sipCase(rng: Rng, index: number): RandomCase {
     for (let i = 0; i <= order; i++) {
       for (let j = 0; j <= order - i; j++) {
         if (i + j < 2) continue;
-        cards.push(kvCard(`${p}_${i}_${j}`, rng.range(-1, 1) * 3e-6 / Math.pow(1000, i + j - 2)));
+        cards.push(kvCard(`${p}_${i}_${j}`, rng.range(-1, 1) * 1e-6 / Math.pow(2000, i + j - 2)));
       }
     }
   }
@@ -292,7 +292,7 @@ export function sipCase(rng: Rng, index: number): RandomCase {
       for (let i = 0; i <= order; i++) {
         for (let j = 0; j <= order - i; j++) {
           if (i + j < 1) continue;
-          cards.push(kvCard(`${p}_${i}_${j}`, rng.range(-1, 1) * 3e-6 / Math.pow(1000, Math.max(0, i + j - 2))));
+          cards.push(kvCard(`${p}_${i}_${j}`, rng.range(-1, 1) * 1e-6 / Math.pow(2000, Math.max(0, i + j - 2))));
         }
       }
     }
