@@ -94,7 +94,8 @@ describe.skipIf(!py)('frames against astropy.coordinates', () => {
   });
   it('sexagesimal formatting as astropy Angle.to_string', () => {
     for (let k = 0; k < lon.length; k++) {
-      expect(formatHours(lon[k]!)).toBe(res!.fmt[k]![0]);
+      // astropy writes an RA that rounds up to 24h as "24:…"; we wrap it to "00:…".
+      expect(formatHours(lon[k]!)).toBe(res!.fmt[k]![0]!.replace(/^24:/, '00:'));
       expect(formatDegrees(lat[k]!)).toBe(res!.fmt[k]![1]);
     }
   });
