@@ -14,6 +14,7 @@ import { UNDEFINED } from './trig.js';
 import { WcsCore, WcsSetupError } from './wcs-core.js';
 import { translateUnitAliases } from './units.js';
 import { DistortionParameterError } from './polynomial-distortion.js';
+import { wcsHeaderCards, type WcsCard } from './to-header.js';
 
 /** Lookup-table distortions (each entry for image axis 1 and 2, or null). */
 export interface LookupDistortions {
@@ -250,8 +251,8 @@ export class Wcs {
 
   /** astropy pipeline_pix2foc on 1-based coordinates, in place. */
   private applyPix2Foc(p: Float64Array[], n: number): void {
-    let x = p[0]!;
-    let y = p[1]!;
+    const x = p[0]!;
+    const y = p[1]!;
     const hasD2im = this.det2im[0] !== null || this.det2im[1] !== null;
     if (hasD2im) {
       const dx = new Float64Array(n);
@@ -278,8 +279,6 @@ export class Wcs {
         if (c1) y[k] = y[k]! + c1.offset(inX[k]!, inY[k]!);
       }
     }
-    x = p[0]!;
-    y = p[1]!;
   }
 
   /** Focal plane (0-based) → world through wcslib, NaN where undefined. */
@@ -418,6 +417,127 @@ export class Wcs {
     }
   }
 
+  /**
+   * Header cards describing this WCS (the keywords it was read from, in their
+   * original form, plus SIP), to write with an image. Lookup-table distortions
+   * need their own extensions (see writeCutout).
+   */
+  toHeader(): WcsCard[] {
+    return wcsHeaderCards(this.keywords, this.sip);
+  }
+
+  /**
+   * The WCS of an image section starting at 0-based pixel `start` (FITS axis
+   * order): CRPIX and the SIP reference pixel shift by −start; lookup tables
+   * keep applying to the same detector pixels. With `step` (a pixel stride per
+   * axis), the pixel scale grows accordingly (no distortions then).
+   */
+  section(start: readonly number[], step?: readonly number[]): Wcs {
+    const n = this.naxis;
+    if (start.length !== n) throw new FitsError('BAD_ARGUMENT', `section needs ${n} start offsets (FITS axis order), got ${start.length}.`);
+    const kw: WcsKeywords = {
+      ...this.keywords,
+      crpix: Float64Array.from(this.keywords.crpix),
+      pc: Float64Array.from(this.keywords.pc),
+      cd: Float64Array.from(this.keywords.cd),
+      cdelt: Float64Array.from(this.keywords.cdelt),
+      seen: new Set(this.keywords.seen),
+    };
+    const stride = step ?? new Array<number>(n).fill(1);
+    const strided = stride.some((s) => s !== 1);
+    if (strided) {
+      if (this.hasDistortion || this.core.lin.disseq) {
+        throw new FitsError('UNSUPPORTED', 'A strided section of an image with SIP, TPV or lookup-table distortions has no exact WCS; read it without step.');
+      }
+      // Fold CROTA/CDELT into PC so the column scaling below applies to any form.
+      if (!(kw.altlin & 3)) {
+        kw.pc.set(this.core.lin.pc);
+        kw.cdelt.set(this.core.lin.cdelt);
+        kw.altlin = 1;
+      }
+    }
+    for (let j = 0; j < n; j++) {
+      const s = stride[j]!;
+      if (!(Number.isInteger(s) && s >= 1)) throw new FitsError('BAD_ARGUMENT', `Section step ${s} is not a positive integer.`);
+      kw.crpix[j] = (kw.crpix[j]! - 1 - start[j]!) / s + 1;
+      if (s !== 1) {
+        for (let i = 0; i < n; i++) {
+          kw.pc[i * n + j] = kw.pc[i * n + j]! * s;
+          kw.cd[i * n + j] = kw.cd[i * n + j]! * s;
+        }
+      }
+    }
+    const off: [number, number] = [start[0] ?? 0, start[1] ?? 0];
+    const sip = this.sip ? this.sip.withCrpix([this.sip.crpix[0] - off[0], this.sip.crpix[1] - off[1]]) : null;
+    const shift = (t: LookupTable | null): LookupTable | null => (t ? t.shifted(off) : null);
+    return new Wcs(kw, sip, {
+      cpdis: [shift(this.cpdis[0]), shift(this.cpdis[1])],
+      det2im: [shift(this.det2im[0]), shift(this.det2im[1])],
+    });
+  }
+
+  /**
+   * Pixel scale along each axis at the reference point, in world units per
+   * pixel (degrees for celestial axes): astropy's proj_plane_pixel_scales.
+   */
+  pixelScales(): number[] {
+    const n = this.naxis;
+    const lin = this.core.lin;
+    const out: number[] = [];
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      for (let i = 0; i < n; i++) {
+        const m = lin.cdelt[i]! * lin.pc[i * n + j]!;
+        s += m * m;
+      }
+      out.push(Math.sqrt(s));
+    }
+    return out;
+  }
+
+  /**
+   * The sky footprint of an image of `shape` (FITS axis order, e.g. [NAXIS1,
+   * NAXIS2]): world coordinates of the four corner pixel centres, as astropy's
+   * calc_footprint — (0,0), (0,ny−1), (nx−1,ny−1), (nx−1,0).
+   */
+  footprint(shape: readonly number[]): [number, number][] {
+    const [lng, lat] = this.celestialAxes;
+    if (lng < 0) throw new FitsError('BAD_ARGUMENT', 'footprint needs a celestial WCS.');
+    const nx = shape[0]!;
+    const ny = shape[1]!;
+    const xs = [0, 0, nx - 1, nx - 1];
+    const ys = [0, ny - 1, ny - 1, 0];
+    const pix = new Array(this.naxis).fill(0).map(() => [0, 0, 0, 0]);
+    pix[0] = xs;
+    pix[1] = ys;
+    const w = this.pixelToWorld(pix);
+    return [0, 1, 2, 3].map((k) => [w[lng]![k]!, w[lat]![k]!]);
+  }
+
+  /** A one-line description, e.g. "RA---TAN/DEC--TAN (TAN, ICRS) at 150.1, 2.2; 0.2\"/px; SIP". */
+  summary(): string {
+    const parts: string[] = [];
+    const c = this.core;
+    parts.push(c.ctype.map((t) => t || 'LINEAR').join(', '));
+    const extra: string[] = [];
+    if (this.projection) extra.push(this.projection);
+    const f = this.frame;
+    if (f) extra.push(f.equinox !== undefined && f.system !== 'icrs' ? `${f.system.toUpperCase()} ${f.system.startsWith('fk4') ? 'B' : 'J'}${f.equinox}` : f.system.toUpperCase());
+    if (this.sip) extra.push('SIP');
+    if (this.core.lin.disseq) extra.push('TPV');
+    if (this.cpdis[0] || this.cpdis[1]) extra.push('CPDIS');
+    if (this.det2im[0] || this.det2im[1]) extra.push('D2IM');
+    let s = `${parts[0]}${extra.length ? ` [${extra.join(', ')}]` : ''}`;
+    const [lng, lat] = this.celestialAxes;
+    if (lng >= 0) {
+      const scales = this.pixelScales();
+      const arcsec = Math.sqrt(scales[lng]! * scales[lat]!) * 3600;
+      s += ` at (${fmt(c.crval[lng]!)}, ${fmt(c.crval[lat]!)}), ${fmt(arcsec)}"/px`;
+    }
+    if (this.key !== ' ') s = `key ${this.key}: ${s}`;
+    return s;
+  }
+
   private checkInput(coords: readonly ArrayLike<number>[], what: string): number {
     if (coords.length !== this.naxis) {
       throw new FitsError('BAD_ARGUMENT', `${what} needs ${this.naxis} coordinate arrays (one per WCS axis), got ${coords.length}.`);
@@ -428,6 +548,10 @@ export class Wcs {
     }
     return n;
   }
+}
+
+function fmt(v: number): string {
+  return Number(v.toPrecision(7)).toString();
 }
 
 function applyNaN(arrays: Float64Array[], bad: Uint32Array, n: number): void {

@@ -1,0 +1,98 @@
+/**
+ * WCS → header cards: the keywords a WCS was read from (in their original
+ * form: CTYPE, CUNIT, PC/CD/CROTA, PV, …, so a reader sees the same
+ * transformation), plus SIP polynomials. Lookup-table distortions need
+ * extensions and are written by the cutout writer, not here.
+ */
+import type { WcsKeywords } from './keywords.js';
+import type { Sip, SipPolynomial } from './sip.js';
+import { UNDEFINED } from './trig.js';
+
+/** One header card (structurally a CardInput of the writer). */
+export interface WcsCard {
+  keyword: string;
+  value: string | number;
+  comment?: string;
+  /** Write a whole number as a real (1.0). */
+  isReal?: boolean;
+}
+
+/** Header cards for a representation's keywords and optional SIP distortion. */
+export function wcsHeaderCards(kw: WcsKeywords, sip: Sip | null): WcsCard[] {
+  const a = kw.key === ' ' ? '' : kw.key;
+  const n = kw.naxis;
+  const out: WcsCard[] = [];
+  const real = (keyword: string, value: number, comment?: string): void => {
+    out.push(comment ? { keyword, value, isReal: true, comment } : { keyword, value, isReal: true });
+  };
+  const str = (keyword: string, value: string, comment?: string): void => {
+    out.push(comment ? { keyword, value, comment } : { keyword, value });
+  };
+  out.push({ keyword: `WCSAXES${a}`, value: n, comment: 'Number of coordinate axes' });
+  for (let i = 0; i < n; i++) real(`CRPIX${i + 1}${a}`, kw.crpix[i]!, 'Pixel coordinate of reference point');
+  const altlin = kw.altlin;
+  const usePc = (altlin & 1) !== 0 || (altlin & 6) === 0;
+  const useCd = !usePc && (altlin & 2) !== 0;
+  if (useCd) {
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) {
+      const v = kw.cd[i * n + j]!;
+      if (v !== 0 || i === j) real(`CD${i + 1}_${j + 1}${a}`, v, 'Coordinate transformation matrix element');
+    }
+  } else {
+    if (usePc) {
+      for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) {
+        const v = kw.pc[i * n + j]!;
+        if (v !== (i === j ? 1 : 0)) real(`PC${i + 1}_${j + 1}${a}`, v, 'Coordinate transformation matrix element');
+      }
+    }
+    for (let i = 0; i < n; i++) real(`CDELT${i + 1}${a}`, kw.cdelt[i]!, 'Coordinate increment at reference point');
+    if (!usePc) for (let i = 0; i < n; i++) if (kw.crota[i] !== 0) real(`CROTA${i + 1}${a}`, kw.crota[i]!, 'Rotation angle');
+  }
+  for (let i = 0; i < n; i++) if (kw.cunit[i]) str(`CUNIT${i + 1}${a}`, kw.cunit[i]!, 'Units of coordinate increment and value');
+  for (let i = 0; i < n; i++) {
+    let t = kw.ctype[i]!;
+    if (sip && i < 2 && t.length === 8 && t[4] === '-' && !t.endsWith('-SIP')) t = `${t}-SIP`;
+    if (t) str(`CTYPE${i + 1}${a}`, t, sip && i < 2 ? 'TAN (gnomonic) projection + SIP distortions' : undefined);
+  }
+  for (let i = 0; i < n; i++) real(`CRVAL${i + 1}${a}`, kw.crval[i]!, 'Coordinate value at reference point');
+  for (const p of kw.pv) real(p.i === 0 ? `PROJP${p.m}` : `PV${p.i}_${p.m}${a}`, p.value);
+  for (const p of kw.ps) str(`PS${p.i}_${p.m}${a}`, p.value);
+  if (kw.lonpole !== UNDEFINED) real(`LONPOLE${a}`, kw.lonpole, '[deg] Native longitude of celestial pole');
+  if (kw.seen.has(`LATPOLE${a}`)) real(`LATPOLE${a}`, kw.latpole, '[deg] Native latitude of celestial pole');
+  if (kw.restfrq !== 0) real(`RESTFRQ${a}`, kw.restfrq, '[Hz] Line rest frequency');
+  if (kw.restwav !== 0) real(`RESTWAV${a}`, kw.restwav, '[m] Line rest wavelength');
+  if (kw.radesys) str(`RADESYS${a}`, kw.radesys, 'Equatorial coordinate system');
+  if (kw.equinox !== UNDEFINED) real(`EQUINOX${a}`, kw.equinox, '[yr] Equinox of equatorial coordinates');
+  if (kw.specsys) str(`SPECSYS${a}`, kw.specsys, 'Reference frame of spectral coordinates');
+  if (kw.ssysobs) str(`SSYSOBS${a}`, kw.ssysobs);
+  if (kw.velosys !== UNDEFINED) real(`VELOSYS${a}`, kw.velosys);
+  if (kw.zsource !== UNDEFINED) real(`ZSOURCE${a}`, kw.zsource);
+  if (kw.ssyssrc) str(`SSYSSRC${a}`, kw.ssyssrc);
+  if (kw.wcsname) str(`WCSNAME${a}`, kw.wcsname, 'Coordinate system title');
+  if (!a) {
+    if (kw.mjdobs !== UNDEFINED) real('MJD-OBS', kw.mjdobs, '[d] MJD of observation');
+    if (kw.dateobs) str('DATE-OBS', kw.dateobs, 'Date of observation');
+  }
+  if (sip) out.push(...sipCards(sip));
+  return out;
+}
+
+function polyCards(prefix: string, p: SipPolynomial): WcsCard[] {
+  const out: WcsCard[] = [{ keyword: `${prefix}_ORDER`, value: p.order, comment: 'SIP polynomial order, axis ' + (prefix.startsWith('A') ? '1' : '2') }];
+  const m = p.order;
+  for (let i = 0; i <= m; i++) {
+    for (let j = 0; j <= m - i; j++) {
+      const v = p.coeff[i * (m + 1) + j]!;
+      if (v !== 0) out.push({ keyword: `${prefix}_${i}_${j}`, value: v, isReal: true });
+    }
+  }
+  return out;
+}
+
+/** SIP cards (A_ORDER, A_p_q, …), as astropy writes them. */
+export function sipCards(sip: Sip): WcsCard[] {
+  const out: WcsCard[] = [];
+  if (sip.a && sip.b) out.push(...polyCards('A', sip.a), ...polyCards('B', sip.b));
+  if (sip.ap && sip.bp) out.push(...polyCards('AP', sip.ap), ...polyCards('BP', sip.bp));
+  return out;
+}
