@@ -186,6 +186,12 @@ function lexValue(field: string, kind: ValueKind): number | string | undefined {
   return Number.isFinite(n) ? n : undefined;
 }
 
+/** True for a keyword wcslib reads as part of some WCS representation (any key). */
+export function isWcsKeyword(keyword: string): boolean {
+  const t = classify(keyword);
+  return t !== null && t.alt !== null && t.field !== 'epoch' && t.field !== 'velref';
+}
+
 /** Keys of the representations present in a header: ' ' and/or 'A'…'Z', in that order. */
 export function wcsKeysOf(header: Header): string[] {
   const found = new Set<string>();

@@ -5,6 +5,7 @@
  * extensions and are written by the cutout writer, not here.
  */
 import type { WcsKeywords } from './keywords.js';
+import type { LookupTable } from './lookup-table.js';
 import type { Sip, SipPolynomial } from './sip.js';
 import { UNDEFINED } from './trig.js';
 
@@ -75,6 +76,57 @@ export function wcsHeaderCards(kw: WcsKeywords, sip: Sip | null): WcsCard[] {
   }
   if (sip) out.push(...sipCards(sip));
   return out;
+}
+
+/** A lookup-table extension to write with an image (WCSDVARR or D2IMARR). */
+export interface LookupExtension {
+  extname: 'WCSDVARR' | 'D2IMARR';
+  extver: number;
+  /** Table values, C order [ny, nx]. */
+  data: Float32Array;
+  shape: [number, number];
+  header: WcsCard[];
+}
+
+/**
+ * Cards and extensions for lookup-table distortions (CPDISj/DPj with
+ * WCSDVARR, D2IMDISj/D2IMj with D2IMARR), as astropy's to_fits writes them.
+ */
+export function lookupCards(
+  cpdis: readonly [LookupTable | null, LookupTable | null],
+  det2im: readonly [LookupTable | null, LookupTable | null],
+): { cards: WcsCard[]; extensions: LookupExtension[] } {
+  const cards: WcsCard[] = [];
+  const extensions: LookupExtension[] = [];
+  const family = (tables: readonly [LookupTable | null, LookupTable | null], dis: string, rec: string, extname: 'WCSDVARR' | 'D2IMARR'): void => {
+    tables.forEach((t, idx) => {
+      if (!t) return;
+      const j = idx + 1;
+      cards.push({ keyword: `${dis}${j}`, value: 'LOOKUP', comment: 'Distortion function type' });
+      cards.push({ keyword: `${rec}${j}`, value: `EXTVER: ${j}`, comment: `Version number of ${extname} extension` });
+      cards.push({ keyword: `${rec}${j}`, value: 'NAXES: 2', comment: 'Number of independent variables' });
+      cards.push({ keyword: `${rec}${j}`, value: 'AXIS.1: 1', comment: 'Axis number of the 1st variable' });
+      cards.push({ keyword: `${rec}${j}`, value: 'AXIS.2: 2', comment: 'Axis number of the 2nd variable' });
+      extensions.push({
+        extname,
+        extver: j,
+        data: t.data,
+        shape: [t.naxis[1], t.naxis[0]],
+        header: [
+          { keyword: 'EXTVER', value: j },
+          { keyword: 'CRPIX1', value: t.crpix[0], isReal: true },
+          { keyword: 'CRPIX2', value: t.crpix[1], isReal: true },
+          { keyword: 'CRVAL1', value: t.crval[0], isReal: true },
+          { keyword: 'CRVAL2', value: t.crval[1], isReal: true },
+          { keyword: 'CDELT1', value: t.cdelt[0], isReal: true },
+          { keyword: 'CDELT2', value: t.cdelt[1], isReal: true },
+        ],
+      });
+    });
+  };
+  family(det2im, 'D2IMDIS', 'D2IM', 'D2IMARR');
+  family(cpdis, 'CPDIS', 'DP', 'WCSDVARR');
+  return { cards, extensions };
 }
 
 function polyCards(prefix: string, p: SipPolynomial): WcsCard[] {
