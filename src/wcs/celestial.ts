@@ -4,7 +4,7 @@
  * set up from CRVAL, LONPOLE, LATPOLE and the projection's fiducial point.
  */
 import { type Projection } from './projections/projection.js';
-import { UNDEFINED, acosd, asind, atan2d, copysign, cosd, sincosd, sind } from './trig.js';
+import { UNDEFINED, acosd, asind, atan2d, copysign, cosd, fmodFast, isMultiple, sincosd, sind } from './trig.js';
 
 /** Thrown by {@link Celestial.setup} for parameters with no valid rotation. */
 export class CelestialParameterError extends Error {}
@@ -243,7 +243,7 @@ export function sphx2s(eul: Float64Array, n: number, phi: Float64Array, theta: F
     if (x !== 0.0 || y !== 0.0) dlng = atan2d(y, x);
     else dlng = e1 < 90.0 ? dphi + 180.0 : -dphi;
     lng[k] = wrapLng(e0 + dlng, e0);
-    if (dphi % 180.0 === 0.0) {
+    if (isMultiple(dphi, 180.0)) {
       let l = th + cosphi * e1;
       if (l > 90.0) l = 180.0 - l;
       if (l < -90.0) l = -180.0 - l;
@@ -273,7 +273,7 @@ export function sphs2x(eul: Float64Array, n: number, lng: Float64Array, lat: Flo
     if (eul[1] === 0.0) {
       const dphi = (eul[2]! - 180.0 - eul[0]!) % 360.0;
       for (let k = 0; k < n; k++) {
-        let p = (lng[k]! + dphi) % 360.0;
+        let p = fmodFast(lng[k]! + dphi, 360.0);
         theta[k] = lat[k]!;
         if (p > 180.0) p -= 360.0;
         else if (p < -180.0) p += 360.0;
@@ -282,7 +282,7 @@ export function sphs2x(eul: Float64Array, n: number, lng: Float64Array, lat: Flo
     } else {
       const dphi = (eul[2]! + eul[0]!) % 360.0;
       for (let k = 0; k < n; k++) {
-        let p = (dphi - lng[k]!) % 360.0;
+        let p = fmodFast(dphi - lng[k]!, 360.0);
         theta[k] = -lat[k]!;
         if (p > 180.0) p -= 360.0;
         else if (p < -180.0) p += 360.0;
@@ -315,11 +315,11 @@ export function sphs2x(eul: Float64Array, n: number, lng: Float64Array, lat: Flo
     let dphi: number;
     if (x !== 0.0 || y !== 0.0) dphi = atan2d(y, x);
     else dphi = e1 < 90.0 ? dlng - 180.0 : -dlng;
-    let p = (e2 + dphi) % 360.0;
+    let p = fmodFast(e2 + dphi, 360.0);
     if (p > 180.0) p -= 360.0;
     else if (p < -180.0) p += 360.0;
     phi[k] = p;
-    if (dlng % 180.0 === 0.0) {
+    if (isMultiple(dlng, 180.0)) {
       let t = la + coslng * e1;
       if (t > 90.0) t = 180.0 - t;
       if (t < -90.0) t = -180.0 - t;

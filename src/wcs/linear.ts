@@ -63,13 +63,20 @@ export class Linear {
     this.simple = this.unity && this.affine;
   }
 
+  /** The reference pixel for pixels counted from `origin` (1 = FITS, 0 = astropy origin 0). */
+  private ref(origin: number): Float64Array {
+    if (origin === 1) return this.crpix;
+    return this.crpix.map((c) => c - (1 - origin));
+  }
+
   /**
-   * linp2x over structure-of-arrays: pix[j][k] → img[i][k] (a forward
-   * distortion cannot fail, so unlike x2p there is no failure mask).
+   * linp2x over structure-of-arrays: pix[j][k] → img[i][k], pixels counted
+   * from `origin`. `img` may be the same arrays as `pix` (each point is read
+   * before it is written). A forward distortion cannot fail.
    */
-  p2x(count: number, pix: readonly Float64Array[], img: Float64Array[]): void {
+  p2x(count: number, pix: readonly ArrayLike<number>[], img: Float64Array[], origin = 1): void {
     const n = this.naxis;
-    const crpix = this.crpix;
+    const crpix = this.ref(origin);
     if (this.simple) {
       for (let i = 0; i < n; i++) {
         const p = pix[i]!;
@@ -97,19 +104,18 @@ export class Linear {
           const t0 = p0[k]! - c0;
           const t1 = p1[k]! - c1;
           // wcslib accumulates img[i] += piximg[i][j]*temp in j order.
-          o0[k] = 0 + m00 * t0 + m01 * t1;
-          o1[k] = 0 + m10 * t0 + m11 * t1;
+          o0[k] = m00 * t0 + m01 * t1;
+          o1[k] = m10 * t0 + m11 * t1;
         }
         return;
       }
-      for (let i = 0; i < n; i++) img[i]!.fill(0, 0, count);
-      for (let j = 0; j < n; j++) {
-        const p = pix[j]!;
-        const c = crpix[j]!;
+      const t = new Float64Array(n);
+      for (let k = 0; k < count; k++) {
+        for (let j = 0; j < n; j++) t[j] = pix[j]![k]! - crpix[j]!;
         for (let i = 0; i < n; i++) {
-          const mij = m[i * n + j]!;
-          const o = img[i]!;
-          for (let k = 0; k < count; k++) o[k] = o[k]! + mij * (p[k]! - c);
+          let s = 0.0;
+          for (let j = 0; j < n; j++) s += m[i * n + j]! * t[j]!;
+          img[i]![k] = s;
         }
       }
       return;
@@ -118,6 +124,7 @@ export class Linear {
     const tmp = new Float64Array(n);
     const raw = new Float64Array(n);
     const out = new Float64Array(n);
+    const m = this.piximg;
     for (let k = 0; k < count; k++) {
       for (let j = 0; j < n; j++) raw[j] = pix[j]![k]!;
       if (this.dispre) this.dispre.p2x(raw, tmp);
@@ -126,10 +133,9 @@ export class Linear {
         for (let i = 0; i < n; i++) out[i] = tmp[i]! - crpix[i]!;
       } else {
         for (let j = 0; j < n; j++) tmp[j] = tmp[j]! - crpix[j]!;
-        const m = this.piximg!;
         for (let i = 0; i < n; i++) {
           let s = 0.0;
-          for (let j = 0; j < n; j++) s += m[i * n + j]! * tmp[j]!;
+          for (let j = 0; j < n; j++) s += m![i * n + j]! * tmp[j]!;
           out[i] = s;
         }
       }
@@ -141,16 +147,16 @@ export class Linear {
       }
       for (let i = 0; i < n; i++) img[i]![k] = out[i]!;
     }
-    return;
   }
 
   /**
-   * linx2p over structure-of-arrays: img → pix. Returns a per-point failure mask
-   * (a distortion inverse that did not converge), or null without distortions.
+   * linx2p over structure-of-arrays: img → pix counted from `origin`; `pix`
+   * may be the same arrays as `img`. Returns a per-point failure mask (a
+   * distortion inverse that did not converge), or null without distortions.
    */
-  x2p(count: number, img: readonly Float64Array[], pix: Float64Array[]): Uint8Array | null {
+  x2p(count: number, img: readonly Float64Array[], pix: Float64Array[], origin = 1): Uint8Array | null {
     const n = this.naxis;
-    const crpix = this.crpix;
+    const crpix = this.ref(origin);
     if (this.simple) {
       for (let j = 0; j < n; j++) {
         const o = pix[j]!;
@@ -177,25 +183,23 @@ export class Linear {
         for (let k = 0; k < count; k++) {
           const a = x0[k]!;
           const b = x1[k]!;
-          o0[k] = 0.0 + m00 * a + m01 * b + c0;
-          o1[k] = 0.0 + m10 * a + m11 * b + c1;
+          o0[k] = m00 * a + m01 * b + c0;
+          o1[k] = m10 * a + m11 * b + c1;
         }
         return null;
       }
-      for (let j = 0; j < n; j++) pix[j]!.fill(0, 0, count);
-      for (let j = 0; j < n; j++) {
-        const o = pix[j]!;
-        for (let i = 0; i < n; i++) {
-          const mji = m[j * n + i]!;
-          const x = img[i]!;
-          for (let k = 0; k < count; k++) o[k] = o[k]! + mji * x[k]!;
+      const t = new Float64Array(n);
+      for (let k = 0; k < count; k++) {
+        for (let i = 0; i < n; i++) t[i] = img[i]![k]!;
+        for (let j = 0; j < n; j++) {
+          let s = 0.0;
+          for (let i = 0; i < n; i++) s += m[j * n + i]! * t[i]!;
+          pix[j]![k] = s + crpix[j]!;
         }
-        const c = crpix[j]!;
-        for (let k = 0; k < count; k++) o[k] = o[k]! + c;
       }
       return null;
     }
-    const bad = new Uint8Array(count);
+    let bad: Uint8Array | null = null;
     const tmp = new Float64Array(n);
     const out = new Float64Array(n);
     const cur = new Float64Array(n);
@@ -226,7 +230,7 @@ export class Linear {
         ok = this.dispre.x2p(tmp, out) && ok;
       }
       for (let j = 0; j < n; j++) pix[j]![k] = out[j]!;
-      if (!ok) bad[k] = 1;
+      if (!ok) (bad ??= new Uint8Array(count))[k] = 1;
     }
     return bad;
   }

@@ -19,8 +19,22 @@ export function fmod(a: number, b: number): number {
   return a % b;
 }
 
+/**
+ * fmod(x, m) === 0, without the slow floating-point remainder: true exactly
+ * when x is a finite exact multiple of m (x/m is then an exact integer).
+ */
+export function isMultiple(x: number, m: number): boolean {
+  const q = x / m;
+  return q - Math.floor(q) === 0 && q * m === x;
+}
+
+/** fmod(x, m) for m > 0, skipping the remainder when |x| < m (fmod then returns x). */
+export function fmodFast(x: number, m: number): number {
+  return x < m && x > -m ? x : x % m;
+}
+
 export function cosd(angle: number): number {
-  if (angle % 90.0 === 0.0) {
+  if (isMultiple(angle, 90.0)) {
     const i = Math.abs(Math.trunc(Math.floor(angle / 90.0 + 0.5))) % 4;
     switch (i) {
       case 0:
@@ -37,7 +51,7 @@ export function cosd(angle: number): number {
 }
 
 export function sind(angle: number): number {
-  if (angle % 90.0 === 0.0) {
+  if (isMultiple(angle, 90.0)) {
     const i = Math.abs(Math.trunc(Math.floor(angle / 90.0 - 0.5))) % 4;
     switch (i) {
       case 0:
@@ -55,7 +69,7 @@ export function sind(angle: number): number {
 
 /** sin and cos of an angle in degrees, written to out[0] and out[1]. */
 export function sincosd(angle: number, out: Float64Array | number[]): void {
-  if (angle % 90.0 === 0.0) {
+  if (isMultiple(angle, 90.0)) {
     const i = Math.abs(Math.trunc(Math.floor(angle / 90.0 + 0.5))) % 4;
     switch (i) {
       case 0:
@@ -82,7 +96,7 @@ export function sincosd(angle: number, out: Float64Array | number[]): void {
 }
 
 export function tand(angle: number): number {
-  const resid = angle % 360.0;
+  const resid = fmodFast(angle, 360.0);
   if (resid === 0.0 || Math.abs(resid) === 180.0) return 0.0;
   if (resid === 45.0 || resid === 225.0) return 1.0;
   if (resid === -135.0 || resid === -315.0) return -1.0;

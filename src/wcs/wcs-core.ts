@@ -501,13 +501,21 @@ export class WcsCore {
   }
 
   /**
-   * wcsp2s: 1-based pixel coordinates → world, for `count` points. `bad[k]`
-   * gets a bit per axis whose world value is undefined (astropy then writes NaN).
+   * wcsp2s: pixel coordinates counted from `origin` (1 = FITS, 0 = astropy
+   * origin 0) → world, for `count` points. Returns, when some point has an
+   * undefined value, a mask with a bit per such axis (astropy writes NaN there).
+   * `world` may be the same arrays as `pix`.
    */
-  p2s(count: number, pix: readonly Float64Array[], world: Float64Array[], bad: Uint32Array): void {
+  p2s(count: number, pix: readonly ArrayLike<number>[], world: Float64Array[], origin = 1): Uint32Array | null {
     const n = this.naxis;
-    const img = world; // intermediate coordinates computed in place
-    this.lin.p2x(count, pix, img);
+    let bad: Uint32Array | null = null;
+    const mark = (stat: Uint8Array, bits: number): void => {
+      for (let k = 0; k < count; k++) if (stat[k]) (bad ??= new Uint32Array(count))[k] = bad[k]! | bits;
+    };
+    // Intermediate coordinates are computed in place in the world arrays.
+    this.lin.p2x(count, pix, world, origin);
+    // The CUBEFACE intermediate value is needed after its axis got its world value.
+    const face = this.cubeface !== -1 ? Float64Array.from(world[this.cubeface]!.subarray(0, count)) : null;
     for (let i = 0; i < n; i++) {
       const type = Math.trunc(this.types[i]! / 100) % 10;
       if (type <= 1) {
@@ -516,7 +524,8 @@ export class WcsCore {
         for (let k = 0; k < count; k++) w[k] = w[k]! + c;
       } else if (this.types[i] === 2200) {
         if (i !== this.lng) continue;
-        this.celestialP2s(count, img, world, bad);
+        const stat = this.celestialP2s(count, world, face);
+        if (stat) mark(stat, (1 << this.lng) | (1 << this.lat));
       } else if (type === 3 || type === 4) {
         const w = world[i]!;
         const stat = new Uint8Array(count);
@@ -529,28 +538,26 @@ export class WcsCore {
           }
           for (let k = 0; k < count; k++) w[k] = crval * Math.exp(w[k]! / crval);
         }
-        const bit = 1 << i;
-        for (let k = 0; k < count; k++) if (stat[k]) bad[k] = bad[k]! | bit;
+        mark(stat, 1 << i);
       }
     }
+    return bad;
   }
 
-  private celestialP2s(count: number, img: Float64Array[], world: Float64Array[], bad: Uint32Array): void {
-    const lng = this.lng;
-    const lat = this.lat;
-    const x = img[lng]!;
-    const y = img[lat]!;
+  /** The celestial part of p2s, in place on the world arrays; returns the status (null when all are valid). */
+  private celestialP2s(count: number, world: Float64Array[], cf: Float64Array | null): Uint8Array | null {
+    const x = world[this.lng]!;
+    const y = world[this.lat]!;
     const stat = new Uint8Array(count);
-    const phi = new Float64Array(count);
-    const theta = new Float64Array(count);
-    if (this.cubeface !== -1) {
+    let pre: Uint8Array | null = null;
+    if (cf) {
+      pre = new Uint8Array(count);
       const prj = this.cel!.prj;
       const offset = prj.r0 === 0.0 ? 90.0 : (prj.r0 * PI) / 2.0;
-      const cf = img[this.cubeface]!;
       for (let k = 0; k < count; k++) {
         const face = Math.trunc(cf[k]! + 0.5);
         if (Math.abs(cf[k]! - face) > 1e-10) {
-          stat[k] = 2;
+          pre[k] = 1;
           continue;
         }
         switch (face) {
@@ -572,24 +579,32 @@ export class WcsCore {
             y[k] = y[k]! - offset;
             break;
           default:
-            stat[k] = 2;
+            pre[k] = 1;
         }
       }
     }
-    const pre = this.cubeface !== -1 ? Uint8Array.from(stat) : null;
-    this.cel!.x2s(count, x, y, phi, theta, world[lng]!, world[lat]!, stat);
-    const bits = (1 << lng) | (1 << lat);
-    for (let k = 0; k < count; k++) if (stat[k] || (pre && pre[k])) bad[k] = bad[k]! | bits;
+    // Native coordinates and then celestial ones overwrite (x, y) point by point.
+    this.cel!.x2s(count, x, y, x, y, x, y, stat);
+    let any = false;
+    for (let k = 0; k < count; k++) {
+      if (pre && pre[k]) stat[k] = 1;
+      if (stat[k]) any = true;
+    }
+    return any ? stat : null;
   }
 
   /**
-   * wcss2p: world → 1-based pixel coordinates. `bad[k]` gets a bit per axis
-   * whose pixel value is undefined.
+   * wcss2p: world → pixel coordinates counted from `origin`. Returns a mask
+   * with a bit per axis whose pixel value is undefined, or null.
    */
-  s2p(count: number, world: readonly Float64Array[], pix: Float64Array[], bad: Uint32Array): void {
+  s2p(count: number, world: readonly ArrayLike<number>[], pix: Float64Array[], origin = 1): Uint32Array | null {
     const n = this.naxis;
-    const img: Float64Array[] = [];
-    for (let i = 0; i < n; i++) img.push(new Float64Array(count));
+    let bad: Uint32Array | null = null;
+    const mark = (stat: Uint8Array, bits: number): void => {
+      for (let k = 0; k < count; k++) if (stat[k]) (bad ??= new Uint32Array(count))[k] = bad[k]! | bits;
+    };
+    // Intermediate coordinates go in the pixel arrays, then linx2p works in place.
+    const img = pix;
     for (let i = 0; i < n; i++) {
       const type = Math.trunc(this.types[i]! / 100) % 10;
       if (type <= 1) {
@@ -599,10 +614,12 @@ export class WcsCore {
         for (let k = 0; k < count; k++) o[k] = w[k]! - c;
       } else if (this.types[i] === 2200) {
         if (i !== this.lng) continue;
-        this.celestialS2p(count, world, img, bad);
+        const stat = this.celestialS2p(count, world, img);
+        if (stat) mark(stat, (1 << this.lng) | (1 << this.lat));
       } else if (type === 3 || type === 4) {
         const o = img[i]!;
-        o.set(world[i]!.subarray(0, count));
+        const w = world[i]!;
+        for (let k = 0; k < count; k++) o[k] = w[k]!;
         const stat = new Uint8Array(count);
         if (this.types[i] === 3300) {
           this.spc!.s2x(count, o, stat);
@@ -616,29 +633,33 @@ export class WcsCore {
             else stat[k] = 1;
           }
         }
-        const bit = 1 << i;
-        for (let k = 0; k < count; k++) if (stat[k]) bad[k] = bad[k]! | bit;
+        mark(stat, 1 << i);
       }
     }
-    const failed = this.lin.x2p(count, img, pix);
+    const failed = this.lin.x2p(count, img, pix, origin);
     if (failed) {
       let disaxes = 0;
       for (let i = 0; i < n; i++) if (this.lin.disseq?.distorts(i) || this.lin.dispre?.distorts(i)) disaxes |= 1 << i;
-      for (let k = 0; k < count; k++) if (failed[k]) bad[k] = bad[k]! | disaxes;
+      mark(failed, disaxes);
     }
+    return bad;
   }
 
-  private celestialS2p(count: number, world: readonly Float64Array[], img: Float64Array[], bad: Uint32Array): void {
+  private celestialS2p(count: number, world: readonly ArrayLike<number>[], img: Float64Array[]): Uint8Array | null {
     const lng = this.lng;
     const lat = this.lat;
     const stat = new Uint8Array(count);
-    const phi = new Float64Array(count);
-    const theta = new Float64Array(count);
     const x = img[lng]!;
     const y = img[lat]!;
-    this.cel!.s2x(count, world[lng]!, world[lat]!, phi, theta, x, y, stat);
-    const bits = (1 << lng) | (1 << lat);
-    for (let k = 0; k < count; k++) if (stat[k]) bad[k] = bad[k]! | bits;
+    const wl = world[lng]!;
+    const wb = world[lat]!;
+    if (wl instanceof Float64Array && wb instanceof Float64Array) {
+      this.cel!.s2x(count, wl, wb, x, y, x, y, stat);
+    } else {
+      x.set(Float64Array.from({ length: count }, (_, k) => wl[k]!));
+      y.set(Float64Array.from({ length: count }, (_, k) => wb[k]!));
+      this.cel!.s2x(count, x, y, x, y, x, y, stat);
+    }
     if (this.cubeface !== -1) {
       const prj = this.cel!.prj;
       const offset = prj.r0 === 0.0 ? 90.0 : (prj.r0 * PI) / 2.0;
@@ -664,5 +685,7 @@ export class WcsCore {
         }
       }
     }
+    for (let k = 0; k < count; k++) if (stat[k]) return stat;
+    return null;
   }
 }

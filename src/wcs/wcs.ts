@@ -205,8 +205,10 @@ export class Wcs {
    */
   pixelToWorld(pixels: readonly ArrayLike<number>[]): Float64Array[] {
     const n = this.checkInput(pixels, 'pixelToWorld');
-    const foc = this.pixelToFocal(pixels, n);
-    return this.focalToWorld(foc, n);
+    const world = this.alloc(n);
+    const input = this.hasDistortion ? this.pixelToFocal(pixels, n) : pixels;
+    applyNaN(world, this.core.p2s(n, input, world, 0), n);
+    return world;
   }
 
   /**
@@ -231,48 +233,56 @@ export class Wcs {
     return this.worldToPixel(world.map((v) => [v])).map((a) => a[0]!);
   }
 
-  /** Pixel → focal plane (0-based): D2IM, SIP and CPDIS, as astropy's pix2foc. */
-  pixelToFocal(pixels: readonly ArrayLike<number>[], n = pixels[0]?.length ?? 0): Float64Array[] {
-    const naxis = this.naxis;
+  private alloc(n: number): Float64Array[] {
     const out: Float64Array[] = [];
-    for (let i = 0; i < naxis; i++) {
-      const a = new Float64Array(n);
-      const src = pixels[i]!;
-      for (let k = 0; k < n; k++) a[k] = src[k]! + 1.0;
-      out.push(a);
-    }
-    if (this.hasDistortion) this.applyPix2Foc(out, n);
-    for (let i = 0; i < naxis; i++) {
-      const a = out[i]!;
-      for (let k = 0; k < n; k++) a[k] = a[k]! - 1.0;
-    }
+    for (let i = 0; i < this.naxis; i++) out.push(new Float64Array(n));
     return out;
   }
 
-  /** astropy pipeline_pix2foc on 1-based coordinates, in place. */
-  private applyPix2Foc(p: Float64Array[], n: number): void {
-    const x = p[0]!;
-    const y = p[1]!;
-    const hasD2im = this.det2im[0] !== null || this.det2im[1] !== null;
-    if (hasD2im) {
-      const dx = new Float64Array(n);
-      const dy = new Float64Array(n);
-      const [t0, t1] = this.det2im;
+  /** The distortions shifted once for 0-based pixels (astropy applies them to 1-based ones). */
+  private get zeroBased(): { sip: Sip | null; cpdis: (LookupTable | null)[]; det2im: (LookupTable | null)[] } {
+    if (!this.zb) {
+      const one: [number, number] = [1, 1];
+      this.zb = {
+        sip: this.sip ? this.sip.withCrpix([this.sip.crpix[0] - 1, this.sip.crpix[1] - 1]) : null,
+        cpdis: this.cpdis.map((t) => (t ? t.shifted(one) : null)),
+        det2im: this.det2im.map((t) => (t ? t.shifted(one) : null)),
+      };
+    }
+    return this.zb;
+  }
+  private zb: { sip: Sip | null; cpdis: (LookupTable | null)[]; det2im: (LookupTable | null)[] } | null = null;
+
+  /** Pixel → focal plane (0-based): D2IM, SIP and CPDIS, as astropy's pix2foc. */
+  pixelToFocal(pixels: readonly ArrayLike<number>[], n = pixels[0]?.length ?? 0): Float64Array[] {
+    const out = this.alloc(n);
+    for (let i = 0; i < this.naxis; i++) {
+      const a = out[i]!;
+      const src = pixels[i]!;
+      for (let k = 0; k < n; k++) a[k] = src[k]!;
+    }
+    if (this.hasDistortion) this.applyPix2Foc(out[0]!, out[1]!, n);
+    return out;
+  }
+
+  /** astropy pipeline_pix2foc on 0-based coordinates, in place. */
+  private applyPix2Foc(x: Float64Array, y: Float64Array, n: number): void {
+    const { sip, cpdis, det2im } = this.zeroBased;
+    const [t0, t1] = det2im;
+    if (t0 || t1) {
       for (let k = 0; k < n; k++) {
-        if (t0) dx[k] = t0.offset(x[k]!, y[k]!);
-        if (t1) dy[k] = t1.offset(x[k]!, y[k]!);
-      }
-      for (let k = 0; k < n; k++) {
-        x[k] = x[k]! + dx[k]!;
-        y[k] = y[k]! + dy[k]!;
+        const dx = t0 ? t0.offset(x[k]!, y[k]!) : 0;
+        const dy = t1 ? t1.offset(x[k]!, y[k]!) : 0;
+        x[k] = x[k]! + dx;
+        y[k] = y[k]! + dy;
       }
     }
-    if (!this.sip && this.cpdis[0] === null && this.cpdis[1] === null) return;
+    const [c0, c1] = cpdis;
+    if (!sip && !c0 && !c1) return;
     // SIP and CPDIS deltas are both evaluated at the (D2IM-corrected) input.
-    const inX = Float64Array.from(x);
-    const inY = Float64Array.from(y);
-    if (this.sip) this.sip.addForward(n, inX, inY, x, y);
-    const [c0, c1] = this.cpdis;
+    const inX = c0 || c1 ? Float64Array.from(x.subarray(0, n)) : x;
+    const inY = c0 || c1 ? Float64Array.from(y.subarray(0, n)) : y;
+    if (sip) sip.addForward(n, inX, inY, x, y);
     if (c0 || c1) {
       for (let k = 0; k < n; k++) {
         if (c0) x[k] = x[k]! + c0.offset(inX[k]!, inY[k]!);
@@ -282,37 +292,16 @@ export class Wcs {
   }
 
   /** Focal plane (0-based) → world through wcslib, NaN where undefined. */
-  focalToWorld(foc: readonly Float64Array[], n: number): Float64Array[] {
-    const naxis = this.naxis;
-    const pix: Float64Array[] = [];
-    for (let i = 0; i < naxis; i++) {
-      const a = new Float64Array(n);
-      const src = foc[i]!;
-      for (let k = 0; k < n; k++) a[k] = src[k]! + 1.0;
-      pix.push(a);
-    }
-    const world: Float64Array[] = [];
-    for (let i = 0; i < naxis; i++) world.push(new Float64Array(n));
-    const bad = new Uint32Array(n);
-    this.core.p2s(n, pix, world, bad);
-    applyNaN(world, bad, n);
+  focalToWorld(foc: readonly ArrayLike<number>[], n = foc[0]?.length ?? 0): Float64Array[] {
+    const world = this.alloc(n);
+    applyNaN(world, this.core.p2s(n, foc, world, 0), n);
     return world;
   }
 
   /** World → focal plane (0-based) through wcslib only (astropy's wcs_world2pix). */
-  worldToFocal(world: readonly ArrayLike<number>[], n: number): Float64Array[] {
-    const naxis = this.naxis;
-    const w: Float64Array[] = [];
-    for (let i = 0; i < naxis; i++) w.push(Float64Array.from(world[i]! as ArrayLike<number>).subarray(0, n));
-    const pix: Float64Array[] = [];
-    for (let i = 0; i < naxis; i++) pix.push(new Float64Array(n));
-    const bad = new Uint32Array(n);
-    this.core.s2p(n, w, pix, bad);
-    applyNaN(pix, bad, n);
-    for (let i = 0; i < naxis; i++) {
-      const a = pix[i]!;
-      for (let k = 0; k < n; k++) a[k] = a[k]! - 1.0;
-    }
+  worldToFocal(world: readonly ArrayLike<number>[], n = world[0]?.length ?? 0): Float64Array[] {
+    const pix = this.alloc(n);
+    applyNaN(pix, this.core.s2p(n, world, pix, 0), n);
     return pix;
   }
 
@@ -554,7 +543,8 @@ function fmt(v: number): string {
   return Number(v.toPrecision(7)).toString();
 }
 
-function applyNaN(arrays: Float64Array[], bad: Uint32Array, n: number): void {
+function applyNaN(arrays: Float64Array[], bad: Uint32Array | null, n: number): void {
+  if (!bad) return;
   for (let k = 0; k < n; k++) {
     const b = bad[k]!;
     if (!b) continue;
