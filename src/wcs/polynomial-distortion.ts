@@ -41,8 +41,8 @@ const TPD_RADIAL: Readonly<Record<number, number>> = { 3: 1, 11: 3, 23: 5, 39: 7
 
 /** The TPD polynomial (wcslib tpd1…tpd9) with `ncoeff` coefficients. */
 export class TpdPolynomial {
-  /** coeff[pu][pv] for the non-radial terms. */
-  private readonly grid: Float64Array[];
+  /** coeff[pu][pv] of the non-radial terms, flattened: index pu·(degree+1) + pv. */
+  private readonly grid: Float64Array;
   private readonly degree: number;
   private readonly radial: Float64Array;
   private readonly hasRadial: boolean;
@@ -58,8 +58,7 @@ export class TpdPolynomial {
       if (p && p[0] + p[1] > degree) degree = p[0] + p[1];
     }
     this.degree = degree;
-    this.grid = [];
-    for (let pu = 0; pu <= degree; pu++) this.grid.push(new Float64Array(degree + 1));
+    this.grid = new Float64Array((degree + 1) * (degree + 1));
     this.radial = new Float64Array(5);
     for (let k = 0; k < n; k++) {
       const r = TPD_RADIAL[k];
@@ -68,25 +67,68 @@ export class TpdPolynomial {
         continue;
       }
       const p = TPD_POWERS[k]!;
-      this.grid[p[0]]![p[1]] = coeffs[k]!;
+      this.grid[p[0] * (degree + 1) + p[1]] = coeffs[k]!;
     }
     this.hasRadial = doRadial;
+  }
+
+  /**
+   * Value and partial derivatives at (u, v) (2 variables), for Newton steps.
+   * The radial terms' derivative is taken as 0 at r = 0, where r has a kink.
+   */
+  gradient(u: number, v: number, out: Float64Array): void {
+    const g = this.grid;
+    const d = this.degree;
+    const w = d + 1;
+    let p = 0;
+    let pu = 0;
+    let pv = 0;
+    for (let i = d; i >= 0; i--) {
+      const row = i * w;
+      let a = 0;
+      let da = 0;
+      for (let j = d - i; j >= 0; j--) {
+        da = da * v + a;
+        a = a * v + g[row + j]!;
+      }
+      pu = pu * u + p;
+      p = p * u + a;
+      pv = pv * u + da;
+    }
+    if (this.hasRadial) {
+      const c = this.radial;
+      const s = u * u + v * v;
+      const r = Math.sqrt(s);
+      const q = c[0]! + s * (c[1]! + s * (c[2]! + s * (c[3]! + s * c[4]!)));
+      const dq = c[1]! + s * (2 * c[2]! + s * (3 * c[3]! + s * 4 * c[4]!));
+      p += r * q;
+      if (r > 0) {
+        // d(r·q(s))/du = (q/r + 2·r·q'(s))·u
+        const f = q / r + 2 * r * dq;
+        pu += f * u;
+        pv += f * v;
+      }
+    }
+    out[0] = p;
+    out[1] = pu;
+    out[2] = pv;
   }
 
   /** Evaluate at (u, v); with nhat = 1 only the u terms (wcslib's Nhat == 1 case). */
   evaluate(u: number, v: number, nhat: number): number {
     const g = this.grid;
     const d = this.degree;
+    const w = d + 1;
     // Pure-u part: p[0] + u*(p[1] + u*(p[4] + ...)), as wcslib nests it.
-    let su = g[d]![0]!;
-    for (let pu = d - 1; pu >= 0; pu--) su = g[pu]![0]! + u * su;
+    let su = g[d * w]!;
+    for (let pu = d - 1; pu >= 0; pu--) su = g[pu * w]! + u * su;
     if (nhat === 1) return su;
     // Terms with v: sum over pu of u^pu * v * (c[pu][1] + v*(c[pu][2] + ...)).
     let sv = 0;
     for (let pu = d - 1; pu >= 0; pu--) {
-      const row = g[pu]!;
-      let t = row[d - pu]!;
-      for (let pv = d - pu - 1; pv >= 1; pv--) t = row[pv]! + v * t;
+      const row = pu * w;
+      let t = g[row + d - pu]!;
+      for (let pv = d - pu - 1; pv >= 1; pv--) t = g[row + pv]! + v * t;
       sv = t + u * sv;
     }
     let out = su + sv * v;
@@ -129,7 +171,11 @@ export class PolynomialDistortion {
     this.dcrd1 = new Float64Array(naxis);
     this.rcrd1 = new Float64Array(naxis);
     this.delta = new Float64Array(naxis);
+    this.newton2 = newtonAxes(naxis, axes);
   }
+
+  /** The two distorted axes when Newton steps apply, else null. */
+  private readonly newton2: [number, number] | null;
 
   /** True when axis j is distorted. */
   distorts(j: number): boolean {
@@ -157,6 +203,68 @@ export class PolynomialDistortion {
    * (at most 30 steps, relative tolerance 1e-13). Returns false when it does not converge.
    */
   x2p(dis: Float64Array, raw: Float64Array): boolean {
+    if (this.newton2 && this.newtonInverse(dis, raw)) return true;
+    return this.iterate(dis, raw);
+  }
+
+  private readonly grad = new Float64Array(3);
+
+  /**
+   * Newton's method with the polynomials' analytic Jacobian: the same root
+   * wcslib's iteration finds (to its 1e-13 tolerance), in a few steps.
+   */
+  private newtonInverse(dis: Float64Array, raw: Float64Array): boolean {
+    const [ja, jb] = this.newton2!;
+    const TOL = 1.0e-13;
+    for (let j = 0; j < this.naxis; j++) raw[j] = dis[j]!;
+    const g = this.grad;
+    for (let iter = 0; iter < 30; iter++) {
+      // f_j(raw) and its derivatives with respect to raw[ja], raw[jb].
+      this.axisGradient(ja, ja, jb, raw, g);
+      const fa = g[0]!;
+      const aa = g[1]!;
+      const ab = g[2]!;
+      this.axisGradient(jb, ja, jb, raw, g);
+      const fb = g[0]!;
+      const ba = g[1]!;
+      const bb = g[2]!;
+      const ra = fa - dis[ja]!;
+      const rb = fb - dis[jb]!;
+      const ta = Math.abs(dis[ja]!) < 1.0 ? ra : ra / dis[ja]!;
+      const tb = Math.abs(dis[jb]!) < 1.0 ? rb : rb / dis[jb]!;
+      if (Math.abs(ta) <= TOL && Math.abs(tb) <= TOL) return true;
+      const det = aa * bb - ab * ba;
+      if (!(det !== 0) || !Number.isFinite(det)) return false;
+      raw[ja] = raw[ja]! - (bb * ra - ab * rb) / det;
+      raw[jb] = raw[jb]! - (-ba * ra + aa * rb) / det;
+      if (!Number.isFinite(raw[ja]!) || !Number.isFinite(raw[jb]!)) return false;
+    }
+    return false;
+  }
+
+  /** f_j(raw), ∂f_j/∂raw[ja], ∂f_j/∂raw[jb] into out[0..2]. */
+  private axisGradient(j: number, ja: number, jb: number, raw: Float64Array, out: Float64Array): void {
+    const a = this.axes[j]!;
+    const m0 = a.axmap[0]!;
+    const m1 = a.axmap[1]!;
+    const s0 = a.scale[0]!;
+    const s1 = a.scale[1]!;
+    a.poly.gradient((raw[m0]! - a.offset[0]!) * s0, (raw[m1]! - a.offset[1]!) * s1, out);
+    const gu = out[1]! * s0;
+    const gv = out[2]! * s1;
+    let dA = (m0 === ja ? gu : 0) + (m1 === ja ? gv : 0);
+    let dB = (m0 === jb ? gu : 0) + (m1 === jb ? gv : 0);
+    if (a.docorr) {
+      out[0] = out[0]! + raw[j]!;
+      if (j === ja) dA += 1;
+      else dB += 1;
+    }
+    out[1] = dA;
+    out[2] = dB;
+  }
+
+  /** wcslib disx2p's own iteration (the fallback when Newton does not settle). */
+  private iterate(dis: Float64Array, raw: Float64Array): boolean {
     const naxis = this.naxis;
     const TOL = 1.0e-13;
     const itermax = 30;
@@ -196,6 +304,18 @@ export class PolynomialDistortion {
     }
     return convergence;
   }
+}
+
+/** Two distorted axes, each a function of both: the case Newton's method handles. */
+function newtonAxes(naxis: number, axes: readonly (AxisDistortion | null)[]): [number, number] | null {
+  const js: number[] = [];
+  for (let j = 0; j < naxis; j++) if (axes[j]) js.push(j);
+  if (js.length !== 2) return null;
+  for (const j of js) {
+    const a = axes[j]!;
+    if (a.axmap.length !== 2 || !a.axmap.every((m) => js.includes(m))) return null;
+  }
+  return [js[0]!, js[1]!];
 }
 
 /**

@@ -49,7 +49,11 @@ export class Sip {
   }
 }
 
-/** astropy sip_compute: the same Horner scheme and summation order. */
+/**
+ * astropy sip_compute: for each row i (power of u) Horner in v, then Horner in
+ * u over the rows — the same operations in the same order as sip.c. Orders 2–5
+ * are unrolled (loop overhead dominated the arithmetic).
+ */
 function addPolynomials(
   n: number,
   pa: SipPolynomial,
@@ -60,30 +64,75 @@ function addPolynomials(
   outX: Float64Array,
   outY: Float64Array,
 ): void {
-  const m = pa.order;
   const a = pa.coeff;
-  const nb = pb.order;
   const b = pb.coeff;
-  const tmp = new Float64Array(Math.max(m, nb) + 1);
+  const ea = evaluatorFor(pa.order);
+  const eb = evaluatorFor(pb.order);
   const c0 = crpix[0];
   const c1 = crpix[1];
   for (let k = 0; k < n; k++) {
     const x = xin[k]! - c0;
     const y = yin[k]! - c1;
-    outX[k] = outX[k]! + evaluate(m, a, x, y, tmp);
-    outY[k] = outY[k]! + evaluate(nb, b, x, y, tmp);
+    const dx = ea(a, x, y, pa.order);
+    const dy = eb(b, x, y, pb.order);
+    outX[k] = outX[k]! + dx;
+    outY[k] = outY[k]! + dy;
   }
 }
 
-function evaluate(m: number, a: Float64Array, x: number, y: number, tmp: Float64Array): number {
-  const w = m + 1;
-  for (let j = 0; j <= m; j++) {
-    let t = a[(m - j) * w + j]!;
-    for (let k = j - 1; k >= 0; k--) t = y * t + a[(m - j) * w + k]!;
-    tmp[j] = t;
+type Evaluator = (a: Float64Array, x: number, y: number, m: number) => number;
+
+function evaluatorFor(m: number): Evaluator {
+  switch (m) {
+    case 2:
+      return eval2;
+    case 3:
+      return eval3;
+    case 4:
+      return eval4;
+    case 5:
+      return eval5;
+    default:
+      return evalAny;
   }
-  let sum = tmp[0]!;
-  for (let j = m; j > 0; j--) sum = x * sum + tmp[m - j + 1]!;
+}
+
+// Coefficient a_ij (u^i v^j) is at a[i·(m+1) + j].
+function eval2(a: Float64Array, x: number, y: number): number {
+  const r0 = a[0]! + y * (a[1]! + y * a[2]!);
+  const r1 = a[3]! + y * a[4]!;
+  return r0 + x * (r1 + x * a[6]!);
+}
+function eval3(a: Float64Array, x: number, y: number): number {
+  const r0 = a[0]! + y * (a[1]! + y * (a[2]! + y * a[3]!));
+  const r1 = a[4]! + y * (a[5]! + y * a[6]!);
+  const r2 = a[8]! + y * a[9]!;
+  return r0 + x * (r1 + x * (r2 + x * a[12]!));
+}
+function eval4(a: Float64Array, x: number, y: number): number {
+  const r0 = a[0]! + y * (a[1]! + y * (a[2]! + y * (a[3]! + y * a[4]!)));
+  const r1 = a[5]! + y * (a[6]! + y * (a[7]! + y * a[8]!));
+  const r2 = a[10]! + y * (a[11]! + y * a[12]!);
+  const r3 = a[15]! + y * a[16]!;
+  return r0 + x * (r1 + x * (r2 + x * (r3 + x * a[20]!)));
+}
+function eval5(a: Float64Array, x: number, y: number): number {
+  const r0 = a[0]! + y * (a[1]! + y * (a[2]! + y * (a[3]! + y * (a[4]! + y * a[5]!))));
+  const r1 = a[6]! + y * (a[7]! + y * (a[8]! + y * (a[9]! + y * a[10]!)));
+  const r2 = a[12]! + y * (a[13]! + y * (a[14]! + y * a[15]!));
+  const r3 = a[18]! + y * (a[19]! + y * a[20]!);
+  const r4 = a[24]! + y * a[25]!;
+  return r0 + x * (r1 + x * (r2 + x * (r3 + x * (r4 + x * a[30]!))));
+}
+function evalAny(a: Float64Array, x: number, y: number, m: number): number {
+  const w = m + 1;
+  let sum = 0;
+  for (let i = m; i >= 0; i--) {
+    const row = i * w;
+    let t = a[row + m - i]!;
+    for (let j = m - i - 1; j >= 0; j--) t = y * t + a[row + j]!;
+    sum = x * sum + t;
+  }
   return sum;
 }
 

@@ -307,37 +307,45 @@ export class Wcs {
 
   /**
    * Solve pixelToFocal(p) = foc for p: astropy's fixed-point iteration
-   * p ← p − (pix2foc(p) − foc), with Newton steps for points where it stalls.
+   * p ← p − (pix2foc(p) − foc), with Newton steps for points where it stalls,
+   * to 1e-10 pixel. Points that do not converge get NaN (astropy raises).
    */
   private invertDistortions(foc: Float64Array[], n: number): Float64Array[] {
-    const px = Float64Array.from(foc[0]!);
-    const py = Float64Array.from(foc[1]!);
     const fx = foc[0]!;
     const fy = foc[1]!;
+    const px = Float64Array.from(fx);
+    const py = Float64Array.from(fy);
+    // With an inverse SIP polynomial (AP, BP), start from it: a step or two then suffice.
+    const zsip = this.zeroBased.sip;
+    if (zsip && zsip.ap && zsip.bp && !this.hasLookup) zsip.addInverse(n, fx, fy, px, py);
     const tol2 = 1e-20;
     const maxiter = 60;
-    let active: number[] = [];
-    for (let k = 0; k < n; k++) if (Number.isFinite(fx[k]!) && Number.isFinite(fy[k]!)) active.push(k);
+    const idx = new Int32Array(n);
+    let m = 0;
+    for (let k = 0; k < n; k++) if (Number.isFinite(fx[k]!) && Number.isFinite(fy[k]!)) idx[m++] = k;
     const prev = new Float64Array(n).fill(Infinity);
     const newton = new Uint8Array(n);
-    for (let iter = 0; iter < maxiter && active.length > 0; iter++) {
-      const m = active.length;
-      const ax = new Float64Array(m);
-      const ay = new Float64Array(m);
+    const ax = new Float64Array(m);
+    const ay = new Float64Array(m);
+    // Newton candidates: point index and residual at the current position.
+    const nk = new Int32Array(m);
+    const nrx = new Float64Array(m);
+    const nry = new Float64Array(m);
+    for (let iter = 0; iter < maxiter && m > 0; iter++) {
       for (let j = 0; j < m; j++) {
-        ax[j] = px[active[j]!]!;
-        ay[j] = py[active[j]!]!;
+        ax[j] = px[idx[j]!]!;
+        ay[j] = py[idx[j]!]!;
       }
-      const [gx, gy] = this.pixelToFocal([ax, ay], m);
-      const next: number[] = [];
-      const needJac: number[] = [];
+      this.applyPix2Foc(ax, ay, m);
+      let kept = 0;
+      let nn = 0;
       for (let j = 0; j < m; j++) {
-        const k = active[j]!;
-        const dx = gx![j]! - fx[k]!;
-        const dy = gy![j]! - fy[k]!;
+        const k = idx[j]!;
+        const dx = ax[j]! - fx[k]!;
+        const dy = ay[j]! - fy[k]!;
         const dn = dx * dx + dy * dy;
         if (!(dn >= tol2)) {
-          if (!Number.isFinite(dn)) {
+          if (!(dn < tol2)) {
             px[k] = NaN;
             py[k] = NaN;
           }
@@ -345,64 +353,61 @@ export class Wcs {
         }
         if (dn >= prev[k]! || newton[k]) {
           newton[k] = 1;
-          needJac.push(j);
+          nk[nn] = k;
+          nrx[nn] = dx;
+          nry[nn] = dy;
+          nn++;
         } else {
           px[k] = px[k]! - dx;
           py[k] = py[k]! - dy;
         }
         prev[k] = dn;
-        next.push(k);
+        idx[kept++] = k;
       }
-      if (needJac.length) this.newtonStep(needJac, active, px, py, gx!, gy!, fx, fy);
-      active = next;
+      if (nn) this.newtonSteps(nn, nk, nrx, nry, px, py, fx, fy);
+      m = kept;
     }
     // Points still moving after maxiter did not converge: astropy raises; we give NaN.
-    for (const k of active) {
-      px[k] = NaN;
-      py[k] = NaN;
+    for (let j = 0; j < m; j++) {
+      px[idx[j]!] = NaN;
+      py[idx[j]!] = NaN;
     }
     return [px, py];
   }
 
-  private newtonStep(
-    sel: number[],
-    active: number[],
-    px: Float64Array,
-    py: Float64Array,
-    gx: Float64Array,
-    gy: Float64Array,
-    fx: Float64Array,
-    fy: Float64Array,
-  ): void {
+  /**
+   * One Newton step (finite-difference Jacobian of pix2foc) for `count`
+   * points whose pix2foc is off the target by (rx, ry).
+   */
+  private newtonSteps(count: number, ks: Int32Array, rx: Float64Array, ry: Float64Array, px: Float64Array, py: Float64Array, fx: Float64Array, fy: Float64Array): void {
     const h = 1e-4;
-    const m = sel.length;
-    const xs = new Float64Array(2 * m);
-    const ys = new Float64Array(2 * m);
-    for (let j = 0; j < m; j++) {
-      const k = active[sel[j]!]!;
+    const xs = new Float64Array(2 * count);
+    const ys = new Float64Array(2 * count);
+    for (let j = 0; j < count; j++) {
+      const k = ks[j]!;
       xs[2 * j] = px[k]! + h;
       ys[2 * j] = py[k]!;
       xs[2 * j + 1] = px[k]!;
       ys[2 * j + 1] = py[k]! + h;
     }
-    const [hx, hy] = this.pixelToFocal([xs, ys], 2 * m);
-    for (let j = 0; j < m; j++) {
-      const jj = sel[j]!;
-      const k = active[jj]!;
-      const j11 = (hx![2 * j]! - gx[jj]!) / h;
-      const j21 = (hy![2 * j]! - gy[jj]!) / h;
-      const j12 = (hx![2 * j + 1]! - gx[jj]!) / h;
-      const j22 = (hy![2 * j + 1]! - gy[jj]!) / h;
-      const rx = gx[jj]! - fx[k]!;
-      const ry = gy[jj]! - fy[k]!;
-      const det = j11 * j22 - j12 * j21;
+    this.applyPix2Foc(xs, ys, 2 * count);
+    for (let j = 0; j < count; j++) {
+      const k = ks[j]!;
+      // pix2foc at the current position is the target plus the residual.
+      const bx = fx[k]! + rx[j]!;
+      const by = fy[k]! + ry[j]!;
+      const a11 = (xs[2 * j]! - bx) / h;
+      const a21 = (ys[2 * j]! - by) / h;
+      const a12 = (xs[2 * j + 1]! - bx) / h;
+      const a22 = (ys[2 * j + 1]! - by) / h;
+      const det = a11 * a22 - a12 * a21;
       if (det === 0 || !Number.isFinite(det)) {
-        px[k] = px[k]! - rx;
-        py[k] = py[k]! - ry;
+        px[k] = px[k]! - rx[j]!;
+        py[k] = py[k]! - ry[j]!;
         continue;
       }
-      px[k] = px[k]! - (j22 * rx - j12 * ry) / det;
-      py[k] = py[k]! - (-j21 * rx + j11 * ry) / det;
+      px[k] = px[k]! - (a22 * rx[j]! - a12 * ry[j]!) / det;
+      py[k] = py[k]! - (-a21 * rx[j]! + a11 * ry[j]!) / det;
     }
   }
 
