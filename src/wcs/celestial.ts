@@ -3,7 +3,8 @@
  * spherical rotation between native (φ, θ) and celestial (α, δ) coordinates,
  * set up from CRVAL, LONPOLE, LATPOLE and the projection's fiducial point.
  */
-import { type Projection } from './projections/projection.js';
+import { type Projection, DEFAULT_BOUNDS } from './projections/projection.js';
+import { fusedS2x, fusedX2s, type FusedKind } from './celestial-fused.js';
 import { UNDEFINED, acosd, asind, atan2d, copysign, cosd, fmodFast, isMultiple, sincosd, sind } from './trig.js';
 
 /** Thrown by {@link Celestial.setup} for parameters with no valid rotation. */
@@ -23,6 +24,8 @@ export class Celestial {
   readonly euler = new Float64Array(5);
   latpreq = -1;
   isolat = false;
+  /** TAN or ZEA when the fused kernels apply (no fiducial offset, a general rotation). */
+  fused: FusedKind | null = null;
 
   constructor(readonly prj: Projection) {}
 
@@ -158,6 +161,8 @@ export class Celestial {
     e[4] = sc[0]!;
     e[3] = sc[1]!;
     this.isolat = e[4] === 0.0;
+    const code = prj.code;
+    this.fused = (code === 'TAN' || code === 'ZEA') && prj.x0 === 0 && prj.y0 === 0 && e[4] !== 0.0 && prj.bounds === DEFAULT_BOUNDS ? code : null;
     if (Math.abs(latp) > 90.0 + tol) {
       throw new CelestialParameterError(
         'Ill-conditioned coordinate transformation parameters: no valid solution for latp for these values of phip, phi0, and theta0',
@@ -176,6 +181,11 @@ export class Celestial {
     lat: Float64Array,
     stat: Uint8Array,
   ): void {
+    if (this.fused) {
+      const w = this.prj.w;
+      fusedX2s(this.fused, this.prj.r0, w[0]!, w[1]!, this.euler, n, x, y, lng, lat, stat);
+      return;
+    }
     this.prj.x2s(n, x, y, phi, theta, stat);
     sphx2s(this.euler, n, phi, theta, lng, lat);
   }
@@ -191,6 +201,10 @@ export class Celestial {
     y: Float64Array,
     stat: Uint8Array,
   ): void {
+    if (this.fused) {
+      fusedS2x(this.fused, this.prj.r0, this.prj.w[0]!, this.euler, n, lng, lat, x, y, stat);
+      return;
+    }
     sphs2x(this.euler, n, lng, lat, phi, theta);
     this.prj.s2x(n, phi, theta, x, y, stat);
   }

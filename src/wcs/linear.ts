@@ -120,6 +120,10 @@ export class Linear {
       }
       return;
     }
+    if (n === 2 && !this.dispre && this.disseq && !this.unity) {
+      this.p2xSequent2(count, pix, img, crpix);
+      return;
+    }
     // Distortions: one point at a time, as wcslib does.
     const tmp = new Float64Array(n);
     const raw = new Float64Array(n);
@@ -147,6 +151,58 @@ export class Linear {
       }
       for (let i = 0; i < n; i++) img[i]![k] = out[i]!;
     }
+  }
+
+  /** p2x for 2 axes with a sequent distortion (TPV): PC, the polynomials, CDELT, without per-point arrays. */
+  private p2xSequent2(count: number, pix: readonly ArrayLike<number>[], img: Float64Array[], crpix: Float64Array): void {
+    const m = this.piximg!;
+    const dis = this.disseq!;
+    const p0 = pix[0]!;
+    const p1 = pix[1]!;
+    const o0 = img[0]!;
+    const o1 = img[1]!;
+    const c0 = crpix[0]!;
+    const c1 = crpix[1]!;
+    const d0 = this.cdelt[0]!;
+    const d1 = this.cdelt[1]!;
+    const raw = new Float64Array(2);
+    const out = new Float64Array(2);
+    for (let k = 0; k < count; k++) {
+      const t0 = p0[k]! - c0;
+      const t1 = p1[k]! - c1;
+      raw[0] = m[0]! * t0 + m[1]! * t1;
+      raw[1] = m[2]! * t0 + m[3]! * t1;
+      dis.p2x(raw, out);
+      o0[k] = d0 * out[0]!;
+      o1[k] = d1 * out[1]!;
+    }
+  }
+
+  /** x2p for 2 axes with a sequent distortion (TPV): CDELT, the inverse polynomials, PC⁻¹, per point without arrays. */
+  private x2pSequent2(count: number, img: readonly Float64Array[], pix: Float64Array[], crpix: Float64Array): Uint8Array | null {
+    const m = this.imgpix!;
+    const dis = this.disseq!;
+    const x0 = img[0]!;
+    const x1 = img[1]!;
+    const o0 = pix[0]!;
+    const o1 = pix[1]!;
+    const d0 = this.cdelt[0]!;
+    const d1 = this.cdelt[1]!;
+    const c0 = crpix[0]!;
+    const c1 = crpix[1]!;
+    const tmp = new Float64Array(2);
+    const raw = new Float64Array(2);
+    let bad: Uint8Array | null = null;
+    for (let k = 0; k < count; k++) {
+      tmp[0] = x0[k]! / d0;
+      tmp[1] = x1[k]! / d1;
+      if (!dis.x2p(tmp, raw)) (bad ??= new Uint8Array(count))[k] = 1;
+      const r0 = raw[0]!;
+      const r1 = raw[1]!;
+      o0[k] = c0 + m[0]! * r0 + m[1]! * r1;
+      o1[k] = c1 + m[2]! * r0 + m[3]! * r1;
+    }
+    return bad;
   }
 
   /**
@@ -199,6 +255,7 @@ export class Linear {
       }
       return null;
     }
+    if (n === 2 && !this.dispre && this.disseq && !this.unity) return this.x2pSequent2(count, img, pix, crpix);
     let bad: Uint8Array | null = null;
     const tmp = new Float64Array(n);
     const out = new Float64Array(n);

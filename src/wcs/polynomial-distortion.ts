@@ -235,9 +235,13 @@ export class PolynomialDistortion {
       if (Math.abs(ta) <= TOL && Math.abs(tb) <= TOL) return true;
       const det = aa * bb - ab * ba;
       if (!(det !== 0) || !Number.isFinite(det)) return false;
-      raw[ja] = raw[ja]! - (bb * ra - ab * rb) / det;
-      raw[jb] = raw[jb]! - (-ba * ra + aa * rb) / det;
+      const da = (bb * ra - ab * rb) / det;
+      const db = (-ba * ra + aa * rb) / det;
+      raw[ja] = raw[ja]! - da;
+      raw[jb] = raw[jb]! - db;
       if (!Number.isFinite(raw[ja]!) || !Number.isFinite(raw[jb]!)) return false;
+      // A step this small leaves a residual (≈ J·step) well inside wcslib's tolerance.
+      if (Math.abs(da) <= 1e-15 * Math.max(1, Math.abs(raw[ja]!)) && Math.abs(db) <= 1e-15 * Math.max(1, Math.abs(raw[jb]!)) && iter > 0) return true;
     }
     return false;
   }
