@@ -11,6 +11,9 @@ import type { FitsFile } from '../fits-file.js';
 import type { Hdu } from '../hdu/hdu.js';
 import { LookupTable } from './lookup-table.js';
 import { readTableWcsKeywords } from './table-keywords.js';
+import { readWcsKeywords } from './keywords.js';
+import { isSipKeyword } from './sip.js';
+import { tabularKey, tabularRequests, type TabularArray } from './tabular.js';
 import { Wcs, type LookupDistortions } from './wcs.js';
 
 /** Options for {@link hduWcs}. */
@@ -124,5 +127,44 @@ export async function hduWcs(hdu: Hdu, opts: HduWcsOptions = {}): Promise<Wcs | 
     const d2im = await lookupFamily(header, opts.file, hdu.index, 'D2IMDIS', 'D2IM', 'D2IMARR');
     if (d2im) (distortions as { det2im?: typeof d2im }).det2im = d2im;
   }
-  return Wcs.fromHeader(header, { key, distortions, skipKeyword: isLookupKeyword, hdu: hdu.index });
+  const tabArrays = await readTabularArrays(header, key, opts.file, hdu.index);
+  return Wcs.fromHeader(header, { key, distortions, skipKeyword: isLookupKeyword, hdu: hdu.index, tabArrays });
+}
+
+/** The -TAB arrays a representation needs, read from their binary tables (row 1, as wcslib). */
+async function readTabularArrays(header: Header, key: string, file: FitsFile | undefined, hduIndex: number): Promise<Map<string, TabularArray> | undefined> {
+  let kw;
+  try {
+    kw = readWcsKeywords(header, key, { skip: (k) => isSipKeyword(k) || isLookupKeyword(k) });
+  } catch {
+    return undefined; // Wcs.fromHeader reports the keyword error.
+  }
+  if (!kw) return undefined;
+  let requests;
+  try {
+    requests = tabularRequests(kw);
+  } catch {
+    return undefined; // reported by Wcs.fromHeader with the keyword at fault
+  }
+  if (!requests.length) return undefined;
+  if (!file) throw new FitsError('BAD_ARGUMENT', 'This WCS has -TAB axes: pass { file } so their tables can be read.', { hdu: hduIndex });
+  const out = new Map<string, TabularArray>();
+  for (const r of requests) {
+    let ext: Hdu;
+    try {
+      ext = await file.hdu(r.extname, r.extver);
+    } catch (e) {
+      throw new FitsError('BAD_WCS', `The -TAB axis needs table ${r.extname} (EXTVER ${r.extver}), which the file does not have.`, { hdu: hduIndex, cause: e });
+    }
+    if (ext.kind !== 'bintable') throw new FitsError('BAD_WCS', `The -TAB array ${r.ttype} must be in a binary table; ${r.extname} is a ${ext.kind}.`, { hdu: ext.index });
+    const t = await ext.readTable({ columns: [r.ttype], rows: { start: 0, count: 1 } });
+    const col = t.column(r.ttype);
+    if (!col.cellShape || typeof col.data[0] !== 'number') {
+      throw new FitsError('BAD_WCS', `The -TAB array ${r.ttype} of ${r.extname} must be a fixed-size numeric column.`, { hdu: ext.index });
+    }
+    const size = col.cellShape.reduce((a, b) => a * b, 1);
+    const data = col.data as ArrayLike<number>;
+    out.set(tabularKey(r), { data: Array.from({ length: size }, (_, k) => data[k]!), shape: r.kind === 'i' ? [size] : col.cellShape });
+  }
+  return out;
 }

@@ -16,6 +16,7 @@ import { ProjectionParameterError } from './projections/projection.js';
 import { SpectralAxis, SpectralParameterError, isSpectralType, spectralType, translateAipsSpectral } from './spectral.js';
 import { PI, UNDEFINED, cosd, sind } from './trig.js';
 import { UnitError, unitScale } from './units.js';
+import { TabularError, buildTables, type TabularArray, type TabularGroup } from './tabular.js';
 
 /** Why a WCS cannot be set up; `keyword` names the keyword at fault when one is. */
 export class WcsSetupError extends Error {
@@ -97,8 +98,10 @@ export class WcsCore {
   lin!: Linear;
   /** The projection code after alias translation ('' without celestial axes). */
   projection = '';
+  /** -TAB lookup groups. */
+  tabs: TabularGroup[] = [];
 
-  constructor(kw: WcsKeywords) {
+  constructor(kw: WcsKeywords, tabArrays?: ReadonlyMap<string, TabularArray>) {
     const n = kw.naxis;
     this.naxis = n;
     this.key = kw.key;
@@ -126,8 +129,24 @@ export class WcsCore {
     this.setUnits();
     this.setCelestial();
     this.setSpectral();
+    this.setTabular(kw, tabArrays);
     this.setLinear();
     this.setFrameDefaults();
+  }
+
+  /** -TAB axes: the lookup groups from the arrays read by the I/O layer (wcstab + tabset). */
+  private setTabular(kw: WcsKeywords, arrays: ReadonlyMap<string, TabularArray> | undefined): void {
+    if (!this.types.some((t) => Math.trunc(t / 100) % 10 === 5)) return;
+    const alt = this.alt();
+    try {
+      this.tabs = buildTables({ ...kw, ctype: this.ctype.map((c, i) => (Math.trunc(this.types[i]! / 100) % 10 === 5 ? (c.slice(0, 4) + '-TAB') : c)) }, arrays ?? new Map());
+    } catch (e) {
+      if (e instanceof TabularError) {
+        const i = this.types.findIndex((t) => Math.trunc(t / 100) % 10 === 5);
+        throw new WcsSetupError(`${e.message} (a -TAB axis needs its table: read the WCS with the file)`, `PS${i + 1}_0${alt}`);
+      }
+      throw e;
+    }
   }
 
   private alt(): string {
@@ -541,6 +560,11 @@ export class WcsCore {
         mark(stat, 1 << i);
       }
     }
+    for (const tab of this.tabs) {
+      const stat = new Uint8Array(count);
+      tab.x2s(count, world, world, stat);
+      mark(stat, tab.map.reduce((b, i) => b | (1 << i), 0));
+    }
     return bad;
   }
 
@@ -635,6 +659,11 @@ export class WcsCore {
         }
         mark(stat, 1 << i);
       }
+    }
+    for (const tab of this.tabs) {
+      const stat = new Uint8Array(count);
+      tab.s2x(count, world, img, stat);
+      mark(stat, tab.map.reduce((b, i) => b | (1 << i), 0));
     }
     const failed = this.lin.x2p(count, img, pix, origin);
     if (failed) {

@@ -14,6 +14,7 @@ import { UNDEFINED } from './trig.js';
 import { WcsCore, WcsSetupError } from './wcs-core.js';
 import { translateUnitAliases } from './units.js';
 import { DistortionParameterError } from './polynomial-distortion.js';
+import type { TabularArray } from './tabular.js';
 import { wcsHeaderCards, type WcsCard } from './to-header.js';
 
 /** Lookup-table distortions (each entry for image axis 1 and 2, or null). */
@@ -34,6 +35,8 @@ export interface WcsFromHeaderOptions {
   skipKeyword?: (keyword: string) => boolean;
   /** HDU index, for error messages. */
   hdu?: number;
+  /** -TAB arrays read from the file (see hduWcs), keyed by tabularKey. */
+  tabArrays?: ReadonlyMap<string, TabularArray>;
 }
 
 /** A celestial reference frame as the WCS declares it. */
@@ -82,10 +85,13 @@ export class Wcs {
   readonly dateObs: string;
   /** WCSNAMEa ('' when absent). */
   readonly name: string;
+  /** The -TAB arrays the WCS was built with (kept for sections). */
+  private readonly tabArrays: ReadonlyMap<string, TabularArray> | undefined;
 
-  private constructor(kw: WcsKeywords, sip: Sip | null, distortions: LookupDistortions) {
+  private constructor(kw: WcsKeywords, sip: Sip | null, distortions: LookupDistortions, tabArrays?: ReadonlyMap<string, TabularArray>) {
     this.keywords = kw;
-    this.core = new WcsCore(kw);
+    this.tabArrays = tabArrays;
+    this.core = new WcsCore(kw, tabArrays);
     this.sip = sip;
     this.cpdis = distortions.cpdis ?? [null, null];
     this.det2im = distortions.det2im ?? [null, null];
@@ -116,7 +122,7 @@ export class Wcs {
         // Distortions without core keywords: astropy uses a default (identity) core.
         return new Wcs(applyFixes(emptyKeywords(key, 2)), sip, opts.distortions ?? {});
       }
-      return new Wcs(applyFixes(kw, sip !== null), sip, opts.distortions ?? {});
+      return new Wcs(applyFixes(kw, sip !== null), sip, opts.distortions ?? {}, opts.tabArrays);
     } catch (e) {
       throw wcsError(e, opts.hdu, key);
     }
@@ -464,10 +470,15 @@ export class Wcs {
     const off: [number, number] = [start[0] ?? 0, start[1] ?? 0];
     const sip = this.sip ? this.sip.withCrpix([this.sip.crpix[0] - off[0], this.sip.crpix[1] - off[1]]) : null;
     const shift = (t: LookupTable | null): LookupTable | null => (t ? t.shifted(off) : null);
-    return new Wcs(kw, sip, {
-      cpdis: [shift(this.cpdis[0]), shift(this.cpdis[1])],
-      det2im: [shift(this.det2im[0]), shift(this.det2im[1])],
-    });
+    return new Wcs(
+      kw,
+      sip,
+      {
+        cpdis: [shift(this.cpdis[0]), shift(this.cpdis[1])],
+        det2im: [shift(this.det2im[0]), shift(this.det2im[1])],
+      },
+      this.tabArrays,
+    );
   }
 
   /**

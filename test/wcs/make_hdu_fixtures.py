@@ -111,4 +111,51 @@ fits.HDUList([fits.PrimaryHDU(), t]).writeto(os.path.join(out, "events.fits"), o
 with fits.open(os.path.join(out, "events.fits")) as f:
     points(WCS(f[1].header, keysel=["pixel"]), 8000, 8000, hdu=1, name="events")
 
+# --- -TAB: a 1-D spectral table (with index vector) and a 2-D celestial table
+K = 40
+wave_index = np.linspace(0.5, 40.5, K)
+wave_coord = 5e-7 + 1e-9 * np.cumsum(rng.uniform(0.5, 1.5, K))
+k1, k2 = 12, 9
+ii, jj = np.meshgrid(np.arange(k1), np.arange(k2))
+radec = np.stack([150.0 + 0.01 * ii + 0.0005 * jj ** 2, 2.0 + 0.012 * jj + 0.0003 * ii], axis=-1)  # (k2, k1, 2)
+th = fits.Header()
+th["WCSAXES"] = 3
+th["CTYPE1"], th["CTYPE2"], th["CTYPE3"] = "RA---TAB", "DEC--TAB", "WAVE-TAB"
+th["CRPIX1"], th["CRPIX2"], th["CRPIX3"] = 1.0, 1.0, 1.0
+th["CRVAL1"], th["CRVAL2"], th["CRVAL3"] = 1.0, 1.0, 0.5
+th["CDELT1"], th["CDELT2"], th["CDELT3"] = 1.0, 1.0, 1.0
+th["CUNIT3"] = "m"
+th["PS1_0"], th["PS1_1"] = "WCS-TAB", "RADEC"
+th["PS2_0"], th["PS2_1"] = "WCS-TAB", "RADEC"
+th["PV1_3"], th["PV2_3"] = 1, 2
+th["PS3_0"], th["PS3_1"], th["PS3_2"] = "WCS-TAB", "WAVELENGTH", "WAVEINDEX"
+tab = fits.BinTableHDU.from_columns(
+    [
+        fits.Column(name="RADEC", format=f"{2 * k1 * k2}D", dim=f"(2,{k1},{k2})", array=radec[np.newaxis]),
+        fits.Column(name="WAVELENGTH", format=f"{K}D", dim=f"(1,{K})", array=wave_coord.reshape(1, K, 1)),
+        fits.Column(name="WAVEINDEX", format=f"{K}D", array=wave_index.reshape(1, K)),
+    ],
+    name="WCS-TAB",
+)
+fits.HDUList([fits.PrimaryHDU(header=th), tab]).writeto(os.path.join(out, "tab.fits"), overwrite=True)
+with fits.open(os.path.join(out, "tab.fits")) as f:
+    wt = WCS(f[0].header, f)
+    xs = np.concatenate([rng.uniform(-1, k1 + 1, 50), [0, k1 - 1]])
+    ys = np.concatenate([rng.uniform(-1, k2 + 1, 50), [0, k2 - 1]])
+    zs = np.concatenate([rng.uniform(-2, K + 2, 50), [0, K - 1]])
+    pix = np.stack([xs, ys, zs], axis=1)
+    world = wt.all_pix2world(pix, 0)
+    back = wt.all_world2pix(np.nan_to_num(world), 0)
+    good = [
+        [float(v) for v in b] if np.all(np.isfinite(w)) and np.all(np.isfinite(b)) and np.all(np.abs(b - p) < 1e-7) else None
+        for p, b, w in zip(pix, back, world)
+    ]
+    result["tab"] = {
+        "hdu": 0,
+        "key": " ",
+        "pix": pix.tolist(),
+        "world": [[None if not np.isfinite(v) else float(v) for v in row] for row in world],
+        "pix_back": good,
+    }
+
 json.dump(result, sys.stdout)
