@@ -15,6 +15,7 @@ import { readProcessStdin } from './stdin-node.js';
 import { hduWcs } from '../wcs/hdu-wcs.js';
 import { Wcs } from '../wcs/wcs.js';
 import { readTableWcsKeywords } from '../wcs/table-keywords.js';
+import { wcsRepresentationKeys } from '../wcs/keywords.js';
 
 /** A command object as the CLI registers it. */
 export interface CliCommand {
@@ -73,9 +74,16 @@ function parseNumber(tok: string): number {
 export async function cliWcs(hdu: Hdu, key: string, file: FitsFile): Promise<Wcs> {
   const wcs = await hduWcs(hdu, { key, file });
   if (wcs) return wcs;
-  if (key !== ' ') throw new FitsError('NOT_FOUND', `HDU ${hdu.index} has no WCS with key ${key}.`);
-  // astropy: a header without WCS keywords gives a linear WCS on NAXIS axes (2 when NAXIS is 0).
-  const naxis = hdu.kind === 'bintable' || hdu.kind === 'table' ? 2 : hdu.header.getInt('NAXIS', 0);
+  // astropy: a header without any WCS keyword gives a linear WCS on NAXIS axes
+  // (2 when NAXIS is 0) for the primary key; a key the header lacks while it
+  // has others is a KeyError.
+  const isTable = hdu.kind === 'bintable' || hdu.kind === 'table';
+  const header = hdu.kind === 'compressed-image' ? hdu.imageHeader : hdu.header;
+  const keys = isTable ? new Map<string, number>() : wcsRepresentationKeys(header);
+  if (keys.size === 0 ? key !== ' ' : !keys.has(key)) {
+    throw new FitsError('NOT_FOUND', `HDU ${hdu.index} has no WCS with key '${key}'.`);
+  }
+  const naxis = keys.get(key) ?? (isTable ? 2 : header.getInt('NAXIS', 0));
   return Wcs.defaultLinear(naxis > 0 ? Math.min(naxis, 32) : 2);
 }
 

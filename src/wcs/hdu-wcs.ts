@@ -39,7 +39,7 @@ function stringValue(c: Card | undefined): string | undefined {
   return c && typeof c.value === 'string' ? c.value.trim() : undefined;
 }
 
-async function readTable(file: FitsFile, extname: string, extver: number, hduIndex: number, transpose: boolean): Promise<LookupTable> {
+async function readTable(file: FitsFile, extname: string, extver: number, hduIndex: number, transpose: boolean, oneD = false): Promise<LookupTable> {
   let ext: Hdu;
   try {
     ext = await file.hdu(extname, extver);
@@ -47,6 +47,26 @@ async function readTable(file: FitsFile, extname: string, extver: number, hduInd
     throw new FitsError('BAD_WCS', `The lookup-table distortion needs extension ${extname} (EXTVER ${extver}), which the file does not have.`, { hdu: hduIndex, cause: e });
   }
   const img = await ext.readImage();
+  if (oneD) {
+    // The AXISCORR convention: a 1-D table that astropy wraps as one row,
+    // with CRPIXi/CRVALi/CDELTi read for i ≤ NAXIS only.
+    if (img.shape.length !== 1) {
+      throw new FitsError('BAD_WCS', `With AXISCORR, lookup table ${extname},${extver} must be a 1-D image (it has ${img.shape.length} axes).`, { hdu: ext.index });
+    }
+    const h = ext.header;
+    const num = (k: string, d: number): number => {
+      const v = h.get(k);
+      return typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : d;
+    };
+    const two = h.getInt('NAXIS', 1) >= 2;
+    return new LookupTable(
+      img.data as ArrayLike<number>,
+      [img.shape[0]!, 1],
+      [num('CRPIX1', 0.0), two ? num('CRPIX2', 0.0) : 0.0],
+      [num('CRVAL1', 0.0), two ? num('CRVAL2', 0.0) : 0.0],
+      [num('CDELT1', 1.0), two ? num('CDELT2', 1.0) : 1.0],
+    );
+  }
   if (img.shape.length !== 2) {
     throw new FitsError('BAD_WCS', `Lookup table ${extname},${extver} must be a 2-D image (it has ${img.shape.length} axes).`, { hdu: ext.index });
   }
@@ -121,7 +141,7 @@ export async function hduWcs(hdu: Hdu, opts: HduWcsOptions = {}): Promise<Wcs | 
   const axiscorr = header.get('AXISCORR');
   if (typeof axiscorr === 'number' && opts.file) {
     // Old D2IM convention: one D2IMARR,1 table for the axis AXISCORR names.
-    const t = await readTable(opts.file, 'D2IMARR', 1, hdu.index, false);
+    const t = await readTable(opts.file, 'D2IMARR', 1, hdu.index, false, true);
     (distortions as { det2im?: [LookupTable | null, LookupTable | null] }).det2im = axiscorr === 1 ? [t, null] : axiscorr === 2 ? [null, t] : [null, null];
   } else {
     const d2im = await lookupFamily(header, opts.file, hdu.index, 'D2IMDIS', 'D2IM', 'D2IMARR');

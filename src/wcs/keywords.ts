@@ -64,6 +64,19 @@ export interface WcsKeywords {
   mjdavg: number;
   /** Keyword names that were read for this representation (for error messages). */
   seen: Set<string>;
+  /** A DSS plate solution (AMDXm, AMDYm by m), translated as wcslib does (primary representation only). */
+  dss?: DssPlate;
+}
+
+/** A DSS plate solution as read from its header keywords. */
+export interface DssPlate {
+  /** AMDXm by m (index 0 unused). */
+  amdx: number[];
+  /** AMDYm by m (index 0 unused). */
+  amdy: number[];
+  /** CNPIX1, CNPIX2, PPO3, PPO6, XPIXELSZ, YPIXELSZ, PLTRAH, PLTRAM, PLTRAS, PLTDECSN (±1), PLTDECD, PLTDECM, PLTDECS. */
+  plate: number[];
+  plateid: string;
 }
 
 /** A keyword whose value has the wrong type for WCS (reported as BAD_WCS by the caller). */
@@ -188,6 +201,7 @@ function lexValue(field: string, kind: ValueKind): number | string | undefined {
 
 /** True for a keyword wcslib reads as part of some WCS representation (any key). */
 export function isWcsKeyword(keyword: string): boolean {
+  if (isDssKeyword(keyword)) return true;
   const t = classify(keyword);
   return t !== null && t.alt !== null && t.field !== 'epoch' && t.field !== 'velref';
 }
@@ -208,6 +222,39 @@ export function wcsKeysOf(header: Header): string[] {
   return out;
 }
 
+/**
+ * Keys of the representations wcspih would build: any WCS keyword with a
+ * readable value counts for its key when NAXIS or its axis number is positive
+ * (so an EQUINOXA alone makes a default representation 'A' of an image), and
+ * DSS plate keywords count for the primary. Empty when wcspih finds none
+ * (astropy then builds a default linear WCS for key ' ' only).
+ */
+export function wcsRepresentationKeys(header: Header): Map<string, number> {
+  let naxis = 0;
+  for (const c of header.cards) {
+    if (c.keyword === 'NAXIS' && typeof c.value === 'number' && !c.isReal) naxis = Math.max(0, c.value);
+  }
+  const found = new Map<string, number>();
+  for (const c of header.cards) {
+    if (c.commentary || c.hierarch) continue;
+    let n: number;
+    let alt: string;
+    if (isDssKeyword(c.keyword)) {
+      alt = ' ';
+      n = Math.max(naxis, /^AMD[XY]/.test(c.keyword) ? 2 : 0);
+    } else {
+      const t = classify(c.keyword);
+      if (!t || t.alt === null) continue;
+      const v = valueOf(c, t.kind);
+      if (v === undefined) continue;
+      alt = t.alt;
+      n = Math.max(naxis, t.field === 'wcsaxes' ? (v as number) : Math.max(t.i, t.field === 'pv' || t.field === 'ps' ? 0 : t.j));
+    }
+    if (n > 0) found.set(alt, Math.max(found.get(alt) ?? 0, n));
+  }
+  return found;
+}
+
 /** Options for {@link readWcsKeywords}. */
 export interface ReadKeywordsOptions {
   /** Cards to skip (e.g. SIP and distortion keywords astropy removes before wcslib sees the header). */
@@ -226,6 +273,7 @@ export function readWcsKeywords(header: Header, key: string, opts: ReadKeywordsO
   let naxis = 0;
   let present = false;
   const targets: { card: Card; t: Target }[] = [];
+  const dssCards: Card[] = [];
   for (const card of header.cards) {
     if (card.commentary || card.hierarch) continue;
     if (card.keyword === 'NAXIS') {
@@ -234,6 +282,10 @@ export function readWcsKeywords(header: Header, key: string, opts: ReadKeywordsO
       continue;
     }
     if (opts.skip?.(card.keyword)) continue;
+    if (alt === ' ' && isDssKeyword(card.keyword)) {
+      dssCards.push(card);
+      continue;
+    }
     const t = classify(card.keyword);
     if (!t) continue;
     if (t.alt === null) {
@@ -261,6 +313,14 @@ export function readWcsKeywords(header: Header, key: string, opts: ReadKeywordsO
     }
   }
   naxis = Math.max(naxis, naxisKw);
+  if (dssCards.length) {
+    // wcspih translates a DSS plate solution into the primary representation.
+    present = true;
+    for (const c of dssCards) {
+      const m = /^AMD[XY]([1-9][0-9]?)$/.exec(c.keyword);
+      naxis = Math.max(naxis, m ? 2 : 0);
+    }
+  }
   if (naxis > 32) {
     // wcsset refuses more than 32 axes; refuse before allocating naxis² matrices.
     throw new WcsKeywordError('WCSAXES', `A WCS has at most 32 axes, but WCSAXES${alt.trim()}, NAXIS or an axis index implies ${naxis}.`, 0);
@@ -321,7 +381,107 @@ export function readWcsKeywords(header: Header, key: string, opts: ReadKeywordsO
         (w as unknown as Record<string, unknown>)[t.field] = v;
     }
   }
+  if (dssCards.length) applyDss(w, dssCards);
   return w;
+}
+
+/** Keywords whose presence makes wcspih translate a DSS plate solution (primary representation only). */
+function isDssKeyword(kw: string): boolean {
+  return DSS_SCALARS.has(kw) || kw === 'PLTDECSN' || kw === 'PLATEID' || /^AMD[XY][1-9][0-9]?$/.test(kw);
+}
+
+const DSS_SCALARS = new Map<string, number>([
+  ['CNPIX1', 0],
+  ['CNPIX2', 1],
+  ['PPO3', 2],
+  ['PPO6', 3],
+  ['XPIXELSZ', 4],
+  ['YPIXELSZ', 5],
+  ['PLTRAH', 6],
+  ['PLTRAM', 7],
+  ['PLTRAS', 8],
+  ['PLTDECD', 10],
+  ['PLTDECM', 11],
+  ['PLTDECS', 12],
+]);
+
+/**
+ * The DSS translation of wcspih (WCS Paper IV §5.2): reference pixel, PC,
+ * CDELT, CRVAL and TAN types from the plate solution, AMDXm/AMDYm kept for
+ * the sequent distortion, any approximate CD matrix erased.
+ */
+function applyDss(w: WcsKeywords, cards: readonly Card[]): void {
+  const t = new Array<number>(13).fill(0);
+  const amdx: number[] = [];
+  const amdy: number[] = [];
+  let plateid = '';
+  let trigger = false;
+  for (const c of cards) {
+    const slot = DSS_SCALARS.get(c.keyword);
+    if (slot !== undefined) {
+      trigger = true;
+      const v = valueOf(c, 'float');
+      if (typeof v === 'number') t[slot] = v;
+      continue;
+    }
+    if (c.keyword === 'PLTDECSN') {
+      trigger = true;
+      const v = valueOf(c, 'string');
+      // wcspih reads the first blank-delimited token after the opening quote.
+      // wcspih reads the first blank-delimited token after the opening quote
+      // (sscanf "= '%s"); DSS headers write it padded, '-                 '.
+      if (typeof v === 'string') t[9] = v.replace(/^\s+/, '').split(/\s/)[0] === '-' ? -1.0 : 1.0;
+      continue;
+    }
+    if (c.keyword === 'PLATEID') {
+      const v = valueOf(c, 'string');
+      if (typeof v === 'string') plateid = v;
+      continue;
+    }
+    trigger = true;
+    const m = /^AMD([XY])([1-9][0-9]?)$/.exec(c.keyword)!;
+    const v = valueOf(c, 'float');
+    if (typeof v !== 'number') continue;
+    const k = Number(m[2]);
+    if (k <= 13 || v !== 0.0) (m[1] === 'X' ? amdx : amdy)[k] = v;
+    w.seen.add(c.keyword);
+  }
+  if (!trigger) return;
+  const n = w.naxis;
+  const Xc = t[2]! / 1000.0;
+  const Yc = t[3]! / 1000.0;
+  const Rx = t[4]! / 1000.0;
+  const Ry = t[5]! / 1000.0;
+  const A1 = amdx[1] ?? 0;
+  const A2 = amdx[2] ?? 0;
+  const A3 = amdx[3] ?? 0;
+  const B1 = amdy[1] ?? 0;
+  const B2 = amdy[2] ?? 0;
+  const B3 = amdy[3] ?? 0;
+  const S = Math.sqrt(Math.abs(A1 * B1 - A2 * B2));
+  if (S === 0.0) {
+    throw new WcsKeywordError('AMDX1', 'The DSS plate solution (AMDX1, AMDX2, AMDY1, AMDY2) has a zero coefficient scale.', 0);
+  }
+  const X0 = (A2 * B3 - A3 * B1) / (A1 * B1 - A2 * B2);
+  const Y0 = (A3 * B2 - A1 * B3) / (A1 * B1 - A2 * B2);
+  w.crpix[0] = (Xc - X0) / Rx - (t[0]! - 0.5);
+  w.crpix[1] = (Yc + Y0) / Ry - (t[1]! - 0.5);
+  // wcslib indexes the (naxis × naxis) matrices as if they were 2 × 2.
+  w.pc[0] = (A1 * Rx) / S;
+  w.pc[1] = (-A2 * Ry) / S;
+  w.pc[2] = (-B2 * Rx) / S;
+  w.pc[3] = (B1 * Ry) / S;
+  w.altlin = 1;
+  w.cdelt[0] = -S / 3600.0;
+  w.cdelt[1] = S / 3600.0;
+  w.crval[0] = (t[6]! + (t[7]! + t[8]! / 60.0) / 60.0) * 15.0;
+  w.crval[1] = t[10]! + (t[11]! + t[12]! / 60.0) / 60.0;
+  if (t[9] === -1.0) w.crval[1] = -w.crval[1]!;
+  w.ctype[0] = 'RA---TAN';
+  w.ctype[1] = 'DEC--TAN';
+  w.wcsname = `DSS PLATEID ${plateid.slice(0, 4)}`;
+  for (let k = 0; k < 4 && k < n * n; k++) w.cd[k] = 0.0;
+  w.dss = { amdx, amdy, plate: t, plateid };
 }
 
 /** A representation with wcslib's defaults for naxis axes (wcsini). */

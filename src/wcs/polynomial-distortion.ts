@@ -151,6 +151,8 @@ export interface AxisDistortion {
   /** False for TPV: the function's value replaces the coordinate instead of correcting it. */
   docorr: boolean;
   poly: TpdPolynomial;
+  /** TPD auxiliary variables (DSS): u' = a0 + a1·u + a2·v, v' = a3 + a4·u + a5·v. */
+  aux?: Float64Array;
 }
 
 /** A prior or sequent distortion over naxis axes (wcslib disprm after disset). */
@@ -191,8 +193,14 @@ export class PolynomialDistortion {
         continue;
       }
       const nhat = a.axmap.length;
-      const u = (raw[a.axmap[0]!]! - a.offset[0]!) * a.scale[0]!;
-      const v = nhat > 1 ? (raw[a.axmap[1]!]! - a.offset[1]!) * a.scale[1]! : 0;
+      let u = (raw[a.axmap[0]!]! - a.offset[0]!) * a.scale[0]!;
+      let v = nhat > 1 ? (raw[a.axmap[1]!]! - a.offset[1]!) * a.scale[1]! : 0;
+      if (a.aux) {
+        const x = a.aux;
+        const r = x[0]! + x[1]! * u + x[2]! * v;
+        v = x[3]! + x[4]! * u + x[5]! * v;
+        u = r;
+      }
       const d = a.poly.evaluate(u, v, nhat);
       out[j] = a.docorr ? raw[j]! + d : d;
     }
@@ -253,9 +261,21 @@ export class PolynomialDistortion {
     const m1 = a.axmap[1]!;
     const s0 = a.scale[0]!;
     const s1 = a.scale[1]!;
-    a.poly.gradient((raw[m0]! - a.offset[0]!) * s0, (raw[m1]! - a.offset[1]!) * s1, out);
-    const gu = out[1]! * s0;
-    const gv = out[2]! * s1;
+    const u = (raw[m0]! - a.offset[0]!) * s0;
+    const v = (raw[m1]! - a.offset[1]!) * s1;
+    let gu: number;
+    let gv: number;
+    if (a.aux) {
+      // Chain rule through the auxiliary variables.
+      const x = a.aux;
+      a.poly.gradient(x[0]! + x[1]! * u + x[2]! * v, x[3]! + x[4]! * u + x[5]! * v, out);
+      gu = (out[1]! * x[1]! + out[2]! * x[4]!) * s0;
+      gv = (out[1]! * x[2]! + out[2]! * x[5]!) * s1;
+    } else {
+      a.poly.gradient(u, v, out);
+      gu = out[1]! * s0;
+      gv = out[2]! * s1;
+    }
     let dA = (m0 === ja ? gu : 0) + (m1 === ja ? gv : 0);
     let dB = (m0 === jb ? gu : 0) + (m1 === jb ? gv : 0);
     if (a.docorr) {
@@ -308,6 +328,64 @@ export class PolynomialDistortion {
     }
     return convergence;
   }
+}
+
+/**
+ * The DSS plate solution as a sequent TPD distortion (wcslib dssset): AMDXm
+ * and AMDYm (m = 1…13; `amd[m]`) with the auxiliary variables of WCS Paper IV §5.2.
+ */
+export function dssDistortion(naxis: number, amdx: readonly number[], amdy: readonly number[]): PolynomialDistortion {
+  const A1 = amdx[1] ?? 0;
+  const A2 = amdx[2] ?? 0;
+  const A3 = amdx[3] ?? 0;
+  const B1 = amdy[1] ?? 0;
+  const B2 = amdy[2] ?? 0;
+  const B3 = amdy[3] ?? 0;
+  const X0 = (A2 * B3 - A3 * B1) / (A1 * B1 - A2 * B2);
+  const Y0 = (A3 * B2 - A1 * B3) / (A1 * B1 - A2 * B2);
+  const axes: (AxisDistortion | null)[] = new Array(naxis).fill(null);
+  for (const j of [0, 1]) {
+    let S = Math.sqrt(Math.abs(A1 * B1 - A2 * B2));
+    if (S === 0.0) throw new DistortionParameterError(`Coefficient scale for DSS on axis ${j + 1} is zero`);
+    const aux =
+      j === 0 ? Float64Array.of(X0, -B1 / S, -A2 / S, Y0, B2 / S, A1 / S) : Float64Array.of(Y0, B2 / S, A1 / S, X0, -B1 / S, -A2 / S);
+    if (j === 0) S *= -1.0;
+    const p = new Float64Array(24);
+    let degree = 3;
+    const amd = j === 0 ? amdx : amdy;
+    for (let m = 1; m < amd.length; m++) {
+      let c = amd[m] ?? 0;
+      if (c === 0.0) continue;
+      c /= S;
+      if (m === 1) p[1] = c;
+      else if (m === 2) p[2] = c;
+      else if (m === 3) p[0] = c;
+      else if (m === 4) p[4] = p[4]! + c;
+      else if (m === 5) p[5] = c;
+      else if (m === 6) p[6] = p[6]! + c;
+      else if (m === 7) {
+        p[4] = p[4]! + c;
+        p[6] = p[6]! + c;
+      } else if (m === 8) p[7] = p[7]! + c;
+      else if (m === 9) p[8] = c;
+      else if (m === 10) p[9] = p[9]! + c;
+      else if (m === 11) p[10] = c;
+      else if (m === 12) {
+        p[7] = p[7]! + c;
+        p[9] = p[9]! + c;
+      } else if (m === 13) {
+        p[17] = c;
+        p[19] = c * 2.0;
+        p[21] = c;
+        degree = 5;
+      } else {
+        throw new DistortionParameterError(`Invalid parameter for DSS on axis ${j + 1}: AMD${j === 0 ? 'X' : 'Y'}${m} must be zero`);
+      }
+    }
+    const coeffs = degree === 3 ? p.subarray(0, 12) : p;
+    axes[j] = { axmap: [0, 1], offset: [0, 0], scale: [1, 1], docorr: false, poly: new TpdPolynomial(Float64Array.from(coeffs), false), aux };
+  }
+  return new PolynomialDistortion(naxis, axes);
 }
 
 /** Two distorted axes, each a function of both: the case Newton's method handles. */

@@ -75,6 +75,41 @@ export function wcsHeaderCards(kw: WcsKeywords, sip: Sip | null): WcsCard[] {
     if (kw.dateobs) str('DATE-OBS', kw.dateobs, 'Date of observation');
   }
   if (sip) out.push(...sipCards(sip));
+  if (kw.dss && !a) out.push(...dssCards(kw));
+  return out;
+}
+
+/**
+ * The DSS plate keywords: wcspih rebuilds CRPIX, PC, CDELT, CRVAL and the
+ * plate distortion from them, so the corner pixel CNPIXj is written to match
+ * the (possibly section-shifted) reference pixel.
+ */
+function dssCards(kw: WcsKeywords): WcsCard[] {
+  const d = kw.dss!;
+  const t = d.plate;
+  const [A1, A2, A3] = [d.amdx[1] ?? 0, d.amdx[2] ?? 0, d.amdx[3] ?? 0];
+  const [B1, B2, B3] = [d.amdy[1] ?? 0, d.amdy[2] ?? 0, d.amdy[3] ?? 0];
+  const X0 = (A2 * B3 - A3 * B1) / (A1 * B1 - A2 * B2);
+  const Y0 = (A3 * B2 - A1 * B3) / (A1 * B1 - A2 * B2);
+  const corner = (v: number): number => (Math.abs(v - Math.round(v)) < 1e-9 ? Math.round(v) : v);
+  const out: WcsCard[] = [
+    { keyword: 'CNPIX1', value: corner((t[2]! / 1000.0 - X0) / (t[4]! / 1000.0) - kw.crpix[0]! + 0.5), comment: 'X corner (pixels)' },
+    { keyword: 'CNPIX2', value: corner((t[3]! / 1000.0 + Y0) / (t[5]! / 1000.0) - kw.crpix[1]! + 0.5), comment: 'Y corner (pixels)' },
+    { keyword: 'PPO3', value: t[2]!, isReal: true },
+    { keyword: 'PPO6', value: t[3]!, isReal: true },
+    { keyword: 'XPIXELSZ', value: t[4]!, isReal: true, comment: 'X pixel size microns' },
+    { keyword: 'YPIXELSZ', value: t[5]!, isReal: true, comment: 'Y pixel size microns' },
+    { keyword: 'PLTRAH', value: t[6]!, comment: 'Plate center RA' },
+    { keyword: 'PLTRAM', value: t[7]! },
+    { keyword: 'PLTRAS', value: t[8]!, isReal: true },
+    { keyword: 'PLTDECSN', value: t[9] === -1 ? '-' : '+', comment: 'Plate center Dec' },
+    { keyword: 'PLTDECD', value: t[10]! },
+    { keyword: 'PLTDECM', value: t[11]! },
+    { keyword: 'PLTDECS', value: t[12]!, isReal: true },
+  ];
+  if (d.plateid) out.push({ keyword: 'PLATEID', value: d.plateid, comment: 'GSSS Plate ID' });
+  d.amdx.forEach((v, m) => out.push({ keyword: `AMDX${m}`, value: v, isReal: true }));
+  d.amdy.forEach((v, m) => out.push({ keyword: `AMDY${m}`, value: v, isReal: true }));
   return out;
 }
 

@@ -10,7 +10,7 @@
 import { Celestial, CelestialParameterError } from './celestial.js';
 import type { WcsKeywords } from './keywords.js';
 import { Linear, SingularMatrixError } from './linear.js';
-import { DistortionParameterError, tpvDistortion } from './polynomial-distortion.js';
+import { DistortionParameterError, dssDistortion, tpvDistortion } from './polynomial-distortion.js';
 import { createProjection, PROJECTION_CODES } from './projections/index.js';
 import { ProjectionParameterError } from './projections/projection.js';
 import { SpectralAxis, SpectralParameterError, isSpectralType, spectralType, translateAipsSpectral } from './spectral.js';
@@ -100,6 +100,7 @@ export class WcsCore {
   projection = '';
   /** -TAB lookup groups. */
   tabs: TabularGroup[] = [];
+  private readonly dss: { amdx: number[]; amdy: number[] } | null;
 
   constructor(kw: WcsKeywords, tabArrays?: ReadonlyMap<string, TabularArray>) {
     const n = kw.naxis;
@@ -123,6 +124,7 @@ export class WcsCore {
     this.radesys = kw.radesys.replace(/ +$/, '');
     this.equinox = kw.equinox;
     this.specsys = kw.specsys.replace(/ +$/, '');
+    this.dss = kw.dss ?? null;
     if (n > 32) throw new WcsSetupError(`naxis must not exceed 32 (got ${n})`, 'WCSAXES');
     this.cdfix();
     this.setTypes();
@@ -482,6 +484,14 @@ export class WcsCore {
     }
     const lin = new Linear(n, Float64Array.from(this.crpix), pc, cdelt);
     lin.disseq = this.pendingDistortion;
+    if (this.dss) {
+      try {
+        lin.disseq = dssDistortion(n, this.dss.amdx, this.dss.amdy);
+      } catch (e) {
+        if (e instanceof DistortionParameterError) throw new WcsSetupError(e.message, 'AMDX');
+        throw e;
+      }
+    }
     try {
       lin.setup();
     } catch (e) {

@@ -94,7 +94,7 @@ describe('fitsflow wcs (WCS.md contract)', () => {
   it('a missing alternate key exits 1', async () => {
     const r = await run([join(REF_DIR, 'files/syn_TAN_0.fits'), '--key', 'Q', '--pix2world'], '1 2');
     expect(r.code).toBe(1);
-    expect(r.err).toMatch(/no WCS with key Q/);
+    expect(r.err).toMatch(/no WCS with key 'Q'/);
   });
 
   it('a header without WCS keywords uses the default linear WCS (as astropy)', async () => {

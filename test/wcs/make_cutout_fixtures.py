@@ -3,7 +3,8 @@
 Usage: /usr/bin/python3 make_cutout_fixtures.py OUTDIR
 Writes plain.fits (float32 1500x1200 image, TAN-SIP WCS, FK5 J2000, an alternate
 GLON-CAR WCS), compressed.fits (the same pixels, Rice tiles of 64x64 in HDU 1)
-and hst_like.fits (with WCSDVARR/D2IMARR lookup tables), and prints JSON with,
+hst_like.fits (with WCSDVARR/D2IMARR lookup tables) and dss.fits (astropy's DSS
+test image: a plate solution), and prints JSON with,
 for each request, Cutout2D's data shape, origin and the cutout's pixel →
 world mapping at sample points (computed from the ORIGINAL WCS at the shifted
 pixels, which is what the cutout's WCS must reproduce)."""
@@ -58,12 +59,22 @@ hl = w.to_fits()
 hl[0].data = data
 hl.writeto(os.path.join(out, "hst_like.fits"), overwrite=True)
 
+# A DSS plate solution (astropy's own test image): wcslib rebuilds the WCS from
+# CNPIXj, so a cutout must shift the plate corner.
+import astropy.wcs.tests
+import gzip
+import shutil
+dss = os.path.join(os.path.dirname(astropy.wcs.tests.__file__), "data", "dss.14.29.56-62.41.05.fits.gz")
+with gzip.open(dss, "rb") as f, open(os.path.join(out, "dss.fits"), "wb") as g:
+    shutil.copyfileobj(f, g)
+
 requests = [
     {"file": "plain.fits", "hdu": 0, "ra": 150.1, "dec": 2.2, "size_arcsec": [40.0, 60.0], "frame": "icrs"},
     {"file": "plain.fits", "hdu": 0, "ra": 150.135, "dec": 2.17, "size_arcsec": [90.0, 90.0], "frame": "icrs"},
     {"file": "plain.fits", "hdu": 0, "ra": 150.06, "dec": 2.232, "size_arcsec": [30.0, 30.0], "frame": "icrs"},
     {"file": "compressed.fits", "hdu": 1, "ra": 150.11, "dec": 2.21, "size_arcsec": [50.0, 50.0], "frame": "icrs"},
     {"file": "hst_like.fits", "hdu": 0, "ra": 150.09, "dec": 2.19, "size_arcsec": [45.0, 35.0], "frame": "icrs"},
+    {"file": "dss.fits", "hdu": 0, "ra": 217.49, "dec": -62.68, "size_arcsec": [60.0, 45.0], "frame": "icrs"},
 ]
 res = []
 for r in requests:

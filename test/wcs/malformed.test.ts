@@ -48,6 +48,11 @@ describe('malformed WCS keywords', () => {
     refused(base([kvCard('CTYPE1', 'RA---AZP'), kvCard('CTYPE2', 'DEC--AZP'), kvCard('PV2_1', -1)]), 'PV2_');
     refused(base([kvCard('CTYPE1', 'RA---BON'), kvCard('CTYPE2', 'DEC--BON')]), 'PV2_');
   });
+  it('DSS plate keywords without a plate solution (astropy: coefficient scale is zero)', () => {
+    refused(base([...tan, kvCard('XPIXELSZ', 25.0)]), 'AMDX1');
+    refused(base([...tan, kvCard('CNPIX1', 3)]), 'AMDX1');
+    refused(base([...tan, kvCard('AMDX1', 67.0)]), 'AMDX1');
+  });
   it('no WCS keywords → null, not an error', () => {
     expect(Wcs.fromHeader(base([]))).toBeNull();
     expect(Wcs.fromHeader(base(tan), { key: 'B' })).toBeNull();
