@@ -11,6 +11,7 @@
  */
 import type { Card, Header } from '../header/header.js';
 import { UNDEFINED } from './trig.js';
+import { assembleWat, isWatKeyword, parseWat, WatParseError, type WatSolution } from './wat.js';
 
 /** One PVi_m (numeric) or PSi_m (string) parameter. */
 export interface PvCard {
@@ -66,6 +67,8 @@ export interface WcsKeywords {
   seen: Set<string>;
   /** A DSS plate solution (AMDXm, AMDYm by m), translated as wcslib does (primary representation only). */
   dss?: DssPlate;
+  /** IRAF WAT1_nnn/WAT2_nnn strings (primary representation) and the TNX/ZPX solution wcspih reads from them (null: not tnx/zpx). */
+  wat?: { text: [string, string]; solution: WatSolution | null };
 }
 
 /** A DSS plate solution as read from its header keywords. */
@@ -201,7 +204,7 @@ function lexValue(field: string, kind: ValueKind): number | string | undefined {
 
 /** True for a keyword wcslib reads as part of some WCS representation (any key). */
 export function isWcsKeyword(keyword: string): boolean {
-  if (isDssKeyword(keyword)) return true;
+  if (isDssKeyword(keyword) || isWatKeyword(keyword)) return true;
   const t = classify(keyword);
   return t !== null && t.alt !== null && t.field !== 'epoch' && t.field !== 'velref';
 }
@@ -242,6 +245,10 @@ export function wcsRepresentationKeys(header: Header): Map<string, number> {
     if (isDssKeyword(c.keyword)) {
       alt = ' ';
       n = Math.max(naxis, /^AMD[XY]/.test(c.keyword) ? 2 : 0);
+    } else if (isWatKeyword(c.keyword)) {
+      if (typeof c.value !== 'string') continue;
+      alt = ' ';
+      n = Math.max(naxis, Number(c.keyword[3]));
     } else {
       const t = classify(c.keyword);
       if (!t || t.alt === null) continue;
@@ -274,6 +281,7 @@ export function readWcsKeywords(header: Header, key: string, opts: ReadKeywordsO
   let present = false;
   const targets: { card: Card; t: Target }[] = [];
   const dssCards: Card[] = [];
+  const watCards: { axis: 1 | 2; m: number; value: string }[] = [];
   for (const card of header.cards) {
     if (card.commentary || card.hierarch) continue;
     if (card.keyword === 'NAXIS') {
@@ -284,6 +292,10 @@ export function readWcsKeywords(header: Header, key: string, opts: ReadKeywordsO
     if (opts.skip?.(card.keyword)) continue;
     if (alt === ' ' && isDssKeyword(card.keyword)) {
       dssCards.push(card);
+      continue;
+    }
+    if (alt === ' ' && isWatKeyword(card.keyword)) {
+      if (typeof card.value === 'string') watCards.push({ axis: card.keyword[3] === '1' ? 1 : 2, m: Number(card.keyword.slice(5)), value: card.value });
       continue;
     }
     const t = classify(card.keyword);
@@ -319,6 +331,22 @@ export function readWcsKeywords(header: Header, key: string, opts: ReadKeywordsO
     for (const c of dssCards) {
       const m = /^AMD[XY]([1-9][0-9]?)$/.exec(c.keyword);
       naxis = Math.max(naxis, m ? 2 : 0);
+    }
+  }
+  let wat: WcsKeywords['wat'];
+  if (watCards.length) {
+    const text = assembleWat(watCards);
+    let solution: WatSolution | null;
+    try {
+      solution = parseWat(text);
+    } catch (e) {
+      if (e instanceof WatParseError) throw new WcsKeywordError('WAT1_001', `${e.message}; fix the WAT1_nnn/WAT2_nnn cards.`, 0);
+      throw e;
+    }
+    wat = { text, solution };
+    if (solution) {
+      present = true;
+      naxis = Math.max(naxis, 2);
     }
   }
   if (naxis > 32) {
@@ -382,6 +410,11 @@ export function readWcsKeywords(header: Header, key: string, opts: ReadKeywordsO
     }
   }
   if (dssCards.length) applyDss(w, dssCards);
+  if (wat) {
+    // ZPX's projp parameters join the header's PVi_m (wcspih appends them as PV2_m).
+    if (wat.solution) w.pv.push(...wat.solution.pv);
+    w.wat = wat;
+  }
   return w;
 }
 

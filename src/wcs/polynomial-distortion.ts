@@ -427,3 +427,109 @@ export function tpvDistortion(naxis: number, lng: number, lat: number, pvLng: Ma
   axes[lat] = make(pvLat, [1, 0], lat);
   return new PolynomialDistortion(naxis, axes);
 }
+
+/** TPD coefficient counts by degree (wcslib tpd1 … tpd9). */
+const TPD_NCOEFF = [0, 4, 7, 12, 17, 24, 31, 40, 49, 60];
+
+/**
+ * Monomial coefficients of the Chebyshev (kind 1) or Legendre (kind 2)
+ * polynomials of degree m and n, by wcslib's recurrence (cheleg).
+ */
+function cheleg(kind: number, m: number, n: number): [Float64Array, Float64Array] {
+  const N = Math.max(m, n);
+  const coeff = [new Float64Array(N + 1), new Float64Array(N + 1), new Float64Array(N + 1)];
+  let cm = new Float64Array(m + 1);
+  let cn = new Float64Array(n + 1);
+  for (let j = 0; j <= N; j++) {
+    const j0 = j % 3;
+    if (j === 0) coeff[0]![0] = 1.0;
+    else if (j === 1) coeff[1]![1] = 1.0;
+    else {
+      const c0 = coeff[j0]!;
+      const c1 = coeff[(j - 1) % 3]!;
+      const c2 = coeff[(j - 2) % 3]!;
+      c0.fill(0);
+      const d = j;
+      for (let k = 0; k < N; k++) {
+        if (kind === 1) {
+          c0[k + 1] = 2.0 * c1[k]!;
+          c0[k] = c0[k]! - c2[k]!;
+        } else {
+          c0[k + 1] = ((2.0 * d - 1.0) * c1[k]!) / d;
+          c0[k] = c0[k]! - ((d - 1.0) * c2[k]!) / d;
+        }
+      }
+    }
+    if (j === m) cm = coeff[j0]!.slice(0, m + 1);
+    if (j === n) cn = coeff[j0]!.slice(0, n + 1);
+  }
+  return [cm, cn];
+}
+
+/** The record lists of a TNX/ZPX solution, per axis (see wat.ts). */
+export interface WatAxisRecords {
+  kind: number;
+  xmin: number;
+  xmax: number;
+  ymin: number;
+  ymax: number;
+  coeffs: readonly { m: number; n: number; value: number }[];
+}
+
+/**
+ * wcslib's watset: each axis's TNX/ZPX polynomial as a sequent TPD correction
+ * of (x, y) — Chebyshev and Legendre terms expanded into monomials of the
+ * normalised variables (auxiliary variables over XMIN…YMAX), monomials as they are.
+ */
+export function watDistortion(naxis: number, wtype: string, records: readonly [WatAxisRecords, WatAxisRecords]): PolynomialDistortion {
+  const axes: (AxisDistortion | null)[] = new Array(naxis).fill(null);
+  const map = (m: number, n: number): number => {
+    for (let k = 0; k < TPD_POWERS.length; k++) {
+      const p = TPD_POWERS[k];
+      if (p && p[0] === m && p[1] === n) return k;
+    }
+    return -1;
+  };
+  for (const j of [0, 1]) {
+    const r = records[j]!;
+    const id = `WAT (${wtype.toUpperCase()}) on axis ${j + 1}`;
+    let degree = 1;
+    for (const c of r.coeffs) {
+      const deg = c.m + c.n;
+      if (c.m < 0 || c.m > 9 || c.n < 0 || c.n > 9 || deg > 9) throw new DistortionParameterError(`Invalid powers (${c.m}, ${c.n}) for ${id}`);
+      if (degree < deg) degree = deg;
+    }
+    const p = new Float64Array(TPD_NCOEFF[degree]!);
+    let aux: Float64Array | undefined;
+    if (r.kind === 1 || r.kind === 2) {
+      const x0 = (r.xmax + r.xmin) / 2.0;
+      const dx = (r.xmax - r.xmin) / 2.0;
+      if (dx === 0.0) throw new DistortionParameterError(`X-span for ${id} is zero`);
+      const y0 = (r.ymax + r.ymin) / 2.0;
+      const dy = (r.ymax - r.ymin) / 2.0;
+      if (dy === 0.0) throw new DistortionParameterError(`Y-span for ${id} is zero`);
+      aux = Float64Array.of(-x0 / dx, 1.0 / dx, 0.0, -y0 / dy, 0.0, 1.0 / dy);
+    }
+    if (r.kind >= 1 && r.kind <= 3) {
+      for (const c of r.coeffs) {
+        if (r.kind === 3) {
+          p[map(c.m, c.n)] = c.value;
+          continue;
+        }
+        const [cm, cn] = cheleg(r.kind, c.m, c.n);
+        for (let im = 0; im <= c.m; im++) {
+          if (cm[im] === 0.0) continue;
+          for (let jn = 0; jn <= c.n; jn++) {
+            if (cn[jn] === 0.0) continue;
+            const k = map(im, jn);
+            p[k] = p[k]! + c.value * cm[im]! * cn[jn]!;
+          }
+        }
+      }
+    }
+    const axis: AxisDistortion = { axmap: [0, 1], offset: [0, 0], scale: [1, 1], docorr: true, poly: new TpdPolynomial(p, false) };
+    if (aux) axis.aux = aux;
+    axes[j] = axis;
+  }
+  return new PolynomialDistortion(naxis, axes);
+}

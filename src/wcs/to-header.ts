@@ -8,6 +8,7 @@ import type { WcsKeywords } from './keywords.js';
 import type { LookupTable } from './lookup-table.js';
 import type { Sip, SipPolynomial } from './sip.js';
 import { UNDEFINED } from './trig.js';
+import { watCards } from './wat.js';
 
 /** One header card (structurally a CardInput of the writer). */
 export interface WcsCard {
@@ -76,6 +77,7 @@ export function wcsHeaderCards(kw: WcsKeywords, sip: Sip | null): WcsCard[] {
   }
   if (sip) out.push(...sipCards(sip));
   if (kw.dss && !a) out.push(...dssCards(kw));
+  if (kw.wat && !a) for (const axis of [1, 2] as const) out.push(...watCards(axis, kw.wat.text[axis - 1]!));
   return out;
 }
 

@@ -10,7 +10,8 @@
 import { Celestial, CelestialParameterError } from './celestial.js';
 import type { WcsKeywords } from './keywords.js';
 import { Linear, SingularMatrixError } from './linear.js';
-import { DistortionParameterError, dssDistortion, tpvDistortion } from './polynomial-distortion.js';
+import { DistortionParameterError, dssDistortion, tpvDistortion, watDistortion } from './polynomial-distortion.js';
+import type { WatSolution } from './wat.js';
 import { createProjection, PROJECTION_CODES } from './projections/index.js';
 import { ProjectionParameterError } from './projections/projection.js';
 import { SpectralAxis, SpectralParameterError, isSpectralType, spectralType, translateAipsSpectral } from './spectral.js';
@@ -101,6 +102,7 @@ export class WcsCore {
   /** -TAB lookup groups. */
   tabs: TabularGroup[] = [];
   private readonly dss: { amdx: number[]; amdy: number[] } | null;
+  private readonly wat: WatSolution | null;
 
   constructor(kw: WcsKeywords, tabArrays?: ReadonlyMap<string, TabularArray>) {
     const n = kw.naxis;
@@ -125,6 +127,7 @@ export class WcsCore {
     this.equinox = kw.equinox;
     this.specsys = kw.specsys.replace(/ +$/, '');
     this.dss = kw.dss ?? null;
+    this.wat = kw.wat?.solution ?? null;
     if (n > 32) throw new WcsSetupError(`naxis must not exceed 32 (got ${n})`, 'WCSAXES');
     this.cdfix();
     this.setTypes();
@@ -350,10 +353,13 @@ export class WcsCore {
     let code = this.ctype[lng]!.slice(5, 8);
     const tpv = code === 'TPU' || code === 'TPV';
     let distortion = null;
-    if (code === 'TNX' || code === 'ZPX') {
-      throw new WcsSetupError(`The ${code} projection (IRAF WAT distortion) is not supported`, `CTYPE${lng + 1}${alt}`);
-    }
     let pvs = this.pv;
+    if (code === 'TNX' || code === 'ZPX') {
+      // The WAT distortion itself was read with the keywords (wcspih); the projection is TAN or ZPN.
+      code = code === 'TNX' ? 'TAN' : 'ZPN';
+      this.ctype[lng] = this.ctype[lng]!.slice(0, 5) + code;
+      this.ctype[lat] = this.ctype[lat]!.slice(0, 5) + code;
+    }
     if (tpv) {
       const pvLng = new Map<number, number>();
       const pvLat = new Map<number, number>();
@@ -489,6 +495,13 @@ export class WcsCore {
         lin.disseq = dssDistortion(n, this.dss.amdx, this.dss.amdy);
       } catch (e) {
         if (e instanceof DistortionParameterError) throw new WcsSetupError(e.message, 'AMDX');
+        throw e;
+      }
+    } else if (this.wat) {
+      try {
+        lin.disseq = watDistortion(n, this.wat.wtype, this.wat.axes);
+      } catch (e) {
+        if (e instanceof DistortionParameterError) throw new WcsSetupError(e.message, 'WAT1_001');
         throw e;
       }
     }
