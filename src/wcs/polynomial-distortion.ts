@@ -70,6 +70,49 @@ export class TpdPolynomial {
       this.grid[p[0] * (degree + 1) + p[1]] = coeffs[k]!;
     }
     this.hasRadial = doRadial;
+    if (degree <= 5) {
+      // A 6 × 6 grid for the unrolled gradient (degrees 4 and 5) or 4 × 4 (degree ≤ 3).
+      const w = degree <= 3 ? 4 : 6;
+      this.padded = new Float64Array(w * w);
+      for (let i = 0; i <= degree; i++) for (let j = 0; i + j <= degree; j++) this.padded[i * w + j] = this.grid[i * (degree + 1) + j]!;
+    }
+  }
+
+  /** The grid padded for the unrolled gradients, or null above degree 5. */
+  private readonly padded: Float64Array | null = null;
+
+  /** gradient() for degree ≤ 3, unrolled (Horner in v per power of u, then in u). */
+  private gradient3(u: number, v: number, out: Float64Array): void {
+    const g = this.padded!;
+    const a0 = g[0]! + v * (g[1]! + v * (g[2]! + v * g[3]!));
+    const b0 = g[1]! + v * (2 * g[2]! + v * 3 * g[3]!);
+    const a1 = g[4]! + v * (g[5]! + v * g[6]!);
+    const b1 = g[5]! + v * 2 * g[6]!;
+    const a2 = g[8]! + v * g[9]!;
+    const b2 = g[9]!;
+    const a3 = g[12]!;
+    out[0] = a0 + u * (a1 + u * (a2 + u * a3));
+    out[1] = a1 + u * (2 * a2 + u * 3 * a3);
+    out[2] = b0 + u * (b1 + u * b2);
+  }
+
+  /** gradient() for degree 4 or 5, unrolled. */
+  private gradient5(u: number, v: number, out: Float64Array): void {
+    const g = this.padded!;
+    const a0 = g[0]! + v * (g[1]! + v * (g[2]! + v * (g[3]! + v * (g[4]! + v * g[5]!))));
+    const b0 = g[1]! + v * (2 * g[2]! + v * (3 * g[3]! + v * (4 * g[4]! + v * 5 * g[5]!)));
+    const a1 = g[6]! + v * (g[7]! + v * (g[8]! + v * (g[9]! + v * g[10]!)));
+    const b1 = g[7]! + v * (2 * g[8]! + v * (3 * g[9]! + v * 4 * g[10]!));
+    const a2 = g[12]! + v * (g[13]! + v * (g[14]! + v * g[15]!));
+    const b2 = g[13]! + v * (2 * g[14]! + v * 3 * g[15]!);
+    const a3 = g[18]! + v * (g[19]! + v * g[20]!);
+    const b3 = g[19]! + v * 2 * g[20]!;
+    const a4 = g[24]! + v * g[25]!;
+    const b4 = g[25]!;
+    const a5 = g[30]!;
+    out[0] = a0 + u * (a1 + u * (a2 + u * (a3 + u * (a4 + u * a5))));
+    out[1] = a1 + u * (2 * a2 + u * (3 * a3 + u * (4 * a4 + u * 5 * a5)));
+    out[2] = b0 + u * (b1 + u * (b2 + u * (b3 + u * b4)));
   }
 
   /**
@@ -77,6 +120,12 @@ export class TpdPolynomial {
    * The radial terms' derivative is taken as 0 at r = 0, where r has a kink.
    */
   gradient(u: number, v: number, out: Float64Array): void {
+    if (this.padded !== null) {
+      if (this.degree <= 3) this.gradient3(u, v, out);
+      else this.gradient5(u, v, out);
+      if (this.hasRadial) this.addRadialGradient(u, v, out);
+      return;
+    }
     const g = this.grid;
     const d = this.degree;
     const w = d + 1;
@@ -95,23 +144,26 @@ export class TpdPolynomial {
       p = p * u + a;
       pv = pv * u + da;
     }
-    if (this.hasRadial) {
-      const c = this.radial;
-      const s = u * u + v * v;
-      const r = Math.sqrt(s);
-      const q = c[0]! + s * (c[1]! + s * (c[2]! + s * (c[3]! + s * c[4]!)));
-      const dq = c[1]! + s * (2 * c[2]! + s * (3 * c[3]! + s * 4 * c[4]!));
-      p += r * q;
-      if (r > 0) {
-        // d(r·q(s))/du = (q/r + 2·r·q'(s))·u
-        const f = q / r + 2 * r * dq;
-        pu += f * u;
-        pv += f * v;
-      }
-    }
     out[0] = p;
     out[1] = pu;
     out[2] = pv;
+    if (this.hasRadial) this.addRadialGradient(u, v, out);
+  }
+
+  /** Add the radial terms' value and derivatives (0 at r = 0, where r has a kink). */
+  private addRadialGradient(u: number, v: number, out: Float64Array): void {
+    const c = this.radial;
+    const s = u * u + v * v;
+    const r = Math.sqrt(s);
+    const q = c[0]! + s * (c[1]! + s * (c[2]! + s * (c[3]! + s * c[4]!)));
+    const dq = c[1]! + s * (2 * c[2]! + s * (3 * c[3]! + s * 4 * c[4]!));
+    out[0] = out[0]! + r * q;
+    if (r > 0) {
+      // d(r·q(s))/du = (q/r + 2·r·q'(s))·u
+      const f = q / r + 2 * r * dq;
+      out[1] = out[1]! + f * u;
+      out[2] = out[2]! + f * v;
+    }
   }
 
   /** Evaluate at (u, v); with nhat = 1 only the u terms (wcslib's Nhat == 1 case). */
@@ -248,8 +300,10 @@ export class PolynomialDistortion {
       raw[ja] = raw[ja]! - da;
       raw[jb] = raw[jb]! - db;
       if (!Number.isFinite(raw[ja]!) || !Number.isFinite(raw[jb]!)) return false;
-      // A step this small leaves a residual (≈ J·step) well inside wcslib's tolerance.
-      if (Math.abs(da) <= 1e-15 * Math.max(1, Math.abs(raw[ja]!)) && Math.abs(db) <= 1e-15 * Math.max(1, Math.abs(raw[jb]!)) && iter > 0) return true;
+      // Newton converges quadratically: after a step this small the error is
+      // of order step² (≈1e-20), far inside wcslib's 1e-13, so the residual
+      // need not be evaluated again.
+      if (Math.abs(da) <= 1e-10 * Math.max(1, Math.abs(raw[ja]!)) && Math.abs(db) <= 1e-10 * Math.max(1, Math.abs(raw[jb]!))) return true;
     }
     return false;
   }
