@@ -103,6 +103,8 @@ export class WcsCore {
   tabs: TabularGroup[] = [];
   private readonly dss: { amdx: number[]; amdy: number[] } | null;
   private readonly wat: WatSolution | null;
+  /** The sequent polynomial distortion's origin: 'TPV', 'DSS', 'TNX' or 'ZPX' (null: none). */
+  sequentKind: string | null = null;
 
   constructor(kw: WcsKeywords, tabArrays?: ReadonlyMap<string, TabularArray>) {
     const n = kw.naxis;
@@ -490,6 +492,9 @@ export class WcsCore {
     }
     const lin = new Linear(n, Float64Array.from(this.crpix), pc, cdelt);
     lin.disseq = this.pendingDistortion;
+    if (this.pendingDistortion) this.sequentKind = 'TPV';
+    if (this.dss) this.sequentKind = 'DSS';
+    else if (this.wat) this.sequentKind = this.wat.wtype.toUpperCase();
     if (this.dss) {
       try {
         lin.disseq = dssDistortion(n, this.dss.amdx, this.dss.amdy);

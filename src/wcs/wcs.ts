@@ -447,7 +447,7 @@ export class Wcs {
     const strided = stride.some((s) => s !== 1);
     if (strided) {
       if (this.hasDistortion || this.core.lin.disseq) {
-        throw new FitsError('UNSUPPORTED', 'A strided section of an image with SIP, TPV or lookup-table distortions has no exact WCS; read it without step.');
+        throw new FitsError('UNSUPPORTED', 'A strided section of an image with SIP, TPV, DSS, TNX/ZPX or lookup-table distortions has no exact WCS; read it without step.');
       }
       // Fold CROTA/CDELT into PC so the column scaling below applies to any form.
       if (!(kw.altlin & 3)) {
@@ -529,7 +529,7 @@ export class Wcs {
     const f = this.frame;
     if (f) extra.push(f.equinox !== undefined && f.system !== 'icrs' ? `${f.system.toUpperCase()} ${f.system.startsWith('fk4') ? 'B' : 'J'}${f.equinox}` : f.system.toUpperCase());
     if (this.sip) extra.push('SIP');
-    if (this.core.lin.disseq) extra.push('TPV');
+    if (this.core.sequentKind) extra.push(this.core.sequentKind);
     if (this.cpdis[0] || this.cpdis[1]) extra.push('CPDIS');
     if (this.det2im[0] || this.det2im[1]) extra.push('D2IM');
     let s = `${parts[0]}${extra.length ? ` [${extra.join(', ')}]` : ''}`;
