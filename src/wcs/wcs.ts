@@ -213,7 +213,7 @@ export class Wcs {
     const n = this.checkInput(pixels, 'pixelToWorld');
     const world = this.alloc(n);
     const input = this.hasDistortion ? this.pixelToFocal(pixels, n) : pixels;
-    applyNaN(world, this.core.p2s(n, input, world, 0), n);
+    applyNaN(world, this.coreP2s(n, input, world), n);
     return world;
   }
 
@@ -227,6 +227,24 @@ export class Wcs {
     const pix0 = this.worldToFocal(world, n);
     if (!this.hasDistortion) return pix0;
     return this.invertDistortions(pix0, n);
+  }
+
+  /** wcsp2s on 0-based pixels; a setup error found only now (as wcslib does, e.g. a -LOG axis with CRVAL ≤ 0) is a FitsError. */
+  private coreP2s(n: number, pix: readonly ArrayLike<number>[], world: Float64Array[]): ReturnType<WcsCore['p2s']> {
+    try {
+      return this.core.p2s(n, pix, world, 0);
+    } catch (e) {
+      throw wcsError(e, undefined, this.core.key);
+    }
+  }
+
+  /** wcss2p to 0-based pixels, with setup errors as FitsErrors. */
+  private coreS2p(n: number, world: readonly ArrayLike<number>[], pix: Float64Array[]): ReturnType<WcsCore['s2p']> {
+    try {
+      return this.core.s2p(n, world, pix, 0);
+    } catch (e) {
+      throw wcsError(e, undefined, this.core.key);
+    }
   }
 
   /** Pixel → world for one point. */
@@ -300,14 +318,14 @@ export class Wcs {
   /** Focal plane (0-based) → world through wcslib, NaN where undefined. */
   focalToWorld(foc: readonly ArrayLike<number>[], n = foc[0]?.length ?? 0): Float64Array[] {
     const world = this.alloc(n);
-    applyNaN(world, this.core.p2s(n, foc, world, 0), n);
+    applyNaN(world, this.coreP2s(n, foc, world), n);
     return world;
   }
 
   /** World → focal plane (0-based) through wcslib only (astropy's wcs_world2pix). */
   worldToFocal(world: readonly ArrayLike<number>[], n = world[0]?.length ?? 0): Float64Array[] {
     const pix = this.alloc(n);
-    applyNaN(pix, this.core.s2p(n, world, pix, 0), n);
+    applyNaN(pix, this.coreS2p(n, world, pix), n);
     return pix;
   }
 

@@ -53,17 +53,32 @@ describe('malformed WCS keywords', () => {
     refused(base([...tan, kvCard('CNPIX1', 3)]), 'AMDX1');
     refused(base([...tan, kvCard('AMDX1', 67.0)]), 'AMDX1');
   });
+  it('errors wcslib finds only when transforming are FitsErrors then (astropy raises in all_pix2world)', () => {
+    const w = Wcs.fromHeader(base([...tan, kvCard('CTYPE3', 'WAVE-LOG')]))!;
+    let err: unknown;
+    try {
+      w.pixelToWorld([[0], [0], [0]]);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(FitsError);
+    expect((err as FitsError).code).toBe('BAD_WCS');
+    expect((err as FitsError).message).toContain('CRVAL3');
+  });
   it('no WCS keywords → null, not an error', () => {
     expect(Wcs.fromHeader(base([]))).toBeNull();
     expect(Wcs.fromHeader(base(tan), { key: 'B' })).toBeNull();
   });
   it('fuzzed values never crash: a Wcs, null, or a FitsError', () => {
-    const keys = ['CTYPE1', 'CTYPE2', 'CRPIX1', 'CRVAL2', 'CDELT1', 'CD1_2', 'PC2_1', 'PV2_1', 'PV1_3', 'CUNIT1', 'CROTA2', 'LONPOLE', 'LATPOLE', 'WCSAXES', 'RESTFRQ', 'CTYPE3', 'CRVAL3', 'CUNIT3', 'A_ORDER', 'B_ORDER', 'A_2_0'];
+    const keys = ['CTYPE1', 'CTYPE2', 'CRPIX1', 'CRVAL2', 'CDELT1', 'CD1_2', 'PC2_1', 'PV2_1', 'PV1_3', 'CUNIT1', 'CROTA2', 'LONPOLE', 'LATPOLE', 'WCSAXES', 'RESTFRQ', 'CTYPE3', 'CRVAL3', 'CUNIT3', 'A_ORDER', 'B_ORDER', 'A_2_0', 'WAT1_001', 'WAT2_001', 'AMDX1', 'AMDY2', 'CNPIX1', 'PLTDECSN', 'XPIXELSZ'];
     const value = fc.oneof(
       fc.double({ noNaN: true, min: -1e10, max: 1e10 }),
       fc.integer({ min: -5, max: 50 }),
       fc.constantFrom('RA---TAN', 'DEC--TAN', 'GLON-CAR', 'FREQ-W2F', 'VRAD', 'deg', 'km/s', 'RA---TPV', 'DEC--ZPN', 'xyz', '', 'WAVE-LOG', 'STOKES', 'CUBEFACE'),
       fc.string({ maxLength: 12 }).map((s) => s.replace(/[^\x20-\x7e]/g, '')),
+      fc
+        .tuple(fc.constantFrom('tnx', 'zpx', 'tan', ''), fc.array(fc.oneof(fc.integer({ min: -3, max: 12 }).map(String), fc.double({ min: -1, max: 1, noNaN: true }).map(String)), { maxLength: 10 }))
+        .map(([t, xs]) => `wtype=${t} lngcor = "${xs.join(' ')} "`.slice(0, 68)),
     );
     fc.assert(
       fc.property(fc.array(fc.tuple(fc.constantFrom(...keys), value), { maxLength: 12 }), (cards) => {
