@@ -20,6 +20,7 @@ export default defineConfig([
       'remote-node': 'src/entries/remote-node.ts',
       'table-node': 'src/entries/table.ts',
       'render-node': 'src/entries/render.ts',
+      'wcs-node': 'src/entries/wcs.ts',
       // Tables as Parquet, Arrow IPC and CSV, HATS and HEALPix: only its users load hyparquet.
       'convert-node': 'src/entries/convert-node.ts',
       // The Redis cache: its own entry, so only its users load the Redis client (ioredis).

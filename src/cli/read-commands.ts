@@ -27,7 +27,7 @@ function dimsOf(hdu: Hdu): string {
 
 export const infoCommand: Command = {
   name: 'info',
-  summary: 'One line per HDU: index, name, version, kind, cards, dimensions (FITS axis order) and format, like astropy\'s fitsinfo.',
+  summary: 'One line per HDU: index, name, version, kind, cards, dimensions (FITS axis order) and format, like astropy\'s fitsinfo; below it, indented, its WCS in one line.',
   usage: 'FILE',
   options: [],
   async run(args, io) {
@@ -36,11 +36,15 @@ export const infoCommand: Command = {
     try {
       io.out(`Filename: ${path}`);
       io.out(`${'No.'.padEnd(4)}${'Name'.padEnd(12)}${'Ver'.padEnd(5)}${'Type'.padEnd(18)}${'Cards'.padEnd(7)}${'Dimensions'.padEnd(22)}Format`);
+      // The WCS code is loaded here, not by the commands that do not print WCS.
+      const { wcsSummary } = await import('../file/hdu-wcs.js');
       for await (const hdu of file) {
         const name = hdu.name ?? (hdu.index === 0 ? 'PRIMARY' : '');
         io.out(
           `${String(hdu.index).padEnd(4)}${name.padEnd(12)}${String(hdu.version ?? 1).padEnd(5)}${hdu.kind.padEnd(18)}${String(hdu.header.physicalCount).padEnd(7)}${dimsOf(hdu).padEnd(22)}${formatOf(hdu)}`,
         );
+        const wcs = wcsSummary(hdu);
+        if (wcs) io.out(`    ${wcs}`);
       }
       printWarnings(io, file);
     } finally {

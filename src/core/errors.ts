@@ -19,7 +19,8 @@ export type FitsErrorCode =
   | 'CHANGED' // a remote file changed while it was being read
   | 'GPU' // no adapter, or a device error
   | 'PERMISSION' // the runtime denied access (Deno without --allow-net)
-  | 'ABORTED'; // the caller aborted
+  | 'ABORTED' // the caller aborted
+  | 'BAD_WCS'; // an invalid world coordinate system (the keyword named: wrong type, singular matrix, bad PV)
 
 export interface FitsErrorDetails {
   /** 0-based HDU index, when the error belongs to one HDU. */

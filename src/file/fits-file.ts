@@ -115,7 +115,7 @@ export class FitsFile implements AsyncIterable<Hdu> {
     if (dataOffset + layout.paddedDataBytes > this.source.size) {
       this.warnings.push({ code: 'MISSING_PADDING', message: 'The last HDU is not padded to a whole 2880-byte block.', hdu: index });
     }
-    const hdu = new Hdu(this.source, index, header, layout, offset, dataOffset, this.runtime);
+    const hdu = new Hdu(this.source, index, header, layout, offset, dataOffset, this.runtime, this);
     this.scanned.push(hdu);
     this.nextOffset = dataOffset + layout.paddedDataBytes;
     return hdu;

@@ -19,6 +19,12 @@ import type { RandomGroups } from '../table/read/random-groups.js';
 import type { FitsTable } from '../table/ops/fits-table.js';
 import type { CompressedReadOptions } from '../tiled/tiled-image.js';
 import { compressedImageHeader, compressedImageInfo } from '../tiled/zimage.js';
+import type { Wcs } from '../wcs/wcs.js';
+
+/** The other HDUs of the file an HDU belongs to (a FitsFile): where a WCS finds its lookup tables. */
+export interface HduSiblings {
+  hdu(which: number | string, version?: number): Promise<Hdu>;
+}
 
 /** Shape and dtype of a compressed image, or null when its Z keywords cannot be read (readImage says why). */
 function compressedInfoOrNull(ctx: HduContext): { dims: number[]; dtype: DType } | null {
@@ -43,6 +49,8 @@ export class Hdu implements HduContext {
     readonly dataOffset: number,
     /** The runtime the file was opened with. */
     readonly runtime: Runtime,
+    /** The file's HDUs (for WCS lookup tables and -TAB arrays). */
+    readonly siblings?: HduSiblings,
   ) {}
 
   /** The HDU kind: image, bintable, table, compressed-image, random-groups or other. */
@@ -156,6 +164,23 @@ export class Hdu implements HduContext {
   /** Verify CHECKSUM and DATASUM (when present). */
   verifyChecksum(): Promise<ChecksumResult> {
     return verifyHduChecksum(this);
+  }
+
+  /**
+   * The world coordinate system (key ' ' or 'A'–'Z'), or null when the header
+   * has none: images (the image header of tile-compressed ones), and binary
+   * tables' pixel-list keywords (TCTYPn, TCRPXn, …), with SIP, TPV, lookup
+   * tables and -TAB axes, as astropy's `WCS(header, hdulist)` reads them.
+   * Pixels are 0-based in FITS axis order (astropy's `origin=0`). An invalid
+   * WCS is a FitsError (BAD_WCS) naming the keyword. The WCS code is loaded on
+   * the first call.
+   * @example
+   * const wcs = await hdu.wcs();
+   * const [ra, dec] = wcs!.pixelToWorld([[0, 1023], [0, 2047]]);
+   */
+  async wcs(opts: { key?: string } = {}): Promise<Wcs | null> {
+    const { hduWcs } = await import('./hdu-wcs.js');
+    return hduWcs(this, { key: opts.key, file: this.siblings });
   }
 }
 
