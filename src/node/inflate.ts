@@ -7,7 +7,8 @@
 import { kMaxLength } from 'node:buffer';
 import { zlib } from './builtins.js';
 import { FitsError } from '../core/errors.js';
-import { detectDeflateWrapper, inflateOutputCap, type Inflater } from '../codecs/gzip/inflate.js';
+import { detectDeflateWrapper, inflateOutputCap } from '../codecs/gzip/wrapper.js';
+import type { Inflater } from '../core/runtime.js';
 
 /**
  * Inflater on `node:zlib`'s `gunzipSync` / `inflateSync`.
