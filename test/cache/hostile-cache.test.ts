@@ -144,6 +144,54 @@ describe('only regular files are opened (item 10)', () => {
   }, 15_000);
 });
 
+describe('any file type in place of an entry (items 10, 11)', () => {
+  const kinds = ['fifo', 'link-to-file', 'link-to-folder', 'dangling-link', 'folder', 'empty-file'] as const;
+  it('reads are a miss, verify and stats go on, nothing outside the cache changes', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...kinds), fc.constantFrom('0-10.blk', '3-2.blk'), fc.boolean(), async (kind, name, small) => {
+        const dir = freshDir();
+        const o = obj(20);
+        await new FsCache(dir).putBlocks(o, 0, content(o, 0, 10));
+        const entry = join(objectDir(dir, o), name);
+        if (existsSync(entry)) unlinkSync(entry);
+        const outside = join(tmp, `out-${n}`);
+        mkdirSync(outside);
+        writeFileSync(join(outside, 'f'), 'outside');
+        if (kind === 'fifo') execFileSync('mkfifo', [entry]);
+        else if (kind === 'link-to-file') symlinkSync(join(outside, 'f'), entry);
+        else if (kind === 'link-to-folder') symlinkSync(outside, entry);
+        else if (kind === 'dangling-link') symlinkSync(join(outside, 'nothing'), entry);
+        else if (kind === 'folder') mkdirSync(entry);
+        else writeFileSync(entry, '');
+        // Were an open to block on the FIFO, this writer would end it (the test fails instead of hanging).
+        const writer = kind === 'fifo' ? spawn('sh', ['-c', `sleep 5; [ -p '${entry}' ] && echo x > '${entry}'`], { stdio: 'ignore' }) : null;
+        try {
+          const cache = new FsCache(dir, { onWarning: () => {} });
+          if (small) {
+            const got = await cache.getBlocks(o, [3, 4]);
+            if (name === '0-10.blk') expect(got.size).toBe(0); // the only entry holding them (3-2.blk sits beside 0-10.blk)
+            for (const [b, bytes] of got) expect(Buffer.compare(bytes, content(o, b, 1))).toBe(0);
+          } else {
+            const dest = new Uint8Array(2 * B);
+            const r = await cache.readBlocksInto!(o, 3, 2, dest);
+            if (name === '0-10.blk') expect(r.missing).toEqual([3, 4]);
+            if (!r.missing.length) expect(Buffer.compare(dest, content(o, 3, 2))).toBe(0);
+          }
+          await cache.verify();
+          await cache.stats();
+          expect(readdirSync(outside)).toEqual(['f']);
+          expect(readFileSync(join(outside, 'f'), 'utf8')).toBe('outside');
+          const left = existsSync(entry) || lstatSync(entry, { throwIfNoEntry: false }) !== undefined;
+          if (kind !== 'empty-file') expect(left, `${kind} left in place`).toBe(false);
+        } finally {
+          writer?.kill();
+        }
+      }),
+      { numRuns: 20 },
+    );
+  }, 30_000);
+});
+
 describe('nothing in the cache is followed as a link (item 11)', () => {
   it('a symlinked object folder: reads never write into its target, verify never deletes there', async () => {
     const dir = freshDir();
