@@ -9,6 +9,7 @@ import type { ByteSource } from '../core/byte-source.js';
 import { cacheSource, forgetValidation, freshIdentity, noteValidated, recentlyCached, resolveCacheOptions, type CacheOptions } from '../cache/cached-source.js';
 import type { StoreFactory } from '../cache/store.js';
 import { FitsError } from '../core/errors.js';
+import { urlWithoutCredentials } from '../cache/url-credentials.js';
 import { fetchTransport, HttpSource, type HttpSourceOptions, type HttpTransport, type SpillFactory } from './http-source.js';
 import { hasDotSegment, parseS3Url, s3HttpUrl, s3Signer, type S3Options } from './s3.js';
 
@@ -59,7 +60,7 @@ export async function openRemote(url: string, scheme: string, options: RemoteOpe
     try {
       target = new URL(url).href;
     } catch {
-      throw new FitsError('BAD_ARGUMENT', `${url} is not a valid URL.`);
+      throw new FitsError('BAD_ARGUMENT', `${urlWithoutCredentials(url)} is not a valid URL.`);
     }
   }
   const cache = options.cache === false ? false : resolveCacheOptions(options.cache ?? {}, adapters.defaultStore);

@@ -17,6 +17,7 @@ import { openRemote } from '../../src/remote/open-remote.js';
 import { parseS3Url, s3BucketProblem, s3HttpUrl } from '../../src/remote/s3.js';
 import { rawUrlParts } from '../../src/remote/raw-url.js';
 import { tempSpillFactory } from '../../src/node/spill-file.js';
+import { urlWithoutCredentials } from '../../src/cache/url-credentials.js';
 import { TestServer } from './server.js';
 
 const FAST: HttpSourceOptions = { retryDelay: 5, maxRetryDelay: 20, timeout: 2000, stallTimeout: 2000, retries: 2, probe: 'head' };
@@ -259,4 +260,28 @@ describe('a server that ignores Range, file above wholeFileLimit (item 14)', () 
       await srv.close();
     }
   }, 20_000);
+});
+
+describe('URLs in messages carry no credentials', () => {
+  it('urlWithoutCredentials drops user:password and credential parameters, keeps the rest', () => {
+    expect(urlWithoutCredentials('https://u:p@h.example/a.fits?X-Amz-Signature=s&x=1&X-Amz-Credential=c&X-Amz-Security-Token=t&sig=z&token=q#frag')).toBe('https://h.example/a.fits?x=1');
+    expect(urlWithoutCredentials('https://h.example/a.fits?AWSAccessKeyId=A&Signature=S&Expires=1')).toBe('https://h.example/a.fits?Expires=1');
+    expect(urlWithoutCredentials('https://h.example/a.fits?X-Goog-Signature=g&sv=1&se=2')).toBe('https://h.example/a.fits?sv=1&se=2');
+  });
+
+  it('a 404 for a presigned URL names it without its signature', async () => {
+    const srv = await rawServer((_req, res) => {
+      res.writeHead(404);
+      res.end();
+      return true;
+    });
+    try {
+      const f = await failure(HttpSource.open(`${srv.origin}/k.fits?X-Amz-Credential=AKIDSECRET&X-Amz-Signature=deadbeef`, FAST));
+      expect(f.code).toBe('NOT_FOUND');
+      expect(f.message).toContain(`${srv.origin}/k.fits`);
+      expect(f.message).not.toMatch(/deadbeef|AKIDSECRET/);
+    } finally {
+      await srv.close();
+    }
+  });
 });
