@@ -3,7 +3,12 @@
  * URLs): the variables the AWS tools read, and a signed read with them from
  * an emulated S3 on 127.0.0.1.
  */
-import { describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { corpusPath, repoRoot } from '../helpers/corpus.js';
 import { isFitsError, s3OptionsFromEnv } from '../helpers/fitsflow.js';
 import { openRemote } from '../../src/remote/open-remote.js';
 import { TestServer } from './server.js';
@@ -41,4 +46,36 @@ describe('s3OptionsFromEnv', () => {
       await srv.close();
     }
   });
+});
+
+describe('the CLI with the AWS environment (built dist/cli.js)', () => {
+  const cacheDir = mkdtempSync(join(tmpdir(), 'fitsflow-aws-env-'));
+  afterAll(() => rmSync(cacheDir, { recursive: true, force: true }));
+  const run = (args: string[], env: Record<string, string>) =>
+    new Promise<{ status: number; stdout: string; stderr: string }>((resolve) => {
+      const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('AWS_')));
+      execFile(process.execPath, [join(repoRoot, 'dist/cli.js'), ...args], { encoding: 'utf8', env: { ...clean, FITSFLOW_CACHE_DIR: cacheDir, ...env }, timeout: 60_000 }, (err, stdout, stderr) =>
+        resolve({ status: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+      );
+    });
+
+  it('reads s3: URLs signed with AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_ENDPOINT_URL', async () => {
+    const credentials = { accessKeyId: 'AKIDCLI', secretAccessKey: 'cli/SECRET' };
+    const srv = await new TestServer({ s3Credentials: { ...credentials, region: 'eu-west-3' } }).start();
+    try {
+      srv.put('bkt/img.fits', new Uint8Array(readFileSync(corpusPath('compressed/fpack/rice_int16.fits.fz'))));
+      const env = { AWS_ACCESS_KEY_ID: credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey, AWS_REGION: 'eu-west-3', AWS_ENDPOINT_URL: srv.origin };
+      const local = await run(['digest', corpusPath('compressed/fpack/rice_int16.fits.fz')], {});
+      const ok = await run(['digest', 's3://bkt/img.fits'], env);
+      expect(ok.status, ok.stderr).toBe(0);
+      expect(ok.stdout).toBe(local.stdout);
+      const denied = await run(['digest', 's3://bkt/img.fits'], { ...env, AWS_SECRET_ACCESS_KEY: 'wrong' });
+      expect(denied.status).toBe(1);
+      const half = await run(['digest', 's3://bkt/img.fits'], { AWS_ACCESS_KEY_ID: 'AKIDCLI', AWS_ENDPOINT_URL: srv.origin });
+      expect(half.status).toBe(1);
+      expect(half.stderr).toMatch(/AWS_SECRET_ACCESS_KEY/);
+    } finally {
+      await srv.close();
+    }
+  }, 120_000);
 });
