@@ -12,6 +12,8 @@ import { open } from './node.js';
 export * from './remote-api.js';
 export { FsCache, defaultCacheDir, type FsCacheOptions } from '../node/fs-cache/fs-cache.js';
 export { undiciTransport, closeHttpConnections, type UndiciTransportOptions } from '../node/http-undici.js';
+export { tempSpillFactory } from '../node/spill-file.js';
+export { s3OptionsFromEnv } from '../node/aws-env.js';
 
 /**
  * Items from many FITS files (local or remote) for training loops and batch

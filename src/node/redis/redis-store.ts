@@ -334,8 +334,9 @@ export class RedisStore implements PersistentStore {
 
   noteValidated(identity: SourceIdentity, at: number): void {
     if (!this.conn.usable) return;
-    const rec = encodeValidation({ identity, at }, crc32);
     const key = this.urlKey(identity.url);
+    // The record names the URL by its hash (the key's): a presigned URL's signature is not stored.
+    const rec = encodeValidation({ identity: { ...identity, url: key }, at }, crc32);
     void this.conn.run((c) => c.set(key, Buffer.from(rec.buffer, rec.byteOffset, rec.length), ...(this.ttlArgs() as []))).catch(() => {});
   }
 
@@ -343,7 +344,8 @@ export class RedisStore implements PersistentStore {
     if (!this.conn.usable) return null;
     try {
       const key = this.urlKey(url);
-      return decodeValidation(await this.conn.run((c) => c.getBuffer(key)), url, crc32);
+      const v = decodeValidation(await this.conn.run((c) => c.getBuffer(key)), key, crc32);
+      return v && { ...v, identity: { ...v.identity, url } };
     } catch {
       return null;
     }
