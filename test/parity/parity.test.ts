@@ -1,0 +1,188 @@
+/**
+ * The parity pages (docs/parity/*.md): the examples of astropy.io.fits's
+ * documentation and of fitsio's README, each next to its fitsflow
+ * translation. Every pair is run here: the Python block by Debian's python
+ * (astropy 5.2, fitsio), the TypeScript block by Bun (it runs the page's
+ * TypeScript as it is, importing `fitsflow` from the build), each in its own
+ * folder holding copies of astropy's test files (test/parity/data). What the
+ * two print must agree: the same words and numbers in the same order
+ * (punctuation, quotes and brackets aside; numbers to 1e-6 relative, since
+ * float32 values print shorter in numpy). Files both sides write under the
+ * same name are compared by astropy's FITSDiff (values, not comments).
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { repoRoot } from '../helpers/corpus.js';
+import { toolAvailable } from '../helpers/require-tool.js';
+
+const PYTHON = '/usr/bin/python3';
+const BUN = join(repoRoot, 'node_modules/.bin/bun');
+const DATA = join(repoRoot, 'test/parity/data');
+const PAGES = ['docs/parity/astropy.md', 'docs/parity/fitsio.md'].filter((p) => existsSync(join(repoRoot, p)));
+
+/** One example: its Python block and its TypeScript block, found by name. */
+interface Pair {
+  name: string;
+  python: string;
+  ts: string;
+}
+
+const BLOCK = /^```(python|ts) skip-run: run by test\/parity as ([\w-]+)\n([\s\S]*?)^```$/gm;
+
+function pairsOf(markdown: string): Pair[] {
+  const pairs = new Map<string, Partial<Pair>>();
+  for (const [, lang, name, code] of markdown.matchAll(BLOCK)) {
+    const p = pairs.get(name!) ?? { name };
+    if (p[lang as 'python' | 'ts'] !== undefined) throw new Error(`two ${lang} blocks named ${name}`);
+    p[lang as 'python' | 'ts'] = code!;
+    pairs.set(name!, p);
+  }
+  for (const p of pairs.values()) if (!p.python || !p.ts) throw new Error(`${p.name}: needs a python and a ts block`);
+  return [...pairs.values()] as Pair[];
+}
+
+/** Words and numbers of the printed text, in order: what both sides must agree on. */
+function tokens(text: string): (string | number)[] {
+  const out: (string | number)[] = [];
+  for (const m of text.matchAll(/[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?(?![\w])|[A-Za-z_][\w-]*/g)) {
+    const t = m[0];
+    out.push(/^[-+.\d]/.test(t) ? Number(t) : t.toLowerCase());
+  }
+  return out;
+}
+
+function agree(a: (string | number)[], b: (string | number)[]): boolean {
+  if (a.length !== b.length) return false;
+  return a.every((x, i) => {
+    const y = b[i]!;
+    if (typeof x === 'number' && typeof y === 'number') return x === y || Math.abs(x - y) <= 1e-6 * Math.max(Math.abs(x), Math.abs(y));
+    return x === y;
+  });
+}
+
+/** Runs every Python block in one interpreter (astropy imports once), each in its folder; stdout per name. */
+const DRIVER = String.raw`
+import contextlib, io, json, os, sys, traceback
+jobs = json.load(sys.stdin)
+out = {}
+for job in jobs:
+    os.chdir(job['dir'])
+    buf = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(buf):
+            exec(compile(job['code'], job['name'], 'exec'), {'__name__': '__main__'})
+    except Exception:
+        buf.write('PYTHON ERROR\n' + traceback.format_exc())
+    out[job['name']] = buf.getvalue()
+print(json.dumps(out))
+`;
+
+/**
+ * astropy's FITSDiff of two files, with what legitimately differs between two writers left out: DATE, the checksum
+ * cards (they cover comments), comments, BLANK (fitsflow writes it whenever floats are stored as integers), the
+ * spelling of TFORMn ('K' and '1K' are the same format: compared in astropy's canonical form), and whether a
+ * compressed image's own header is a primary's (ZSIMPLE: fitsflow, as fpack for a primary image) or an extension's
+ * (ZTENSION: astropy): compressed images are compared as the images they hold, with their user keywords.
+ */
+const FITSDIFF = `
+import json, sys
+from astropy.io import fits
+from astropy.io.fits.column import _ColumnFormat
+
+STRUCTURAL = ('SIMPLE', 'EXTEND', 'XTENSION', 'PCOUNT', 'GCOUNT', 'BITPIX', 'NAXIS', 'BLANK')
+
+def canonical(path):
+    out = fits.HDUList()
+    for i, hdu in enumerate(fits.open(path)):
+        if isinstance(hdu, fits.CompImageHDU):
+            h = fits.Header([c for c in hdu.header.cards if not c.keyword.startswith(STRUCTURAL)])
+            out.append(fits.ImageHDU(data=hdu.data, header=h))
+            continue
+        hdu.header.remove('BLANK', ignore_missing=True)
+        if isinstance(hdu, fits.BinTableHDU):
+            for k in list(hdu.header):
+                if k.startswith('TFORM'):
+                    hdu.header[k] = _ColumnFormat(hdu.header[k]).canonical
+        out.append(hdu)
+    return out
+
+d = fits.FITSDiff(canonical(sys.argv[1]), canonical(sys.argv[2]), ignore_keywords=['DATE', 'CHECKSUM', 'DATASUM'], ignore_comments=['*'], ignore_blank_cards=True)
+print(json.dumps({'identical': d.identical, 'report': '' if d.identical else d.report()}))
+`;
+
+const python = spawnSync(PYTHON, ['-c', 'import astropy, fitsio'], { encoding: 'utf8' });
+const haveTools =
+  toolAvailable('astropy + fitsio (/usr/bin/python3)', python.status === 0, 'the parity pages') &&
+  toolAvailable('bun (npm ci)', existsSync(BUN), 'the parity pages') &&
+  toolAvailable('the build (npm run build)', existsSync(join(repoRoot, 'dist/node.js')), 'the parity pages');
+
+const root = mkdtempSync(join(tmpdir(), 'fitsflow-parity-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+/** A folder with copies of the test files; `fitsflow` resolves to this repository (its package.json exports → dist/). */
+function workdir(name: string): string {
+  const dir = join(root, name);
+  mkdirSync(join(dir, 'node_modules'), { recursive: true });
+  symlinkSync(repoRoot, join(dir, 'node_modules/fitsflow'), 'dir');
+  for (const f of readdirSync(DATA)) copyFileSync(join(DATA, f), join(dir, f));
+  return dir;
+}
+
+describe('the comparison of printed output', () => {
+  it('agrees on the same words and numbers, however printed; not on a different one', () => {
+    expect(agree(tokens("3 ['a', 'b'] (40, 40) True nan\n[0. 1.]"), tokens('3 [ "a", "b" ] [ 40, 40 ] true NaN\n[ 0, 1 ]'))).toBe(true);
+    expect(agree(tokens('-0.73'), tokens('-0.7300000190734863'))).toBe(true); // float32 printed by numpy / as a double
+    expect(agree(tokens('1 2 x'), tokens('1 3 x'))).toBe(false);
+    expect(agree(tokens('-0.73'), tokens('-0.7301'))).toBe(false);
+    expect(agree(tokens('a b'), tokens('a b c'))).toBe(false);
+    expect(agree(tokens('Sirius'), tokens('Canopus'))).toBe(false);
+  });
+});
+
+for (const page of PAGES) {
+  describe.skipIf(!haveTools)(page, () => {
+    const pairs = pairsOf(readFileSync(join(repoRoot, page), 'utf8'));
+    let pyOut: Record<string, string> = {};
+    const dirs = new Map<string, { py: string; ts: string }>();
+
+    it('has examples, each a python block and a ts block', () => {
+      expect(pairs.length).toBeGreaterThan(5);
+      // No other TypeScript or Python block: each one on the page is checked.
+      const md = readFileSync(join(repoRoot, page), 'utf8');
+      expect(md.match(/^```(ts|python)/gm)).toHaveLength(2 * pairs.length);
+    });
+
+    it('the python blocks run (astropy / fitsio)', () => {
+      const jobs = pairs.map((p) => {
+        const d = { py: workdir(`${p.name}-py`), ts: workdir(`${p.name}-ts`) };
+        dirs.set(p.name, d);
+        return { name: p.name, code: p.python, dir: d.py };
+      });
+      pyOut = JSON.parse(execFileSync(PYTHON, ['-c', DRIVER], { input: JSON.stringify(jobs), encoding: 'utf8', maxBuffer: 64 << 20 }));
+      for (const p of pairs) expect(pyOut[p.name], p.name).not.toContain('PYTHON ERROR');
+    });
+
+    for (const pair of pairs) {
+      it(`${pair.name}: fitsflow prints what the reference prints`, () => {
+        const d = dirs.get(pair.name)!;
+        writeFileSync(join(d.ts, 'example.ts'), pair.ts);
+        const r = spawnSync(BUN, ['example.ts'], { cwd: d.ts, encoding: 'utf8', timeout: 60_000 });
+        expect(r.stderr + (r.error ?? ''), 'the TypeScript block failed').toBe('');
+        expect(r.status).toBe(0);
+        const want = pyOut[pair.name] ?? '';
+        const ok = agree(tokens(r.stdout), tokens(want));
+        expect(ok, `reference printed:\n${want}\nfitsflow printed:\n${r.stdout}`).toBe(true);
+        // Files written by both sides: the same HDUs, headers and values.
+        const written = (dir: string) => new Set(readdirSync(dir).filter((f) => /\.fits$/.test(f) && !existsSync(join(DATA, f))));
+        const both = [...written(d.ts)].filter((f) => written(d.py).has(f));
+        for (const f of both) {
+          const diff = JSON.parse(execFileSync(PYTHON, ['-c', FITSDIFF, join(d.py, f), join(d.ts, f)], { encoding: 'utf8' }));
+          expect(diff.identical, `${f}:\n${diff.report}`).toBe(true);
+        }
+      });
+    }
+  });
+}
