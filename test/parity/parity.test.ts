@@ -83,7 +83,7 @@ print(json.dumps(out))
 /**
  * astropy's FITSDiff of two files, with what legitimately differs between two writers left out: DATE, the checksum
  * cards (they cover comments), comments, BLANK (fitsflow writes it whenever floats are stored as integers), the
- * boilerplate COMMENT cards about the FITS standard, BITPIX of an HDU without data, the
+ * BSCALE = 1 (the default) beside BZERO, boilerplate COMMENT cards about the FITS standard, BITPIX of an HDU without data, the
  * spelling of TFORMn ('K' and '1K' are the same format: compared in astropy's canonical form), and whether a
  * compressed image's own header is a primary's (ZSIMPLE: fitsflow, as fpack for a primary image) or an extension's
  * (ZTENSION: astropy): compressed images are compared as the images they hold, with their user keywords.
@@ -104,6 +104,8 @@ def canonical(path):
             out.append(fits.ImageHDU(data=hdu.data, header=h))
             continue
         hdu.header.remove('BLANK', ignore_missing=True)
+        if hdu.header.get('BSCALE') == 1 and 'BZERO' in hdu.header:
+            del hdu.header['BSCALE']  # its default value, written by astropy beside BZERO
         for k in reversed(range(len(hdu.header))):
             card = hdu.header.cards[k]
             if card.keyword == 'COMMENT' and BOILERPLATE.match(str(card.value)):
