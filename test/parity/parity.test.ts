@@ -152,6 +152,28 @@ describe('the comparison of printed output', () => {
   });
 });
 
+describe.skipIf(!haveTools)('the TypeScript blocks type-check (strict, NodeNext, against the build\'s declarations)', () => {
+  it('has no type errors (a misspelled option would otherwise be ignored silently)', () => {
+    const dir = join(root, 'typecheck');
+    mkdirSync(join(dir, 'node_modules'), { recursive: true });
+    symlinkSync(repoRoot, join(dir, 'node_modules/fitsflow'), 'dir');
+    symlinkSync(join(repoRoot, 'node_modules/@types'), join(dir, 'node_modules/@types'), 'dir');
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ type: 'module' }));
+    const files: string[] = [];
+    for (const page of PAGES) {
+      for (const p of pairsOf(readFileSync(join(repoRoot, page), 'utf8'))) {
+        const f = join(dir, `${basename(page, '.md')}-${p.name}.ts`);
+        writeFileSync(f, `${p.ts}\nexport {};\n`);
+        files.push(f);
+      }
+    }
+    const flags = ['--noEmit', '--strict', '--target', 'ES2022', '--module', 'NodeNext', '--moduleResolution', 'NodeNext', '--types', 'node', '--skipLibCheck'];
+    const r = spawnSync(join(repoRoot, 'node_modules/.bin/tsc'), [...flags, ...files], { cwd: dir, encoding: 'utf8' });
+    expect(r.stdout + r.stderr).toBe('');
+    expect(r.status).toBe(0);
+  });
+});
+
 for (const page of PAGES) {
   describe.skipIf(!haveTools)(page, () => {
     const pairs = pairsOf(readFileSync(join(repoRoot, page), 'utf8'));
