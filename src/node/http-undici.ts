@@ -9,6 +9,7 @@
 import type { Agent, Dispatcher } from 'undici';
 import { fetchTransport, type HttpResponse, type HttpTransport } from '../remote/http-source.js';
 
+/** Options of {@link undiciTransport}: connection pool sizes and time-outs. */
 export interface UndiciTransportOptions {
   /**
    * Connections per origin (default 16). Bounded on purpose: undici opens a new
@@ -24,7 +25,10 @@ export interface UndiciTransportOptions {
 }
 
 /** A transport over an undici Agent with keep-alive pools. */
-export function undiciTransport(opts: UndiciTransportOptions = {}): HttpTransport & { close(): Promise<void> } {
+export function undiciTransport(opts: UndiciTransportOptions = {}): HttpTransport & {
+  /** Close the transport's connections. */
+  close(): Promise<void>;
+} {
   let agent: Dispatcher | null = null;
   let base: Agent | null = null;
   // undici is loaded on the first request, not with fitsflow: importing it takes 65–100 ms here, more than

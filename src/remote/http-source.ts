@@ -51,6 +51,7 @@ export interface HttpResponse {
 /** How requests are sent: fetch (everywhere) or undici (Node, keep-alive pools). */
 export interface HttpTransport {
   readonly name: string;
+  /** Send one request; the response's body is read (or cancelled) by the caller. */
   request(req: HttpRequest): Promise<HttpResponse>;
 }
 
