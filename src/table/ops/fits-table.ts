@@ -476,7 +476,7 @@ export class FitsTable {
     return new FitsTable(cols, Math.max(0, n));
   }
 
-  /** The table as aligned text (columns, then up to the first and last rows), as astropy prints a Table. */
+  /** A one-line summary: the number of rows and the column names (print rows with `rows()`, e.g. `console.table([...t.rows()])`). */
   toString(): string {
     return `FitsTable(${this.numRows} rows × ${this.#base.length} columns: ${this.columnNames.join(', ')})`;
   }
