@@ -97,6 +97,20 @@ describe('documentation code blocks', () => {
     for (const b of blocks.filter((x) => x.skip)) expect(b.skip!.length, blockName(b)).toBeGreaterThan(10);
   });
 
+  it("README's setup blocks (not run here: they install and test the repository itself) are commands .ci/run runs", () => {
+    const ci = readFileSync(join(repoRoot, '.ci/run'), 'utf8')
+      .split('\n')
+      .map((l) => l.replace(/#.*$/, '').trim())
+      .filter(Boolean);
+    const setup = blocks.filter((b) => b.file === 'README.md' && b.runner === 'bash' && b.skip);
+    expect(setup.length).toBeGreaterThan(0);
+    for (const b of setup) {
+      expect(b.skip, blockName(b)).toMatch(/\.ci\/run/);
+      const commands = b.code.split('\n').flatMap((l) => l.replace(/#.*$/, '').split('&&')).map((c) => c.trim()).filter(Boolean);
+      for (const c of commands) expect(ci.some((l) => l === c || l.startsWith(`${c} `)), `${blockName(b)}: .ci/run does not run \`${c}\``).toBe(true);
+    }
+  });
+
   it('a block marked file=PATH is that file of the repository, which tests run', () => {
     for (const b of blocks.filter((x) => x.sameAs)) {
       const path = join(repoRoot, b.sameAs!);
