@@ -12,13 +12,19 @@
  * - `redis://127.0.0.1:6379`: a Redis server (started by the test on a free port);
  * - a WebGPU adapter for `fitsflow/gpu` (SwiftShader on machines without a GPU).
  * See test/docs/doc-blocks.ts for the fence flags (`skip-run: REASON`, `file=PATH`).
+ *
+ * The programs of examples/ run here too, in the same project: the Node script
+ * on the sample, the Deno script on a path and on a URL (with narrowed
+ * permissions), and the browser page bundled by esbuild and driven in Chromium
+ * (a file chosen in its <input>). examples/edge has its own test
+ * (test/package/edge.test.ts).
  */
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { transform } from 'esbuild';
+import { build, transform } from 'esbuild';
 import pLimit from 'p-limit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bin, makeProject, repoRoot, repoVersion, run, startStaticServer, type Project, type StaticServer } from '../package/helpers.js';
+import { bin, CHROMIUM, launchChromium, makeProject, repoRoot, repoVersion, run, startStaticServer, type Project, type StaticServer } from '../package/helpers.js';
 import { haveRedisServer, RedisServer } from '../redis/redis-server.js';
 import { toolAvailable } from '../helpers/require-tool.js';
 import { blockName, blocksOf, docFiles, type DocBlock } from './doc-blocks.js';
@@ -149,4 +155,81 @@ describe('documentation code blocks', () => {
       });
     }
   });
+});
+
+/** A folder of the project with the example's files and a copy of the sample. */
+function exampleDir(name: string, files: string[]): string {
+  const dir = project.path(`examples/${name}`);
+  mkdirSync(join(dir, 'samples'), { recursive: true });
+  copyFileSync(join(repoRoot, 'samples/sample.fits'), join(dir, 'samples/sample.fits'));
+  for (const f of files) copyFileSync(join(repoRoot, 'examples', name, f), join(dir, f));
+  return dir;
+}
+
+/** What every example prints of the sample's HDUs (its compressed image: digest in test/corpus, min 901, max 17383). */
+const SAMPLE_IMAGE = /HDU 4:? (compressed-image )?CMP/;
+
+describe('examples/', () => {
+  it('node/quicklook.mjs lists the HDUs and writes a PNG of the first image', async () => {
+    const dir = exampleDir('node', ['quicklook.mjs']);
+    const r = await run(process.execPath, ['quicklook.mjs', 'samples/sample.fits', 'out.png'], { cwd: dir, timeout: 90_000 });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(SAMPLE_IMAGE);
+    expect(r.stdout).toContain('out.png: HDU 0 as 512 × 410');
+    expect([...readFileSync(join(dir, 'out.png')).subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  }, 120_000);
+
+  const deno = bin('deno');
+  it('deno/stats.ts prints statistics of each image, from a path and from a URL, with narrowed permissions', async () => {
+    if (!toolAvailable('deno', existsSync(deno), 'npm install: it is a dev dependency')) return;
+    const dir = exampleDir('deno', ['stats.ts']);
+    const env = { DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1' };
+    const local = await run(deno, ['run', '--allow-read=samples', 'stats.ts', 'samples/sample.fits'], { cwd: dir, env, timeout: 90_000 });
+    expect(local.code, local.stderr).toBe(0);
+    expect(local.stdout).toContain('HDU 4 CMP int32 40×50: min 901 max 17383');
+    const server = await startStaticServer({ mounts: { '/': join(dir, 'samples') } });
+    try {
+      const remote = await run(deno, ['run', '--allow-net=127.0.0.1', 'stats.ts', `${server.origin}/sample.fits`], { cwd: dir, env, timeout: 90_000 });
+      expect(remote.code, remote.stderr).toBe(0);
+      expect(remote.stdout).toBe(local.stdout);
+    } finally {
+      await server.close();
+    }
+  }, 120_000);
+
+  it('browser/ (bundled by esbuild with the decode worker) lists and draws a file chosen in the page, in Chromium', async () => {
+    if (!toolAvailable('Debian chromium', existsSync(CHROMIUM), 'apt-get install chromium')) return;
+    const dir = exampleDir('browser', ['index.html', 'main.js']);
+    await build({
+      absWorkingDir: dir,
+      entryPoints: ['main.js', 'fitsflow/decode-worker'],
+      entryNames: '[name]',
+      bundle: true,
+      format: 'esm',
+      platform: 'browser',
+      target: 'es2022',
+      outdir: 'public',
+      logLevel: 'silent',
+    });
+    copyFileSync(join(dir, 'index.html'), join(dir, 'public/index.html'));
+    const server = await startStaticServer({ mounts: { '/': join(dir, 'public') }, crossOriginIsolated: true });
+    const { context, userDataDir } = await launchChromium();
+    try {
+      const page = await context.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(String(e)));
+      await page.goto(`${server.origin}/index.html`);
+      await page.setInputFiles('input[type=file]', join(dir, 'samples/sample.fits'));
+      await page.waitForFunction(() => /drawn:|Error/.test(document.querySelector('#hdus')?.textContent ?? ''), undefined, { timeout: 60_000 });
+      const text = await page.textContent('#hdus');
+      expect(errors).toEqual([]);
+      expect(text).toMatch(SAMPLE_IMAGE);
+      expect(text).toContain('drawn: HDU 0, 5 × 4');
+      expect(await page.evaluate(() => [document.querySelector('canvas')!.width, document.querySelector('canvas')!.height])).toEqual([5, 4]);
+    } finally {
+      await context.close();
+      rmSync(userDataDir, { recursive: true, force: true });
+      await server.close();
+    }
+  }, 180_000);
 });
