@@ -2,6 +2,7 @@
  * `fitsflow/remote` for Node, Bun and Deno: everything of the runtime-neutral
  * entry, plus the folder cache (FsCache) and the undici transport.
  * @packageDocumentation
+ * @module fitsflow/remote
  */
 import { FitsDataset as DatasetBase, type DatasetOptions } from '../dataset/dataset.js';
 import type { SourceInput } from '../file/resolve-source.js';

@@ -6,8 +6,10 @@ import { FitsError } from '../core/errors.js';
 import type { Header } from '../header/header.js';
 import { padToBlock } from '../core/block.js';
 
+/** What an HDU holds: a plain image, a binary or ASCII table, a tile-compressed image, random groups, or anything else (`other`). */
 export type HduKind = 'image' | 'bintable' | 'table' | 'compressed-image' | 'random-groups' | 'other';
 
+/** The sizes of an HDU as its header declares them (BITPIX, NAXISn, PCOUNT, GCOUNT), in FITS order. */
 export interface HduLayout {
   kind: HduKind;
   /** XTENSION value for extensions, null for the primary HDU. */

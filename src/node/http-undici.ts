@@ -12,6 +12,7 @@ import type { Agent, Dispatcher } from 'undici';
 import { fetchTransport, type HttpResponse, type HttpTransport } from '../remote/http-source.js';
 import { rawUrlParts } from '../remote/raw-url.js';
 
+/** Options of {@link undiciTransport}: connection pool sizes and time-outs. */
 export interface UndiciTransportOptions {
   /**
    * Connections per origin (default 16). Bounded on purpose: undici opens a new
@@ -35,7 +36,10 @@ export interface UndiciTransportOptions {
 }
 
 /** A transport over an undici Agent with keep-alive pools. */
-export function undiciTransport(opts: UndiciTransportOptions = {}): HttpTransport & { close(): Promise<void> } {
+export function undiciTransport(opts: UndiciTransportOptions = {}): HttpTransport & {
+  /** Close the transport's connections. */
+  close(): Promise<void>;
+} {
   let agent: Dispatcher | null = null;
   let base: Agent | null = null;
   const headersTimeout = Math.max(0, opts.headersTimeout ?? 300_000);

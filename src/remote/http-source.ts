@@ -71,6 +71,7 @@ export interface HttpTransport {
    * would resolve into another object's name.
    */
   readonly rawPaths?: boolean;
+  /** Send one request; the response's body is read (or cancelled) by the caller. */
   request(req: HttpRequest): Promise<HttpResponse>;
 }
 

@@ -10,6 +10,7 @@ import { FitsError } from '../core/errors.js';
 import type { RequestSigner } from './http-source.js';
 import { rawUrlParts } from './raw-url.js';
 
+/** AWS credentials for signing S3 requests (SigV4). */
 export interface AwsCredentials {
   accessKeyId: string;
   secretAccessKey: string;
@@ -17,6 +18,7 @@ export interface AwsCredentials {
   sessionToken?: string;
 }
 
+/** How `s3:` URLs are reached: region, endpoint, credentials (requests are unsigned without them). */
 export interface S3Options {
   /** Bucket region (default: us-east-1). */
   region?: string;

@@ -16,6 +16,7 @@ import { hcompressEncode } from '../codecs/hcompress/encode.js';
 import { plioEncode } from '../codecs/plio/encode.js';
 import { noiseEstimate, quantizeTile } from '../codecs/quantize/quantize.js';
 
+/** The tile compression algorithms (ZCMPTYPE) the writer encodes. */
 export type CompressionType = 'RICE_1' | 'GZIP_1' | 'GZIP_2' | 'HCOMPRESS_1' | 'PLIO_1' | 'NOCOMPRESS';
 
 /** How every tile of an image is compressed. */

@@ -174,6 +174,7 @@ interface ScannedEntry {
   lastUsedMs: number;
 }
 
+/** Options of {@link FsCache}: size limit, and when reads check an entry's CRC-32. */
 export interface FsCacheOptions {
   /** Size limit in bytes (default 4 GiB). */
   maxBytes?: number;
@@ -1045,6 +1046,7 @@ export class FsCache implements PersistentStore {
     };
   }
 
+  /** Remove every entry; what was removed. */
   async clear(): Promise<{ entries: number; bytes: number }> {
     const all = await this.scan();
     // Move each folder aside (atomic), then delete it: writers racing with us recreate a fresh folder.
@@ -1076,6 +1078,7 @@ export class FsCache implements PersistentStore {
     return { entries: all.length, bytes: all.reduce((a, e) => a + e.size, 0) };
   }
 
+  /** Check every entry's checksum, removing corrupt ones. */
   async verify(): Promise<VerifyReport> {
     const all = await this.scan();
     const report: VerifyReport = { entries: all.length, ok: 0, corrupt: 0, vanished: 0, bytes: 0 };

@@ -49,6 +49,7 @@ import { CLAIM_LUA, RELEASE_LUA, RENEW_LUA, type ScriptClient } from './scripts.
 import { addCounters, decodeValidation, emptyCounters, encodeValidation, extentLength, type BlockClaim, type BlocksRead, type CachedObject, type PersistentStore, type StoreCounters, type StoreStats, type Validation, type VerifyReport } from '../../cache/store.js';
 import type { SourceIdentity } from '../../core/byte-source.js';
 
+/** Options of {@link RedisStore}: the server, a key prefix, and limits. */
 export interface RedisStoreOptions {
   /** `redis://[user:password@]host:port[/db]` (`rediss://` for TLS). Default `redis://127.0.0.1:6379`. */
   url?: string;
@@ -517,6 +518,7 @@ export class RedisStore implements PersistentStore {
     } while (cursor !== '0');
   }
 
+  /** Entries, bytes and counters of this cache, as all its users recorded them. */
   async stats(): Promise<RedisStoreStats> {
     await this.flush();
     const totals = emptyRedisCounters();
