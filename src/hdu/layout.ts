@@ -6,7 +6,12 @@ import { FitsError } from '../core/errors.js';
 import type { Header } from '../header/header.js';
 import { padToBlock } from '../core/block.js';
 
-export type HduKind = 'image' | 'bintable' | 'table' | 'compressed-image' | 'random-groups' | 'other';
+/**
+ * What an HDU holds. `compressed-image` and `compressed-table` are BINTABLEs
+ * with ZIMAGE = T or ZTABLE = T (FITS 4.0 §10), read as the image or table
+ * they hold.
+ */
+export type HduKind = 'image' | 'bintable' | 'table' | 'compressed-image' | 'compressed-table' | 'random-groups' | 'other';
 
 export interface HduLayout {
   kind: HduKind;
@@ -80,7 +85,11 @@ export function layoutOf(header: Header, index: number): HduLayout {
     else kind = 'image';
   } else if (xtension === 'IMAGE') kind = 'image';
   else if (xtension === 'TABLE') kind = 'table';
-  else if (xtension === 'BINTABLE' || xtension === 'A3DTABLE') kind = header.getBool('ZIMAGE') === true ? 'compressed-image' : 'bintable';
+  else if (xtension === 'BINTABLE' || xtension === 'A3DTABLE') {
+    if (header.getBool('ZIMAGE') === true) kind = 'compressed-image';
+    else if (header.getBool('ZTABLE') === true) kind = 'compressed-table';
+    else kind = 'bintable';
+  }
   else kind = 'other';
   return { kind, xtension, bitpix, naxes, pcount, gcount, dataBytes, paddedDataBytes: padToBlock(dataBytes) };
 }
