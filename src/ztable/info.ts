@@ -67,10 +67,18 @@ export interface CompressedTableInfo {
 
 const infoCache = new WeakMap<HduContext, CompressedTableInfo>();
 
-/** Bytes per element of a GZIP_2 shuffle of fixed columns, as fits_compress_table does it. */
 const FIXED_SHUFFLE: Partial<Record<string, number>> = { I: 2, J: 4, E: 4, K: 8, D: 8 };
-/** CFITSIO's `-coltype / 10`: bytes per variable-length array element it compresses. */
 const ARRAY_ELEMENT_BYTES: Record<string, number> = { L: 1, X: 0, B: 1, I: 2, J: 4, K: 8, A: 1, E: 4, D: 8, C: 8, M: 16 };
+
+/** Bytes per element of a GZIP_2 shuffle of a fixed column of element type `code`, as fits_compress_table does it (1: none). */
+export function fixedShuffleBytes(code: string): number {
+  return FIXED_SHUFFLE[code] ?? 1;
+}
+
+/** CFITSIO's `-coltype / 10`: bytes per element of the variable-length arrays it compresses (X: 0). */
+export function arrayElementBytes(code: string): number {
+  return ARRAY_ELEMENT_BYTES[code] ?? 1;
+}
 
 function codecOf(h: Header, n: number, spec: BinaryColumnSpec, hdu: number): TableCodec {
   const v = h.get(`ZCTYP${n}`);
@@ -139,8 +147,8 @@ export function compressedTableInfo(ctx: HduContext): CompressedTableInfo {
       spec,
       codec,
       stored: s,
-      shuffle: codec === 'GZIP_2' && !spec.variable ? (FIXED_SHUFFLE[spec.elementCode] ?? 1) : 1,
-      arrayElementBytes: ARRAY_ELEMENT_BYTES[spec.elementCode]!,
+      shuffle: codec === 'GZIP_2' && !spec.variable ? fixedShuffleBytes(spec.elementCode) : 1,
+      arrayElementBytes: arrayElementBytes(spec.elementCode),
       tileRowBytes,
     };
   });
