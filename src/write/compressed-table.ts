@@ -66,14 +66,16 @@ const RICE_BLOCK = 32;
  * The algorithm CFITSIO (fits_compress_table) uses for a column whose
  * element type is `code` (for P/Q, the array's type) when `asked` is
  * requested: L, X and A are always GZIP_1; B takes GZIP_1 or RICE_1 (default
- * GZIP_1); I takes any (default GZIP_2); J any (default RICE_1); K, E, D, C
- * and M take GZIP_1 or GZIP_2 (default GZIP_2).
+ * GZIP_1); I takes any (default GZIP_2); J any (default RICE_1); K, E, D and
+ * M take GZIP_1 or GZIP_2 (default GZIP_2). One departure: C is always
+ * GZIP_1, because funpack (CFITSIO 4.2) cannot restore the GZIP_2 C columns
+ * fpack writes ("unsuitable data type", status 414).
  * @example
  * columnCompression('E', 'RICE_1'); // 'GZIP_2'
  */
 export function columnCompression(code: string, asked: TableCompression | undefined): TableCompression {
   switch (code) {
-    case 'L': case 'X': case 'A': return 'GZIP_1';
+    case 'L': case 'X': case 'A': case 'C': return 'GZIP_1';
     case 'B': return asked === 'RICE_1' ? 'RICE_1' : 'GZIP_1';
     case 'I': return asked ?? 'GZIP_2';
     case 'J': return asked ?? 'RICE_1';
@@ -81,8 +83,12 @@ export function columnCompression(code: string, asked: TableCompression | undefi
   }
 }
 
-/** Z keywords a user header must not bring in (they describe a compression, not the table). */
-const Z_TABLE_KEY = /^Z(TABLE|TILELEN|NAXIS[12]|PCOUNT|FORM\d+|CTYP\d+|HECKSUM|DATASUM|THEAP)$/;
+/**
+ * Keywords a user header must not bring in: Z keywords describe a compression,
+ * not the table; CHECKSUM/DATASUM of a copied table would be stale (the heap
+ * is laid out anew), and are computed when asked for.
+ */
+const Z_TABLE_KEY = /^(Z(TABLE|TILELEN|NAXIS[12]|PCOUNT|FORM\d+|CTYP\d+|HECKSUM|DATASUM|THEAP)|CHECKSUM|DATASUM)$/;
 
 function assembled(c: CardInput): AssembledCard {
   return { ...c, keyword: keyOf(c), images: formatCard(c) };
@@ -278,7 +284,7 @@ function compressArrays(job: ColumnJob, plane: Uint8Array, n: number, tileHeap: 
 /** The compressed table's header from the table's (see the module notes). */
 function compressedCards(table: readonly AssembledCard[], jobs: readonly ColumnJob[], o: { tileRows: number; ntiles: number; heap: number; checksum: boolean }): AssembledCard[] {
   const find = (k: string) => table.find((c) => !c.commentary && c.keyword === k);
-  const valueOf = (k: string): CardValue => find(k)?.value ?? null;
+  const cardValue = (k: string): CardValue => find(k)?.value ?? null;
   const commentOf = (k: string): string => find(k)?.comment ?? '';
   const forms = new Map<string, ColumnJob>(jobs.map((j) => [`TFORM${j.plan.index}`, j]));
   const out: AssembledCard[] = [];
@@ -295,13 +301,13 @@ function compressedCards(table: readonly AssembledCard[], jobs: readonly ColumnJ
   out.push(
     assembled({ keyword: 'ZTABLE', value: true, comment: 'this is a compressed table' }),
     assembled({ keyword: 'ZTILELEN', value: o.tileRows, comment: 'number of rows in each tile' }),
-    assembled({ keyword: 'ZNAXIS1', value: valueOf('NAXIS1'), comment: commentOf('NAXIS1') }),
-    assembled({ keyword: 'ZNAXIS2', value: valueOf('NAXIS2'), comment: commentOf('NAXIS2') }),
-    assembled({ keyword: 'ZPCOUNT', value: valueOf('PCOUNT'), comment: commentOf('PCOUNT') }),
+    assembled({ keyword: 'ZNAXIS1', value: cardValue('NAXIS1'), comment: commentOf('NAXIS1') }),
+    assembled({ keyword: 'ZNAXIS2', value: cardValue('NAXIS2'), comment: commentOf('NAXIS2') }),
+    assembled({ keyword: 'ZPCOUNT', value: cardValue('PCOUNT'), comment: commentOf('PCOUNT') }),
   );
   for (const j of jobs) {
     const n = j.plan.index;
-    out.push(assembled({ keyword: `ZFORM${n}`, value: valueOf(`TFORM${n}`), comment: commentOf(`TFORM${n}`) }));
+    out.push(assembled({ keyword: `ZFORM${n}`, value: cardValue(`TFORM${n}`), comment: commentOf(`TFORM${n}`) }));
   }
   for (const j of jobs) out.push(assembled({ keyword: `ZCTYP${j.plan.index}`, value: j.codec, comment: 'compression algorithm for column' }));
   if (o.checksum) {
