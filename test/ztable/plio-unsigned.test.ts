@@ -12,10 +12,29 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { main } from '../../src/cli/main.js';
+import type { CliIo } from '../../src/cli/command.js';
 import { open } from '../helpers/fitsflow.js';
 import { haveFpack, tempDir, writeFile } from '../write/tools.js';
 
 const dir = join(__dirname, 'plio');
+
+async function cli(...argv: string[]): Promise<number> {
+  const io: CliIo = { out: () => {}, err: () => {}, open: (p) => open(p) };
+  return main(argv, io);
+}
+
+/** The data unit of HDU `index` (without fill). */
+async function dataUnit(path: string, index: number): Promise<Buffer> {
+  const f = await open(path);
+  try {
+    const h = await f.hdu(index);
+    return readFileSync(path).subarray(h.dataOffset, h.dataOffset + h.layout.dataBytes);
+  } finally {
+    await f.close();
+  }
+}
 
 async function pixels(path: string, hdu: number): Promise<{ data: ArrayLike<number>; shape: readonly number[]; type: string }> {
   const f = await open(path);
@@ -65,5 +84,21 @@ describe('PLIO_1 with unsigned 16-bit data', () => {
     const back = await pixels(restored, 0);
     expect(back.type).toBe('Uint16Array');
     expect(Array.from(back.data)).toEqual(Array.from(data));
+  });
+
+  it('fitsflow decompress writes the bytes funpack writes; fitsflow compress --plio round-trips through funpack', async () => {
+    const tmp = tempDir('fitsflow-plio-');
+    const out = join(tmp, 'd.fits');
+    expect(await cli('decompress', join(dir, 'u16_fpack.fits.fz'), out)).toBe(0);
+    expect((await dataUnit(out, 0)).equals(await dataUnit(join(dir, 'u16_funpack.fits'), 0))).toBe(true);
+    const z = join(tmp, 'c.fits.fz');
+    expect(await cli('compress', join(dir, 'u16_funpack.fits'), z, '--plio')).toBe(0);
+    const back = join(tmp, 'c.fits');
+    expect(await cli('decompress', z, back)).toBe(0);
+    expect((await dataUnit(back, 0)).equals(await dataUnit(join(dir, 'u16_funpack.fits'), 0))).toBe(true);
+    if (!haveFpack) return;
+    const fun = join(tmp, 'f.fits');
+    execFileSync('funpack', ['-O', fun, z]);
+    expect((await dataUnit(fun, 0)).equals(await dataUnit(join(dir, 'u16_funpack.fits'), 0))).toBe(true);
   });
 });
