@@ -12,8 +12,8 @@
  * fitsflow runs in a child process per run (cold, like the tools); every
  * time is wall time of the whole process, start included.
  *
- * Input: a 400 000-row table (ID J, RA/DEC D, MAG 5E, FLAG B, NAME 12A; 57 bytes
- * a row, 22.8 MB) made with numpy/astropy, compressed by fpack -table into DIR.
+ * Input: a 400 000-row table (ID J, RA/DEC D, MAG 5E, FLAG B, NAME 12A; 53 bytes
+ * a row, 21.2 MB) made with numpy/astropy, compressed by fpack -table into DIR.
  *
  *   npx esbuild bench/ztable.ts --bundle --platform=node --format=esm --outfile=/tmp/ztable-bench.mjs \
  *     --external:webgpu --banner:js="import { createRequire as cr } from 'node:module'; const require = cr(import.meta.url);" \
