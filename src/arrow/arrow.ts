@@ -30,7 +30,9 @@ import { trimmedLength } from '../table/strings.js';
 import { FitsError } from '../core/errors.js';
 import { FitsTable } from '../table/ops/fits-table.js';
 
+/** The apache-arrow module (`import * as arrow from 'apache-arrow'`), passed where fitsflow should not import it itself. */
 export type ArrowModule = typeof ArrowNS;
+/** An apache-arrow Table. */
 export type ArrowTable = ArrowNS.Table;
 // Arrow's generic types are very deep; the conversion code works with these loose aliases.
 // biome-ignore lint/suspicious/noExplicitAny: Arrow's generic Data type, too deep to spell out here

@@ -30,6 +30,7 @@ export interface CacheLike {
   keys(): Promise<readonly { url: string }[]>;
 }
 
+/** Options of {@link CacheApiStore}: the cache's name, size limit, and the CacheStorage to use. */
 export interface CacheApiStoreOptions {
   /** Size limit in bytes (default 1 GiB). */
   maxBytes?: number;
@@ -202,6 +203,7 @@ export class CacheApiStore implements PersistentStore {
     return { ...this.counters, location: this.location, entries: index.size, objects: objects.size, bytes, maxBytes: this.maxBytes };
   }
 
+  /** Remove every entry; what was removed. */
   async clear(): Promise<{ entries: number; bytes: number }> {
     const s = await this.stats();
     await this.storage.delete(this.location);
@@ -212,6 +214,7 @@ export class CacheApiStore implements PersistentStore {
     return { entries: s.entries, bytes: s.bytes };
   }
 
+  /** Check every entry's checksum, removing corrupt ones. */
   async verify(): Promise<VerifyReport> {
     const c = await this.open();
     const index = await this.getIndex();

@@ -33,6 +33,7 @@ import { extentLength, isPersistable, objectId, type BlockClaim, type CachedObje
 
 export const DEFAULT_BLOCK_SIZE = 8 * BLOCK;
 
+/** The block cache of remote files (`open(url, { cache })`): memory, a persistent store, block size, and how long a server's answer is trusted. */
 export interface CacheOptions {
   /** The memory cache: an instance, a budget for a private one, or false (default: the process-wide one). */
   memory?: MemoryBlockCache | { maxBytes: number } | false;
@@ -61,6 +62,7 @@ export interface CacheOptions {
   maxAge?: number;
 }
 
+/** Counters of one {@link CachedSource}: blocks found and fetched, bytes from the network, memory and disk. */
 export interface CachedSourceStats {
   /** Blocks found in memory or in the persistent store. */
   hits: number;

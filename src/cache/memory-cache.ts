@@ -13,6 +13,7 @@ export interface MemoryCacheOptions {
   maxBytes?: number;
 }
 
+/** Size and counters of a {@link MemoryBlockCache}. */
 export interface MemoryCacheStats {
   hits: number;
   misses: number;
@@ -32,6 +33,7 @@ interface Entry {
 
 export const DEFAULT_MEMORY_CACHE_BYTES = 256 * 2 ** 20;
 
+/** An in-memory LRU of file blocks, shared by the files that use it (the process-wide one: {@link sharedMemoryCache}). */
 export class MemoryBlockCache {
   maxBytes: number;
   // Why two structures and no string keys: a large read looks up thousands of
@@ -134,6 +136,7 @@ export class MemoryBlockCache {
     return n;
   }
 
+  /** Its size and counters now. */
   get stats(): MemoryCacheStats {
     return { hits: this.hits, misses: this.misses, evictions: this.evictions, bytes: this.bytes, blocks: this.lru.size, maxBytes: this.maxBytes };
   }

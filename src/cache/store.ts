@@ -57,6 +57,7 @@ export interface StoreStats extends StoreCounters {
   maxBytes: number;
 }
 
+/** What verifying a persistent cache found: entries checked, corrupt (and removed), vanished. */
 export interface VerifyReport {
   entries: number;
   ok: number;
@@ -177,8 +178,11 @@ export interface PersistentStore {
   claimBlocks?(obj: CachedObject, blocks: readonly number[]): Promise<BlockClaim>;
   /** Persist this process's counters and indexes (`force` false: may be deferred a little). */
   flush(force?: boolean): Promise<void>;
+  /** Entries, bytes and counters of the store. */
   stats(): Promise<StoreStats>;
+  /** Remove every entry; what was removed. */
   clear(): Promise<{ entries: number; bytes: number }>;
+  /** Check every entry's checksum, removing corrupt ones. */
   verify(): Promise<VerifyReport>;
 }
 

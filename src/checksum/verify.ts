@@ -5,8 +5,10 @@ import { FitsError } from '../core/errors.js';
 import type { HduContext } from '../hdu/context.js';
 import { OnesComplementSum, addSums } from './sum32.js';
 
+/** One checksum's outcome: it matches, it does not, or the keyword is not in the header. */
 export type ChecksumStatus = 'ok' | 'bad' | 'absent';
 
+/** What {@link Hdu.verifyChecksum} found for DATASUM (the data) and CHECKSUM (header and data). */
 export interface ChecksumResult {
   /** DATASUM: ok, bad, or absent from the header. */
   datasum: ChecksumStatus;

@@ -6,6 +6,7 @@
  */
 import { open } from '../entries/node.js';
 import { cacheOptionsFromEnv } from '../node/cache-env.js';
+import { s3OptionsFromEnv } from '../node/aws-env.js';
 import { main } from './main.js';
 import { OutputClosed, type CliIo } from './command.js';
 
@@ -37,7 +38,9 @@ const io: CliIo = {
   err: (t) => process.stderr.write(t + '\n'),
   open: async (p) => {
     const cache = await envCache;
-    return open(p, cache ? { cache } : {});
+    // s3: URLs are signed with the standard AWS environment (AWS_ACCESS_KEY_ID, AWS_REGION, AWS_ENDPOINT_URL…).
+    const s3 = /^s3:/i.test(p) ? s3OptionsFromEnv(process.env) : undefined;
+    return open(p, { ...(cache ? { cache } : {}), ...(s3 ? { s3 } : {}) });
   },
   write,
   writeBytes: write,

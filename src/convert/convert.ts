@@ -37,9 +37,13 @@ export function formatOfPath(path: string): TableFormat | undefined {
 
 /** How convert reaches files. */
 export interface ConvertIo {
+  /** Open a FITS file to read. */
   openFits(path: string): Promise<FitsFile>;
+  /** Open any file's bytes to read (Parquet, Arrow, CSV). */
   openSource(path: string): Promise<ByteSource>;
+  /** Create an output file for bytes. */
   createOutput(path: string): Promise<ByteOutput>;
+  /** Create a FITS file to write. */
   createFitsWriter(path: string): Promise<FitsWriter>;
 }
 
@@ -52,6 +56,7 @@ export interface TableStream {
   numRows?: number;
   /** Columns whose values may be null in some batch. */
   nullable?: ReadonlySet<string>;
+  /** Release the stream's file (also after an error). */
   close(): Promise<void>;
 }
 

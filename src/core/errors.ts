@@ -22,6 +22,7 @@ export type FitsErrorCode =
   | 'ABORTED' // the caller aborted
   | 'BAD_WCS'; // an invalid world coordinate system (the keyword named: wrong type, singular matrix, bad PV)
 
+/** Where an error happened, and what caused it: the optional third argument of the {@link FitsError} constructor. */
 export interface FitsErrorDetails {
   /** 0-based HDU index, when the error belongs to one HDU. */
   hdu?: number;
@@ -35,6 +36,7 @@ export interface FitsErrorDetails {
   cause?: unknown;
 }
 
+/** The error fitsflow throws for a bad file or request: `code` says what went wrong (see the errors guide for each code), `message` is one plain sentence with the HDU, card, tile or byte it concerns. */
 export class FitsError extends Error {
   readonly code: FitsErrorCode;
   readonly hdu: number | undefined;

@@ -27,6 +27,7 @@ export type Inflater = (src: Uint8Array, expectedSize: number) => Uint8Array;
 
 /** An incremental SHA-256. */
 export interface Hasher {
+  /** Add bytes to the hash. */
   update(bytes: Uint8Array): void;
   /** Lower-case hex digest; the hasher cannot be used afterwards. */
   hex(): string;

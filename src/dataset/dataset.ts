@@ -59,6 +59,7 @@ export interface DatasetFailure {
   error: unknown;
 }
 
+/** Where a {@link FitsDataset} is: items delivered, failed and retried, bytes read, per epoch. */
 export interface DatasetProgress {
   epoch: number;
   epochs: number;
@@ -78,6 +79,7 @@ export interface DatasetProgress {
   last: { info: DatasetItemInfo; ok: boolean; error?: unknown; ms: number };
 }
 
+/** Options of {@link FitsDataset}: what to read from each file, prefetching, concurrency, shuffling, epochs, retries and what to do with failures. */
 export interface DatasetOptions<T> {
   /** Items loaded ahead of the consumer (default 8; 0 loads each item when it is asked for). */
   prefetch?: number;
@@ -214,6 +216,7 @@ export class FitsDataset<T = ImageData> implements AsyncIterable<T> {
     this.startAt = this.consumed = Math.min(s.epoch * this.perEpoch + s.position, this.perEpoch * this.epochs);
   }
 
+  /** How many epochs the dataset runs. */
   get epochs(): number {
     return this.opts.epochs ?? 1;
   }

@@ -10,6 +10,7 @@ import { type Json, jsonCardValue, jsonNumber } from './json.js';
 import { pixelScaling } from '../image/pixel-type.js';
 import type { ImageData } from '../image/read-image.js';
 
+/** The reference digest of one HDU (test/corpus/DIGEST.md): kind, shape, dtype and a hash and statistics of its values. */
 export interface HduDigest {
   index: number;
   kind: string;
@@ -18,11 +19,13 @@ export interface HduDigest {
   [key: string]: Json;
 }
 
+/** The reference digest of a file: one {@link HduDigest} per HDU. */
 export interface FileDigest {
   hdus: HduDigest[];
   [key: string]: Json;
 }
 
+/** Options of {@link digestFile} and {@link digestHdu}. */
 export interface DigestOptions {
   /** Digest only this HDU. */
   hdu?: number;

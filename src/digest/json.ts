@@ -1,6 +1,7 @@
 /** JSON values of the digest (DIGEST.md §6): big integers and non-finite floats spelled out. */
 import type { CardValue } from '../header/card.js';
 
+/** A JSON value. */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;

@@ -3,6 +3,7 @@
  * files (writeTableParquet, nodeConvertIo, nodeHatsIo) and HATS catalogs by
  * path or URL (openHatsNode).
  * @packageDocumentation
+ * @module fitsflow/convert
  */
 export * from './convert.js';
 export { writeTableParquet, nodeConvertIo, fileOutput } from '../node/convert.js';

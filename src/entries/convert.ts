@@ -5,6 +5,7 @@
  * and hyparquet-writer (and apache-arrow for Arrow IPC); `fitsflow` does not.
  * Node, Bun and Deno resolve it to convert-node.ts, which adds files.
  * @packageDocumentation
+ * @module fitsflow/convert (browsers, workers, edge)
  */
 export {
   ParquetTableWriter, ParquetTableReader, MemoryOutput, writeParquet, readParquet, tableToParquet, parquetMetadataFile, asyncBufferOf, defaultNullable,
@@ -13,7 +14,7 @@ export {
 export { writeArrowIpc, readArrowIpc, loadArrow, type ArrowWriteOptions } from '../convert/arrow-ipc.js';
 export { writeCsv, readCsv, parseCsvRecords } from '../convert/csv.js';
 export { addFitsTable, addFitsTableStream, fitsTableInput } from '../convert/fits-out.js';
-export { convertTable, openTableStream, writeTableStream, formatOfPath, type TableFormat, type ConvertIo, type TableStream, type ConvertOptions } from '../convert/convert.js';
+export { convertTable, openTableStream, writeTableStream, formatOfPath, type TableFormat, type ConvertIo, type TableStream, type ConvertOptions, type ReadStreamOptions, type WriteStreamOptions } from '../convert/convert.js';
 export { FITS_META_KEY, tableMetaFromHeader, tableMetaFromColumns, encodeTableMeta, decodeTableMeta, binaryTform, type TableMeta, type ColumnMeta, type MetaCard } from '../convert/table-meta.js';
 export { importHats, HEALPIX_COLUMN, type HatsImportOptions, type HatsImportResult, type HatsIo, type SpillStore, type PartitionPiece } from '../hats/import.js';
 export { openHats, coneSearch, partitionsInDisc, catalogPath, type HatsCatalog, type ConeSearchOptions, type SourceOpener } from '../hats/cone.js';

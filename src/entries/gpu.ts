@@ -4,6 +4,7 @@
  * `filterAsync({ gpu })` work without importing this; import it to choose or
  * watch the device.
  * @packageDocumentation
+ * @module fitsflow/gpu
  */
 /// <reference types="@webgpu/types" preserve="true" />
 export { useGpu, releaseGpu, getGpu, onGpuEvent, currentGpuInfo, describeAdapter, type GpuChoice, type GpuInput, type GpuEvent, type GpuEventListener, type GpuAdapterSummary } from '../gpu/device.js';

@@ -5,6 +5,7 @@
  * Writing, remote sources and caches, the GPU and Arrow are the subpath
  * entries `fitsflow/write`, `fitsflow/remote`, `fitsflow/gpu`, `fitsflow/arrow`.
  * @packageDocumentation
+ * @module fitsflow
  */
 import { openFits, type FitsFile, type OpenOptions } from '../file/fits-file.js';
 import type { SourceInput } from '../file/resolve-source.js';

@@ -29,3 +29,11 @@ export { isValid, type Column, type ColumnDType, type ColumnArray, type PackedSt
 export type { ReadTableOptions, IterateTableOptions } from '../table/read/read-table.js';
 export type { RowRange } from '../table/read/selection.js';
 export type { RandomGroups, GroupParameter } from '../table/read/random-groups.js';
+// The option and result types of FitsTable's analytics and of open(), so callers can name them.
+export type { GroupByOptions, GroupedTable, AggSpec, AggFunction } from '../table/ops/analytics/group-by.js';
+export type { JoinOptions, JoinHow } from '../table/ops/analytics/join.js';
+export type { TableCrossMatchOptions, CrossMatchOptions } from '../table/ops/analytics/xmatch.js';
+export type { SchemaOptions, ColumnSemantics, SemanticType, SchemaHeader } from '../table/ops/analytics/schema.js';
+export type { FeatureOptions, FeatureMatrix } from '../table/ops/analytics/features.js';
+export type { DecompressOptions } from '../archive/decompressed-source.js';
+export type { HduSiblings } from '../file/hdu.js';

@@ -6,6 +6,7 @@
  * @example
  * const file = await open(url, { cache: { persistent: new RedisStore({ url: 'redis://127.0.0.1:6379' }) } });
  * @packageDocumentation
+ * @module fitsflow/redis
  */
 export { RedisStore, type RedisStoreOptions, type RedisStoreStats, type RedisCounters } from '../node/redis/redis-store.js';
 export { cacheOptionsFromEnv, persistentStoreFromEnv, parseCacheTarget, parseMaxAge, type CacheEnv, type CacheTarget } from '../node/cache-env.js';

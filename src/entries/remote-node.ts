@@ -2,6 +2,7 @@
  * `fitsflow/remote` for Node, Bun and Deno: everything of the runtime-neutral
  * entry, plus the folder cache (FsCache) and the undici transport.
  * @packageDocumentation
+ * @module fitsflow/remote
  */
 import { FitsDataset as DatasetBase, type DatasetOptions } from '../dataset/dataset.js';
 import type { SourceInput } from '../file/resolve-source.js';
@@ -12,6 +13,8 @@ import { open } from './node.js';
 export * from './remote-api.js';
 export { FsCache, defaultCacheDir, type FsCacheOptions } from '../node/fs-cache/fs-cache.js';
 export { undiciTransport, closeHttpConnections, type UndiciTransportOptions } from '../node/http-undici.js';
+export { tempSpillFactory } from '../node/spill-file.js';
+export { s3OptionsFromEnv } from '../node/aws-env.js';
 
 /**
  * Items from many FITS files (local or remote) for training loops and batch

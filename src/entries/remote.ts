@@ -3,6 +3,7 @@
  * cache (memory, Cache API) and FitsDataset. `open(url)` from `fitsflow`
  * already uses all of this; import it to configure or compose it yourself.
  * @packageDocumentation
+ * @module fitsflow/remote (browsers, workers, edge)
  */
 import { FitsDataset as DatasetBase, type DatasetOptions } from '../dataset/dataset.js';
 import type { SourceInput } from '../file/resolve-source.js';

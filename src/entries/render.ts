@@ -7,6 +7,7 @@
  * const picture = await renderHdu(hdu, { interval: { type: 'zscale' }, stretch: { type: 'asinh' } });
  * const png = toPng(picture);
  * @packageDocumentation
+ * @module fitsflow/render
  */
 export { renderImage, toPng, type RenderOptions, type RenderedImage, type ToPngOptions } from '../render/render.js';
 export { renderHdu, type RenderableHdu, type RenderHduOptions } from '../render/render-hdu.js';

@@ -3,6 +3,7 @@
  * FitsTables; import the class to build one, `FitsTable.fromArrays(…)`, or to
  * test `instanceof`), its filter/sort backends, and the expression checker.
  * @packageDocumentation
+ * @module fitsflow/table
  */
 export { FitsTable, type Cell, type Row, type FilterOptions, type SortOptions } from '../table/ops/fits-table.js';
 export type { TableBackend, TableView, TableJob, SortKeySpec, BackendChoice } from '../table/ops/backend.js';

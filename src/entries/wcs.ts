@@ -10,6 +10,7 @@
  * const file = await open('https://example.org/field.fits.fz');
  * const cut = await skyCutout(await file.hdu(1), { lon: 150.1, lat: 2.2, size: { degrees: 2 / 60 } });
  * @packageDocumentation
+ * @module fitsflow/wcs
  */
 export { Wcs, type WcsFrame, type WcsAxis, type WcsFromHeaderOptions, type LookupDistortions } from '../wcs/wcs.js';
 export { convertFrame, angularSeparation, skyFrameOf, type SkyFrame } from '../wcs/frames.js';

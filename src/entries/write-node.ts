@@ -4,6 +4,7 @@
  * header and data edits, appending HDUs, node:zlib for GZIP tiles and worker
  * threads for large compressed images.
  * @packageDocumentation
+ * @module fitsflow/write
  */
 export * from './write-api.js';
 export { createFitsWriter } from '../node/create-writer.js';

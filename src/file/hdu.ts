@@ -24,6 +24,7 @@ import type { Wcs } from '../wcs/wcs.js';
 
 /** The other HDUs of the file an HDU belongs to (a FitsFile): where a WCS finds its lookup tables. */
 export interface HduSiblings {
+  /** An HDU by index, or by EXTNAME (and EXTVER). */
   hdu(which: number | string, version?: number): Promise<Hdu>;
 }
 
@@ -40,6 +41,10 @@ function compressedInfoOrNull(ctx: HduContext): { dims: number[]; dtype: DType }
 /** Options of {@link Hdu.readImage}. */
 export type HduReadImageOptions = ReadImageOptions & Pick<CompressedReadOptions, 'workers'>;
 
+/**
+ * One header-data unit of an open file: its header, its layout, and readers for its data (images, tables, random groups, checksums, WCS).
+ * Get one with `file.hdu(index | EXTNAME)` or by iterating the file.
+ */
 export class Hdu implements HduContext {
   constructor(
     readonly source: ByteSource,

@@ -53,6 +53,7 @@ export type GpuEvent =
   | { type: 'fallback'; operation: string; reason: string }
   | { type: 'plan'; operation: string; target: 'gpu' | 'cpu'; reason: string };
 
+/** A function {@link onGpuEvent} calls with each GPU event. */
 export type GpuEventListener = (e: GpuEvent) => void;
 
 /** What fitsflow knows about the adapter it runs on. */

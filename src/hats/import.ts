@@ -43,6 +43,7 @@ export interface PartitionPiece {
 
 /** Where pieces go when memory is full (src/node/hats.ts: temporary FITS files). */
 export interface SpillStore {
+  /** Keep a piece of a partition until the import writes that partition. */
   append(partition: number, piece: PartitionPiece, meta: TableMeta): Promise<void>;
   /** The pieces spilled for a partition, in order. */
   read(partition: number): AsyncIterable<PartitionPiece>;

@@ -13,6 +13,7 @@ import { padToBlock } from '../core/block.js';
  */
 export type HduKind = 'image' | 'bintable' | 'table' | 'compressed-image' | 'compressed-table' | 'random-groups' | 'other';
 
+/** The sizes of an HDU as its header declares them (BITPIX, NAXISn, PCOUNT, GCOUNT), in FITS order. */
 export interface HduLayout {
   kind: HduKind;
   /** XTENSION value for extensions, null for the primary HDU. */

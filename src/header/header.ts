@@ -34,6 +34,7 @@ export interface HeaderWarning {
   card?: number;
 }
 
+/** The cards of one header, in order, with keyword look-ups (`get`, `comment`, `has`, `all`) and the warnings raised while reading it. */
 export class Header implements Iterable<Card> {
   /** Logical cards in file order. */
   readonly cards: readonly Card[];
@@ -88,6 +89,7 @@ export class Header implements Iterable<Card> {
     return new Header(out, n, warnings);
   }
 
+  /** The cards in file order. */
   [Symbol.iterator](): Iterator<Card> {
     return this.cards[Symbol.iterator]();
   }

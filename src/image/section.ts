@@ -4,6 +4,7 @@
  */
 import { FitsError } from '../core/errors.js';
 
+/** An image section in C order (slowest axis first): where it starts, its shape, and the step along each axis. */
 export interface SectionRequest {
   /** First index on each axis, C order (slowest first). Default: all zeros. */
   start?: readonly number[];

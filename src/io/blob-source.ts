@@ -3,7 +3,11 @@ import type { ByteSource } from '../core/byte-source.js';
 /** The part of Blob/File that a ByteSource needs. */
 export interface BlobLike {
   readonly size: number;
-  slice(start?: number, end?: number): { arrayBuffer(): Promise<ArrayBuffer> };
+  /** The bytes [start, end) as a Blob-like object. */
+  slice(start?: number, end?: number): {
+    /** The slice's bytes. */
+    arrayBuffer(): Promise<ArrayBuffer>;
+  };
   readonly name?: string;
 }
 

@@ -11,6 +11,7 @@ import { BasicWorkerPool } from '../workers/pool-core.js';
 import { spawnNodeWorker } from './worker-pool.js';
 import type { EncodePool } from '../write/encode-pool.js';
 
+/** Options of {@link nodeEncodePool}: how many worker threads. */
 export interface NodeEncodePoolOptions {
   /** Number of worker threads (default: hardware threads − 1; the calling thread compresses too). */
   size?: number;

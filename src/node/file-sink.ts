@@ -13,6 +13,7 @@ import { basename, dirname, join } from 'node:path';
 import { FitsError } from '../core/errors.js';
 import type { ByteSink } from '../write/sink.js';
 
+/** Options of {@link NodeFileSink}. */
 export interface NodeFileSinkOptions {
   /** Replace an existing destination (default true). When false, an existing file is an error. */
   overwrite?: boolean;
@@ -33,6 +34,7 @@ const DIRECT_MIN = 64 << 10;
 /** First size of the gathering buffer: most HDUs only put a header through it. */
 const INITIAL_BUFFER = 64 << 10;
 
+/** A {@link ByteSink} writing a file through a temporary file renamed into place on close (fsync first unless `fsync: false`). */
 export class NodeFileSink implements ByteSink {
   private pos = 0;
   private buf: Uint8Array;

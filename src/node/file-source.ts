@@ -15,6 +15,7 @@ export class NodeFileSource implements ByteSource {
     readonly name: string,
   ) {}
 
+  /** Open a file for reading (its size read once; reads are positioned reads of the open descriptor). */
   static async open(path: string): Promise<NodeFileSource> {
     // Synchronous open/fstat: microseconds for a local file, where the promise
     // versions cost a thread-pool round trip each (measurable on cutouts).

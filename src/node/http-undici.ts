@@ -1,6 +1,8 @@
 /**
  * The undici transport for HttpSource (Node): one process-wide keep-alive
- * Agent (a connection Pool per origin), redirects followed. Runtime-specific:
+ * Agent (a connection Pool per origin). Redirects are returned as they are
+ * (HttpSource follows them, dropping credentials across origins), and paths
+ * are sent as written (S3 keys may hold `.` and `..`). Runtime-specific:
  * only the Node runtime (node/runtime.ts) uses it, and only on Node itself —
  * Bun and Deno send requests with their own fetch (undici's interceptors fail
  * on Bun, and on Deno undici reads environment variables at import, which
@@ -8,7 +10,9 @@
  */
 import type { Agent, Dispatcher } from 'undici';
 import { fetchTransport, type HttpResponse, type HttpTransport } from '../remote/http-source.js';
+import { rawUrlParts } from '../remote/raw-url.js';
 
+/** Options of {@link undiciTransport}: connection pool sizes and time-outs. */
 export interface UndiciTransportOptions {
   /**
    * Connections per origin (default 16). Bounded on purpose: undici opens a new
@@ -19,37 +23,55 @@ export interface UndiciTransportOptions {
   connections?: number;
   /** Idle keep-alive time in ms (default 10 000). */
   keepAliveTimeout?: number;
-  /** Redirects followed (default 5). */
+  /** undici's wait for response headers, in ms (default 300 000; 0: none). HttpSource's own `timeout` is usually shorter. */
+  headersTimeout?: number;
+  /** undici's longest pause between body chunks, in ms (default 300 000; 0: none). HttpSource's own `stallTimeout` is usually shorter. */
+  bodyTimeout?: number;
+  /**
+   * @deprecated Ignored: HttpSource follows redirects itself
+   * (`HttpSourceOptions.maxRedirects`), so that no credential follows one to
+   * another origin.
+   */
   maxRedirections?: number;
 }
 
 /** A transport over an undici Agent with keep-alive pools. */
-export function undiciTransport(opts: UndiciTransportOptions = {}): HttpTransport & { close(): Promise<void> } {
+export function undiciTransport(opts: UndiciTransportOptions = {}): HttpTransport & {
+  /** Close the transport's connections. */
+  close(): Promise<void>;
+} {
   let agent: Dispatcher | null = null;
   let base: Agent | null = null;
+  const headersTimeout = Math.max(0, opts.headersTimeout ?? 300_000);
+  const bodyTimeout = Math.max(0, opts.bodyTimeout ?? 300_000);
   // undici is loaded on the first request, not with fitsflow: importing it takes 65–100 ms here, more than
   // the rest of the library, and most processes (local files, the CLI) never make a request.
   const get = async (): Promise<Dispatcher> => {
     if (!agent) {
-      const { Agent, interceptors } = await import('undici');
+      const { Agent } = await import('undici');
       if (agent) return agent; // another request loaded it meanwhile
       base = new Agent({
         connections: opts.connections ?? 16,
         keepAliveTimeout: opts.keepAliveTimeout ?? 10_000,
-        // HttpSource runs its own (per-attempt) timers; these are only a backstop.
-        headersTimeout: 0,
-        bodyTimeout: 0,
+        // HttpSource runs its own (per-attempt) timers and deadline; these are only a backstop for other callers.
+        headersTimeout,
+        bodyTimeout,
       });
-      agent = base.compose(interceptors.redirect({ maxRedirections: opts.maxRedirections ?? 5 }));
+      agent = base;
     }
     return agent;
   };
   return {
     name: 'undici',
+    rawPaths: true,
     async request(req): Promise<HttpResponse> {
+      const { origin, path, search } = rawUrlParts(req.url);
+      // As written when it is already encoded (printable ASCII); else as the URL parser encodes it.
+      const raw = `${path}${search}`;
+      const u = /^[\x21-\x7e]*$/.test(raw) && !raw.includes('\\') ? null : new URL(req.url);
       const res = await (await get()).request({
-        origin: new URL(req.url).origin,
-        path: pathOf(req.url),
+        origin,
+        path: u ? `${u.pathname}${u.search}` : raw,
         method: req.method,
         headers: req.headers,
         signal: req.signal,
@@ -84,11 +106,6 @@ export function undiciTransport(opts: UndiciTransportOptions = {}): HttpTranspor
       if (a) await a.close();
     },
   };
-}
-
-function pathOf(url: string): string {
-  const u = new URL(url);
-  return `${u.pathname}${u.search}`;
 }
 
 /** The process's transport for `open(url)` (its keep-alive connections are shared by every remote file). */

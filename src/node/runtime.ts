@@ -1,8 +1,9 @@
 /**
  * The runtime of Node, Bun and Deno (their Node compatibility): file paths
  * through node:fs, node:zlib's inflater, node:crypto's SHA-256, worker_threads,
- * and for URLs the remote opener with undici (Node) or fetch (Bun, Deno) and
- * the folder cache. The remote code is imported on the first URL only.
+ * and for URLs the remote opener with undici (Node) or fetch (Bun, Deno), the
+ * folder cache, and temporary files for servers that ignore Range. The remote
+ * code is imported on the first URL only.
  */
 import { fileURLToPath } from 'node:url';
 import type { Runtime } from '../core/runtime.js';
@@ -33,12 +34,13 @@ export function createNodeRuntime(opts: NodeRuntimeOptions = {}): Runtime {
     },
     openPath: (path) => NodeFileSource.open(path.startsWith('file:') ? fileURLToPath(path) : path),
     async openUrl(url, scheme, options) {
-      const [{ openRemote }, { nodeRuntimeTransport }, { fsCacheFor }] = await Promise.all([
+      const [{ openRemote }, { nodeRuntimeTransport }, { fsCacheFor }, { tempSpillFactory }] = await Promise.all([
         import('../remote/open-remote.js'),
         import('./http-undici.js'),
         import('./fs-cache/fs-cache.js'),
+        import('./spill-file.js'),
       ]);
-      return openRemote(url, scheme, options as RemoteOpenOptions, { transport: nodeRuntimeTransport, defaultStore: fsCacheFor });
+      return openRemote(url, scheme, options as RemoteOpenOptions, { transport: nodeRuntimeTransport, defaultStore: fsCacheFor, spill: tempSpillFactory() });
     },
     workerPool: () => pool.get(),
     close: () => pool.close(),

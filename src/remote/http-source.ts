@@ -16,15 +16,25 @@
  * - every response is checked against the first validators (and requests are
  *   conditional with If-Match / If-Unmodified-Since): a file that changes while
  *   it is read fails with FitsError('CHANGED') and never yields mixed bytes;
- * - a server that ignores Range (200 with the whole body) is detected: the slice
- *   is taken, and the whole file is then fetched once and served from memory
- *   (up to `wholeFileLimit` bytes).
+ * - a server that ignores Range (200 with the whole body) is detected: the
+ *   whole file is then fetched once and served from memory (up to
+ *   `wholeFileLimit` bytes), or streamed once into a spill file (`spill`, a
+ *   temporary file on Node) and served from there; with neither, reads fail
+ *   with a FitsError naming the server's fault — never re-streamed per read;
+ * - redirects are followed here, not by the transport: on a redirect to
+ *   another origin every credential is dropped (the signer is not called,
+ *   and only the headers in CROSS_ORIGIN_HEADERS are sent); a redirect to
+ *   anything but http(s) fails at once;
+ * - each request has an overall deadline (`requestTimeout`), so a server
+ *   trickling bytes cannot hold a read forever.
  */
 import { BLOCK } from '../core/block.js';
 import pLimit from 'p-limit';
 import { FitsError } from '../core/errors.js';
 import type { ByteSource, SourceIdentity } from '../core/byte-source.js';
 import { DEFAULT_COALESCE_GAP, DEFAULT_MAX_RANGE, firstOverlap, planRanges } from './range-planner.js';
+import { rawUrlParts } from './raw-url.js';
+import { urlWithoutCredentials } from '../cache/url-credentials.js';
 
 // ---------------------------------------------------------------------------
 // Transport
@@ -48,10 +58,36 @@ export interface HttpResponse {
   cancel(): void;
 }
 
-/** How requests are sent: fetch (everywhere) or undici (Node, keep-alive pools). */
+/**
+ * How requests are sent: fetch (everywhere) or undici (Node, keep-alive
+ * pools). A transport returns redirects (3xx) as they are: HttpSource follows
+ * them itself, so that credentials never follow one to another origin.
+ */
 export interface HttpTransport {
   readonly name: string;
+  /**
+   * True if the URL's path is sent exactly as written (`.` and `..` segments
+   * kept): needed for S3 keys with such segments, which a URL parser (fetch)
+   * would resolve into another object's name.
+   */
+  readonly rawPaths?: boolean;
+  /** Send one request; the response's body is read (or cancelled) by the caller. */
   request(req: HttpRequest): Promise<HttpResponse>;
+}
+
+/**
+ * The only request headers sent after a redirect to another origin (lower
+ * case): ranges, conditions and content negotiation. Everything else — the
+ * signature (Authorization, x-amz-*), cookies, and any header the caller
+ * added — stays with the origin it was meant for.
+ */
+export const CROSS_ORIGIN_HEADERS: ReadonlySet<string> = new Set(['range', 'if-match', 'if-none-match', 'if-unmodified-since', 'if-modified-since', 'if-range', 'accept', 'accept-encoding', 'accept-language', 'user-agent']);
+
+/** `headers` without any header outside CROSS_ORIGIN_HEADERS. */
+export function crossOriginHeaders(headers: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(headers)) if (CROSS_ORIGIN_HEADERS.has(k.toLowerCase())) out[k] = v;
+  return out;
 }
 
 /** Adds authentication headers (e.g. AWS SigV4) to each request just before it is sent. */
@@ -77,7 +113,18 @@ export function fetchTransport(fetchImpl?: typeof fetch): HttpTransport {
     async request(req) {
       const f = fetchImpl ?? globalThis.fetch;
       if (typeof f !== 'function') throw new FitsError('UNSUPPORTED', 'This runtime has no fetch(); pass a transport.');
-      const res = await f(req.url, { method: req.method, headers: req.headers, signal: req.signal, redirect: 'follow' });
+      // Redirects come back to HttpSource, which decides what follows them (see HttpTransport).
+      let res = await f(req.url, { method: req.method, headers: req.headers, signal: req.signal, redirect: 'manual' });
+      if (res.type === 'opaqueredirect') {
+        // A browser: it does not tell a script where a redirect goes, so it cannot be checked here. Without
+        // credentials the browser may follow it (it never sends them across origins itself: credentials
+        // 'same-origin'); with credentials, refuse.
+        const creds = Object.keys(req.headers).filter((k) => !CROSS_ORIGIN_HEADERS.has(k.toLowerCase()));
+        if (creds.length) {
+          throw new FitsError('IO', `${urlWithoutCredentials(req.url)} redirects elsewhere, and the browser does not let a script see where; fitsflow does not send credentials (${creds.join(', ')}) along a redirect it cannot check. Open the URL it redirects to instead.`);
+        }
+        res = await f(req.url, { method: req.method, headers: req.headers, signal: req.signal, redirect: 'follow' });
+      }
       let cancelled = false;
       const body = res.body;
       return {
@@ -112,6 +159,17 @@ export interface HttpSourceOptions {
   timeout?: number;
   /** Milliseconds a body may go without sending bytes (default 30 000). */
   stallTimeout?: number;
+  /**
+   * Longest one request may take, from sending it to the last byte of its
+   * body, in ms (default 120 000; a request for more than `maxRangeBytes`
+   * gets this much per `maxRangeBytes`). A server trickling bytes never
+   * trips `stallTimeout`; this ends such a request (FitsError IO once the
+   * retries are spent: a request past its deadline counts as a failed
+   * attempt even though bytes arrived).
+   */
+  requestTimeout?: number;
+  /** Redirects followed per request (default 5). */
+  maxRedirects?: number;
   /** Retries after a failed attempt (default 5); attempts that made progress are not counted. */
   retries?: number;
   /** First backoff delay in ms (default 250); doubles per retry, with jitter. */
@@ -128,6 +186,15 @@ export interface HttpSourceOptions {
   concurrency?: number;
   /** When the server ignores Range, files up to this size are downloaded once and served from memory (default 256 MiB). */
   wholeFileLimit?: number;
+  /**
+   * When the server ignores Range and the file is larger than
+   * `wholeFileLimit`: where to keep the one copy streamed from it (`open()`
+   * on Node: a temporary file, deleted when the source closes). false or
+   * absent: such files cannot be read (FitsError IO naming the server's fault).
+   */
+  spill?: SpillFactory | false;
+  /** Largest file streamed into a spill file (default 16 GiB). */
+  spillLimit?: number;
   /** Make range requests conditional (If-Match / If-Unmodified-Since); default true. */
   conditional?: boolean;
   /**
@@ -145,6 +212,19 @@ export interface HttpSourceOptions {
   /** Aborts every read (FitsError ABORTED). */
   signal?: AbortSignal;
 }
+
+/** A file holding the bytes of a remote file as they arrive, in order (see HttpSourceOptions.spill). */
+export interface SpillFile {
+  /** Write `bytes` at `offset` (called in order, each after the previous one settled). */
+  write(bytes: Uint8Array, offset: number): Promise<void>;
+  /** Read `length` bytes written before, from `offset` (into `into` if given). */
+  read(offset: number, length: number, into?: Uint8Array): Promise<Uint8Array>;
+  /** Release (and delete) the file. */
+  close(): Promise<void>;
+}
+
+/** Makes a SpillFile for a remote file of `size` bytes. */
+export type SpillFactory = (size: number, url: string) => Promise<SpillFile>;
 
 /** Network counters of one HttpSource. */
 export interface HttpStats {
@@ -173,12 +253,17 @@ class RetryableError extends Error {
 
 /** The attempt's own timer fired (no headers in time, or the body stalled). */
 class AttemptTimeout extends Error {}
+/** The request ran past its overall deadline (requestTimeout). */
+class DeadlineExceeded extends AttemptTimeout {}
+/** The server answered a range request with the whole file, which is too large to keep in memory: read from the spill. */
+class RangesIgnored extends Error {}
 /** The source was closed. */
 class ClosedError extends Error {}
 
 /** Bytes fetched by the default probe: 8 FITS blocks (the default cache block). */
 export const DEFAULT_PROBE_BYTES = 8 * BLOCK;
 
+const REDIRECT_STATUS = new Set([301, 302, 303, 307, 308]);
 const RETRY_STATUS = new Set([408, 425, 429, 500, 502, 503, 504, 507, 509, 520, 521, 522, 523, 524, 598, 599]);
 const HARD_ATTEMPT_CAP = 200;
 
@@ -332,6 +417,15 @@ export class HttpSource implements ByteSource {
   private head: Uint8Array | null = null;
   private wholeLoading: Promise<Uint8Array> | null = null;
   private failure: FitsError | null = null;
+  /** The spill file (server ignores Range, file over wholeFileLimit), its bytes written so far, and the stream filling it. */
+  private spillFile: SpillFile | null = null;
+  private spilled = 0;
+  private spilling: Promise<void> | null = null;
+  private spillWaiters: { end: number; resolve: () => void; reject: (e: unknown) => void }[] = [];
+  /** Body bytes received per attempt (for the deadline's message). */
+  private readonly received = new WeakMap<AbortController, number>();
+  /** Each attempt's deadline: its timer, start and the bytes it expects. */
+  private readonly deadlines = new WeakMap<AbortController, { timer: ReturnType<typeof setTimeout>; start: number }>();
   private pending: PendingRead[] = [];
   private flushScheduled = false;
 
@@ -388,6 +482,27 @@ export class HttpSource implements ByteSource {
   private get wholeFileLimit(): number {
     return this.opts.wholeFileLimit ?? 256 * 2 ** 20;
   }
+  /** The deadline of a request expecting `bytes` body bytes: requestTimeout per maxRangeBytes. */
+  private deadlineFor(bytes: number): number {
+    const per = Math.max(1, this.opts.maxRangeBytes ?? DEFAULT_MAX_RANGE);
+    return Math.max(1, this.opts.requestTimeout ?? 120_000) * Math.max(1, Math.ceil(bytes / per));
+  }
+
+  /**
+   * (Re)set the deadline of attempt `ctl`, started at `start`, for a body of
+   * `expect` bytes (called again when a response turns out larger than asked,
+   * e.g. a whole file from a server that ignores Range).
+   */
+  private armDeadline(ctl: AbortController, expect: number, start = this.deadlines.get(ctl)?.start ?? Date.now()): void {
+    const old = this.deadlines.get(ctl);
+    if (old) clearTimeout(old.timer);
+    const ms = this.deadlineFor(expect);
+    const timer = setTimeout(() => {
+      const got = this.received.get(ctl) ?? 0;
+      ctl.abort(new DeadlineExceeded(`the request took longer than ${ms} ms, in which the server sent ${got}${expect ? ` of ${expect}` : ''} bytes (too slow; http.requestTimeout sets the limit)`));
+    }, Math.max(0, start + ms - Date.now()));
+    this.deadlines.set(ctl, { timer, start });
+  }
 
   private conditions(): Record<string, string> {
     if (this.opts.conditional === false) return {};
@@ -397,7 +512,7 @@ export class HttpSource implements ByteSource {
   }
 
   private changed(why: string, offset?: number): FitsError {
-    const e = new FitsError('CHANGED', `${this.url} changed while it was being read (${why}).`, offset !== undefined ? { offset } : {});
+    const e = new FitsError('CHANGED', `${this.shownUrl} changed while it was being read (${why}).`, offset !== undefined ? { offset } : {});
     if (!this.failure) this.opts.onChanged?.();
     this.failure ??= e;
     return e;
@@ -418,26 +533,60 @@ export class HttpSource implements ByteSource {
 
   private checkUsable(): void {
     if (this.failure) throw this.failure;
-    if (this.closed) throw new FitsError('IO', `${this.url} is closed.`);
-    if (this.opts.signal?.aborted) throw new FitsError('ABORTED', `Reading ${this.url} was aborted.`, { cause: this.opts.signal.reason });
+    if (this.closed) throw new FitsError('IO', `${this.shownUrl} is closed.`);
+    if (this.opts.signal?.aborted) throw new FitsError('ABORTED', `Reading ${this.shownUrl} was aborted.`, { cause: this.opts.signal.reason });
   }
 
   // -- one request -------------------------------------------------------------
 
+  /**
+   * Send one request, following redirects (at most `maxRedirects`): on one
+   * to another origin, from then on without credentials (no signature, only
+   * CROSS_ORIGIN_HEADERS); one to anything but http(s) fails at once.
+   */
   private async send(method: 'GET' | 'HEAD', extra: Record<string, string>, ctl: AbortController): Promise<HttpResponse> {
-    let headers: Record<string, string> = { 'accept-encoding': 'identity', ...this.opts.headers, ...extra };
-    if (this.opts.sign) headers = await this.opts.sign({ method, url: this.url, headers });
-    this.stats.requests++;
+    const base: Record<string, string> = { 'accept-encoding': 'identity', ...this.opts.headers, ...extra };
+    const maxRedirects = Math.max(0, this.opts.maxRedirects ?? 5);
+    const origin = rawUrlParts(this.url).origin;
+    let url = this.url;
+    let foreign = false;
     const timer = setTimeout(() => ctl.abort(new AttemptTimeout(`no response within ${this.timeout} ms`)), this.timeout);
     try {
-      return await abortable(this.transport.request({ url: this.url, method, headers, signal: ctl.signal }), ctl.signal);
+      for (let hop = 0; ; hop++) {
+        let headers = foreign ? crossOriginHeaders(base) : base;
+        if (this.opts.sign && !foreign) headers = await this.opts.sign({ method, url, headers });
+        this.stats.requests++;
+        const res = await abortable(this.transport.request({ url, method, headers, signal: ctl.signal }), ctl.signal);
+        if (!REDIRECT_STATUS.has(res.status)) return res;
+        const location = res.header('location');
+        res.cancel();
+        if (location === null) throw new FitsError('IO', `${this.shownUrl} answered HTTP ${res.status} (a redirect) without a Location.`);
+        let next: URL;
+        try {
+          next = new URL(location, url);
+        } catch {
+          throw new FitsError('IO', `${this.shownUrl} redirects to "${urlWithoutCredentials(location)}", which is not a URL.`);
+        }
+        if (next.protocol !== 'http:' && next.protocol !== 'https:') {
+          throw new FitsError('IO', `${this.shownUrl} redirects to ${urlWithoutCredentials(next.href)}; only http: and https: redirects are followed.`);
+        }
+        if (hop >= maxRedirects) throw new FitsError('IO', `${this.shownUrl} redirected more than ${maxRedirects} times (http.maxRedirects).`);
+        // Once another origin was involved, credentials stay behind, even if a later redirect comes back.
+        if (next.origin !== origin) foreign = true;
+        url = next.href;
+      }
     } finally {
       clearTimeout(timer);
     }
   }
 
+  /** The URL for messages: without credentials in its query (presigned URLs). */
+  private get shownUrl(): string {
+    return urlWithoutCredentials(this.url);
+  }
+
   /** Feed body chunks to `onChunk` (return false to stop early), failing if the body stalls. */
-  private async readBody(res: HttpResponse, ctl: AbortController, onChunk: (chunk: Uint8Array) => boolean): Promise<void> {
+  private async readBody(res: HttpResponse, ctl: AbortController, onChunk: (chunk: Uint8Array) => boolean | Promise<boolean>): Promise<void> {
     if (!res.body) return;
     const it = res.body[Symbol.asyncIterator]();
     try {
@@ -451,7 +600,8 @@ export class HttpSource implements ByteSource {
         }
         if (r.done) return;
         this.stats.bytesReceived += r.value.length;
-        if (!onChunk(r.value)) {
+        this.received.set(ctl, (this.received.get(ctl) ?? 0) + r.value.length);
+        if (!(await onChunk(r.value))) {
           // Usually the body ends right here: wait briefly for its end so the
           // connection stays reusable (keep-alive); otherwise abandon the rest.
           const end = await Promise.race([it.next().then((x) => x.done === true, () => false), new Promise<false>((f) => setTimeout(() => f(false), 20))]);
@@ -480,44 +630,48 @@ export class HttpSource implements ByteSource {
     if (st === 416) {
       const total = unsatisfiedTotal(res.header('content-range'));
       if (total !== null && total !== this.size) throw this.changed(`its size is now ${total}`, offset);
-      throw new FitsError('IO', `The server refused the range for ${what} of ${this.url} (HTTP 416).`, offset !== undefined ? { offset } : {});
+      throw new FitsError('IO', `The server refused the range for ${what} of ${this.shownUrl} (HTTP 416).`, offset !== undefined ? { offset } : {});
     }
     if (RETRY_STATUS.has(st) || st >= 500) throw new RetryableError(`HTTP ${st}`, parseRetryAfter(res.header('retry-after')));
-    throw new FitsError('IO', `HTTP ${st} for ${what} of ${this.url}.`, offset !== undefined ? { offset } : {});
+    throw new FitsError('IO', `HTTP ${st} for ${what} of ${this.shownUrl}.`, offset !== undefined ? { offset } : {});
   }
 
   /**
    * Run `attempt` until it succeeds, retrying what may succeed later.
    * `progressed` tells whether the failed attempt still made progress (such
-   * attempts are not counted against `retries`).
+   * attempts are not counted against `retries`, unless they ran past their
+   * deadline). `expect`: the body bytes one attempt asks for (its deadline).
    */
-  private async withRetries<T>(what: string, offset: number | undefined, attempt: (ctl: AbortController) => Promise<T>, progressed?: () => boolean): Promise<T> {
+  private async withRetries<T>(what: string, offset: number | undefined, attempt: (ctl: AbortController) => Promise<T>, progressed?: () => boolean, expect = 0): Promise<T> {
     const retries = Math.max(0, this.opts.retries ?? 5);
     let failures = 0;
     for (let n = 1; ; n++) {
       this.checkUsable();
       const { ctl, dispose } = this.newAttempt();
+      this.armDeadline(ctl, expect, Date.now());
       let err: unknown;
       try {
         return await attempt(ctl);
       } catch (e) {
-        err = e;
+        err = ctl.signal.reason instanceof DeadlineExceeded ? ctl.signal.reason : e;
       } finally {
+        clearTimeout(this.deadlines.get(ctl)?.timer);
         dispose();
       }
       // Why did it fail?
-      if (this.opts.signal?.aborted) throw new FitsError('ABORTED', `Reading ${this.url} was aborted.`, { cause: this.opts.signal.reason });
-      if (this.closed || err instanceof ClosedError) throw new FitsError('IO', `${this.url} was closed while reading ${what}.`);
-      if (err instanceof FitsError) throw err;
+      if (this.opts.signal?.aborted) throw new FitsError('ABORTED', `Reading ${this.shownUrl} was aborted.`, { cause: this.opts.signal.reason });
+      if (this.closed || err instanceof ClosedError) throw new FitsError('IO', `${this.shownUrl} was closed while reading ${what}.`);
+      if (err instanceof FitsError || err instanceof RangesIgnored) throw err;
       const refusal = permissionRefusal(err);
-      if (refusal) throw new FitsError('PERMISSION', `Reading ${what} of ${this.url} needs network access, which the runtime refused: ${refusal}.`, { cause: err });
+      if (refusal) throw new FitsError('PERMISSION', `Reading ${what} of ${this.shownUrl} needs network access, which the runtime refused: ${refusal}.`, { cause: err });
       const retry = err instanceof RetryableError ? err : new RetryableError(err instanceof AttemptTimeout ? err.message : `network error: ${errorText(err)}`, null, false, err);
-      const moved = progressed?.() ?? false;
+      // A request past its deadline counts even if bytes arrived: else a trickle would be retried forever.
+      const moved = !(err instanceof DeadlineExceeded) && (progressed?.() ?? false);
       if (!moved) failures++;
       if (failures > retries || n >= HARD_ATTEMPT_CAP) {
         const details = { ...(offset !== undefined ? { offset } : {}), cause: err };
-        if (retry.short) throw new FitsError('TRUNCATED', `The server kept sending short bodies for ${what} of ${this.url} (${n} attempts).`, details);
-        throw new FitsError('IO', `Could not read ${what} of ${this.url} after ${n} attempts: ${retry.message}.`, details);
+        if (retry.short) throw new FitsError('TRUNCATED', `The server kept sending short bodies for ${what} of ${this.shownUrl} (${n} attempts).`, details);
+        throw new FitsError('IO', `Could not read ${what} of ${this.shownUrl} after ${n} attempts: ${retry.message}.`, details);
       }
       this.stats.retries++;
       if (moved && retry.retryAfterMs === null) continue;
@@ -557,13 +711,13 @@ export class HttpSource implements ByteSource {
           return;
         }
       } else if (st === 404 || st === 410) {
-        throw new FitsError('NOT_FOUND', `${this.url} does not exist (HTTP ${st}).`);
+        throw new FitsError('NOT_FOUND', `${this.shownUrl} does not exist (HTTP ${st}).`);
       } else if (RETRY_STATUS.has(st) || st >= 500) {
         if (st !== 501) throw new RetryableError(`HTTP ${st}`, parseRetryAfter(res.header('retry-after')));
       }
       // HEAD refused or unhelpful (405, 403 on GET-only signed URLs, no Content-Length): ask for one byte.
       await this.probeGet(ctl, 1);
-    });
+    }, undefined, mode === 'range' ? probeBytes : 0);
   }
 
   /** Probe with a GET of the first `n` bytes (kept in `head`). */
@@ -575,11 +729,11 @@ export class HttpSource implements ByteSource {
       if (!cr || cr.total === null || cr.start !== 0) {
         res.cancel();
         if (cr && cr.start !== 0) throw new RetryableError(`asked for bytes 0-${n - 1}, got ${cr.start}-${cr.end}`);
-        throw new FitsError('IO', `${this.url}: the server does not tell the file size.`);
+        throw new FitsError('IO', `${this.shownUrl}: the server does not tell the file size.`);
       }
       if (!isIdentityEncoding(res)) {
         res.cancel();
-        throw new FitsError('IO', `${this.url}: the server compresses ranges (Content-Encoding: ${res.header('content-encoding')}).`);
+        throw new FitsError('IO', `${this.shownUrl}: the server compresses ranges (Content-Encoding: ${res.header('content-encoding')}).`);
       }
       this.size = cr.total;
       this.etag = res.header('etag');
@@ -610,12 +764,12 @@ export class HttpSource implements ByteSource {
         this.lastModified = res.header('last-modified');
         return;
       }
-      throw new FitsError('IO', `${this.url}: the server refused the range bytes=0-${n - 1} (HTTP 416).`);
+      throw new FitsError('IO', `${this.shownUrl}: the server refused the range bytes=0-${n - 1} (HTTP 416).`);
     }
     if (st === 200) {
       if (!isIdentityEncoding(res)) {
         res.cancel();
-        throw new FitsError('IO', `${this.url}: the server compresses the transfer (Content-Encoding: ${res.header('content-encoding')}) and ignores ranges.`);
+        throw new FitsError('IO', `${this.shownUrl}: the server compresses the transfer (Content-Encoding: ${res.header('content-encoding')}) and ignores ranges.`);
       }
       this.etag = res.header('etag');
       this.lastModified = res.header('last-modified');
@@ -623,6 +777,7 @@ export class HttpSource implements ByteSource {
       const len = contentLength(res);
       if (len !== null) this.size = len;
       if (len === null || len <= this.wholeFileLimit) {
+        this.armDeadline(ctl, len ?? this.wholeFileLimit);
         this.whole = await this.absorb(res, ctl, len);
         this.size = this.whole.length;
       } else res.cancel();
@@ -630,11 +785,11 @@ export class HttpSource implements ByteSource {
     }
     if (st === 404 || st === 410) {
       res.cancel();
-      throw new FitsError('NOT_FOUND', `${this.url} does not exist (HTTP ${st}).`);
+      throw new FitsError('NOT_FOUND', `${this.shownUrl} does not exist (HTTP ${st}).`);
     }
     if (st === 401 || st === 403) {
       res.cancel();
-      throw new FitsError('IO', `Access to ${this.url} was denied (HTTP ${st}).`);
+      throw new FitsError('IO', `Access to ${this.shownUrl} was denied (HTTP ${st}).`);
     }
     this.failStatus(res, 'the size');
   }
@@ -658,7 +813,7 @@ export class HttpSource implements ByteSource {
     let total = 0;
     await this.readBody(res, ctl, (chunk) => {
       total += chunk.length;
-      if (total > cap) throw new FitsError('UNSUPPORTED', `${this.url}: the server sends neither ranges nor a length, and the body is larger than ${cap} bytes.`);
+      if (total > cap) throw new FitsError('UNSUPPORTED', `${this.shownUrl}: the server sends neither ranges nor a length, and the body is larger than ${cap} bytes.`);
       chunks.push(chunk.slice());
       return true;
     });
@@ -684,8 +839,9 @@ export class HttpSource implements ByteSource {
     }
     if (this.whole) return Promise.resolve(deliver(this.whole.subarray(start, start + want), into));
     if (this.head && start + want <= this.head.length) return Promise.resolve(deliver(this.head.subarray(start, start + want), into));
-    if (this.ignoresRanges && this.size <= this.wholeFileLimit) {
-      return this.loadWhole().then((w) => deliver(w.subarray(start, start + want), into));
+    if (this.ignoresRanges) {
+      if (this.size <= this.wholeFileLimit) return this.loadWhole().then((w) => deliver(w.subarray(start, start + want), into));
+      return this.readSpilled(start, want, into);
     }
     return new Promise<Uint8Array>((resolve, reject) => {
       this.pending.push({ start, end: start + want, into, resolve, reject });
@@ -702,7 +858,7 @@ export class HttpSource implements ByteSource {
     const batch = this.pending;
     this.pending = [];
     if (!batch.length) return;
-    if (this.whole || (this.ignoresRanges && this.size <= this.wholeFileLimit)) {
+    if (this.whole || this.ignoresRanges) {
       for (const r of batch) this.read(r.start, r.end - r.start, r.into).then(r.resolve, r.reject);
       return;
     }
@@ -749,7 +905,7 @@ export class HttpSource implements ByteSource {
       const w = await this.absorb(res, ctl, this.size);
       this.whole = w;
       return w;
-    }).finally(() => {
+    }, undefined, this.size).finally(() => {
       this.wholeLoading = null;
     });
     return this.wholeLoading;
@@ -778,7 +934,7 @@ export class HttpSource implements ByteSource {
           this.checkValidators(res, from);
           if (!isIdentityEncoding(res)) {
             res.cancel();
-            throw new FitsError('IO', `${this.url}: the server compresses ranges (Content-Encoding: ${res.header('content-encoding')}).`, { offset: from });
+            throw new FitsError('IO', `${this.shownUrl}: the server compresses ranges (Content-Encoding: ${res.header('content-encoding')}).`, { offset: from });
           }
           const cr = parseContentRange(res.header('content-range'));
           if (!cr) {
@@ -808,25 +964,134 @@ export class HttpSource implements ByteSource {
           }
           if (!isIdentityEncoding(res)) {
             res.cancel();
-            throw new FitsError('IO', `${this.url}: the server compresses the transfer (Content-Encoding: ${res.header('content-encoding')}) and ignores ranges.`, { offset: from });
+            throw new FitsError('IO', `${this.shownUrl}: the server compresses the transfer (Content-Encoding: ${res.header('content-encoding')}) and ignores ranges.`, { offset: from });
           }
           this.ignoresRanges = true;
           if (this.size <= this.wholeFileLimit) {
+            this.armDeadline(ctl, this.size);
             const w = this.whole ?? (await this.absorb(res, ctl, this.size));
             this.whole ??= w;
             out.set(w.subarray(start + got, end), got);
             got = length;
             return;
           }
-          await this.copyBody(res, ctl, 0, end, out, start, () => got, (g) => (got = g));
-          if (got < length) throw new RetryableError(`the body ended ${length - got} bytes early`, null, true);
-          return;
+          // Too large for memory: never streamed from byte 0 once per read, but once, into the spill file.
+          res.cancel();
+          throw new RangesIgnored();
         }
         this.failStatus(res, what, from);
       },
       () => got > before,
-    );
+      length,
+    ).catch(async (e) => {
+      if (!(e instanceof RangesIgnored)) throw e;
+      await this.readSpilled(start + got, length - got, out.subarray(got));
+    });
     return out;
+  }
+
+  // -- a server that ignores Range: one streamed copy ------------------------------
+
+  /** Bytes [start, start + length) of a file whose server ignores Range, from the spill file (filled once, in order). */
+  private async readSpilled(start: number, length: number, into?: Uint8Array): Promise<Uint8Array> {
+    const end = start + length;
+    if (this.spilled < end) {
+      const arrived = new Promise<void>((resolve, reject) => this.spillWaiters.push({ end, resolve, reject }));
+      this.startSpill();
+      await arrived;
+    }
+    this.checkUsable();
+    return this.spillFile!.read(start, length, into);
+  }
+
+  /** Start streaming the whole file into the spill file, unless it is under way (or done). */
+  private startSpill(): void {
+    if (this.spilling || this.spilled >= this.size) return;
+    const limit = this.opts.spillLimit ?? 16 * 2 ** 30;
+    const fail = (e: unknown) => {
+      const waiters = this.spillWaiters;
+      this.spillWaiters = [];
+      for (const w of waiters) w.reject(e);
+    };
+    if (!this.opts.spill || this.size > limit) {
+      const how = !this.opts.spill ? 'no spill file is available (http.spill)' : `it is larger than http.spillLimit (${limit} bytes)`;
+      fail(
+        new FitsError(
+          'IO',
+          `${this.shownUrl}: the server ignores Range requests (it answers with the whole ${this.size}-byte file), the file is larger than http.wholeFileLimit (${this.wholeFileLimit} bytes) and ${how}. This is the server's fault: ask its operator to support range requests, or download the file first.`,
+        ),
+      );
+      return;
+    }
+    const factory = this.opts.spill;
+    this.spilling = (async () => {
+      this.spillFile ??= await factory(this.size, this.url);
+      if (this.closed) throw new FitsError('IO', `${this.shownUrl} is closed.`);
+      let before = 0;
+      await this.withRetries(
+        'the whole file (the server ignores Range)',
+        this.spilled,
+        async (ctl) => {
+          before = this.spilled;
+          const from = this.spilled;
+          // After a failure part-way, ask for the rest (in case the server does ranges after all); a 200 is skipped up to it.
+          const res = await this.send('GET', from > 0 ? { range: `bytes=${from}-`, ...this.conditions() } : this.conditions(), ctl);
+          let pos: number;
+          if (res.status === 206) {
+            this.checkValidators(res, from);
+            const cr = parseContentRange(res.header('content-range'));
+            if (!cr || cr.start > from || (cr.total !== null && cr.total !== this.size)) {
+              res.cancel();
+              if (cr?.total !== null && cr?.total !== undefined && cr.total !== this.size) throw this.changed(`its size is now ${cr.total}`, from);
+              throw new RetryableError(`asked for bytes ${from}-, got ${res.header('content-range')}`);
+            }
+            pos = cr.start;
+          } else if (res.status === 200) {
+            this.checkValidators(res, from);
+            const len = contentLength(res);
+            if (len !== null && len !== this.size) {
+              res.cancel();
+              throw this.changed(`its length is now ${len}`, from);
+            }
+            pos = 0;
+          } else return this.failStatus(res, 'the whole file', from);
+          if (!isIdentityEncoding(res)) {
+            res.cancel();
+            throw new FitsError('IO', `${this.shownUrl}: the server compresses the transfer (Content-Encoding: ${res.header('content-encoding')}) and ignores ranges.`, { offset: from });
+          }
+          const file = this.spillFile!;
+          await this.readBody(res, ctl, async (chunk) => {
+            const a = Math.max(pos, this.spilled);
+            const b = Math.min(pos + chunk.length, this.size);
+            pos += chunk.length;
+            if (b > a) {
+              // Backpressure: the next chunk is read once this one is written (memory stays bounded).
+              await file.write(chunk.subarray(a - (pos - chunk.length), b - (pos - chunk.length)), a);
+              this.spilled = b;
+              this.wakeSpillWaiters();
+            }
+            return this.spilled < this.size;
+          });
+          if (this.spilled < this.size) throw new RetryableError(`the body ended after ${this.spilled} of ${this.size} bytes`, null, true);
+        },
+        () => this.spilled > before,
+        this.size - this.spilled,
+      );
+    })()
+      .catch((e) => fail(e))
+      .finally(() => {
+        this.spilling = null;
+        this.wakeSpillWaiters();
+        // Anyone still waiting (the stream ended early without an error): fail rather than hang.
+        if (this.spillWaiters.length) fail(new FitsError('IO', `${this.shownUrl}: the whole-file stream ended at byte ${this.spilled}.`));
+      });
+  }
+
+  private wakeSpillWaiters(): void {
+    if (!this.spillWaiters.length) return;
+    const still: typeof this.spillWaiters = [];
+    for (const w of this.spillWaiters) (w.end <= this.spilled ? w.resolve : () => still.push(w))();
+    this.spillWaiters = still;
   }
 
   /**
@@ -867,9 +1132,16 @@ export class HttpSource implements ByteSource {
     for (const c of this.attempts) c.abort(new ClosedError('closed'));
     const pending = this.pending;
     this.pending = [];
-    for (const r of pending) r.reject(new FitsError('IO', `${this.url} is closed.`));
+    for (const r of pending) r.reject(new FitsError('IO', `${this.shownUrl} is closed.`));
     this.whole = null;
     this.head = null;
+    const spill = this.spillFile;
+    this.spillFile = null;
+    const waiters = this.spillWaiters;
+    this.spillWaiters = [];
+    for (const w of waiters) w.reject(new FitsError('IO', `${this.shownUrl} is closed.`));
+    await this.spilling?.catch(() => {});
+    await spill?.close().catch(() => {});
   }
 }
 

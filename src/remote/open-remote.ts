@@ -8,8 +8,10 @@
 import type { ByteSource } from '../core/byte-source.js';
 import { cacheSource, forgetValidation, freshIdentity, noteValidated, recentlyCached, resolveCacheOptions, type CacheOptions } from '../cache/cached-source.js';
 import type { StoreFactory } from '../cache/store.js';
-import { HttpSource, type HttpSourceOptions, type HttpTransport } from './http-source.js';
-import { s3HttpUrl, s3Signer, type S3Options } from './s3.js';
+import { FitsError } from '../core/errors.js';
+import { urlWithoutCredentials } from '../cache/url-credentials.js';
+import { fetchTransport, HttpSource, type HttpSourceOptions, type HttpTransport, type SpillFactory } from './http-source.js';
+import { hasDotSegment, parseS3Url, s3HttpUrl, s3Signer, type S3Options } from './s3.js';
 
 /** What `open()` accepts for remote files (besides the header-reading options). */
 export interface RemoteOpenOptions {
@@ -29,6 +31,8 @@ export interface RemoteAdapters {
   transport?: () => HttpTransport;
   /** Makes the store for `cache: { persistent: true }` / `{ dir }`. */
   defaultStore?: StoreFactory;
+  /** Where to keep the one copy of a large file whose server ignores Range (HttpSourceOptions.spill), when the options name none. */
+  spill?: SpillFactory;
 }
 
 /** Open an http(s) or s3 URL as a (cached) ByteSource. */
@@ -36,15 +40,28 @@ export async function openRemote(url: string, scheme: string, options: RemoteOpe
   const http: HttpSourceOptions = { ...(options.http ?? {}) };
   if (options.signal && !http.signal) http.signal = options.signal;
   if (!http.transport && !http.fetch && adapters.transport) http.transport = adapters.transport();
+  if (http.spill === undefined && adapters.spill) http.spill = adapters.spill;
   let target = url;
   if (scheme === 's3') {
     const s3 = options.s3 ?? {};
+    // A key with `.` or `..` segments names one object; a URL parser (fetch) would send the request for another.
+    if (hasDotSegment(parseS3Url(url).key) && !(http.transport ?? fetchTransport(http.fetch)).rawPaths) {
+      throw new FitsError('BAD_ARGUMENT', `${url}: the key has a "." or ".." segment, which this runtime's fetch() would resolve into another object's name; read it with the undici transport (Node) or rename the object.`);
+    }
     const sign = s3Signer(s3);
     if (sign) {
       const user = http.sign;
       http.sign = user ? async (req) => user({ ...req, headers: await sign(req) }) : sign;
     }
     target = s3HttpUrl(url, s3);
+  } else {
+    // What a browser would request: the URL parser's form (dot segments resolved, characters encoded). The
+    // transport sends the URL as written from here on.
+    try {
+      target = new URL(url).href;
+    } catch {
+      throw new FitsError('BAD_ARGUMENT', `${urlWithoutCredentials(url)} is not a valid URL.`);
+    }
   }
   const cache = options.cache === false ? false : resolveCacheOptions(options.cache ?? {}, adapters.defaultStore);
   if (cache && !http.assume) {

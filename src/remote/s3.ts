@@ -8,7 +8,9 @@
  */
 import { FitsError } from '../core/errors.js';
 import type { RequestSigner } from './http-source.js';
+import { rawUrlParts } from './raw-url.js';
 
+/** AWS credentials for signing S3 requests (SigV4). */
 export interface AwsCredentials {
   accessKeyId: string;
   secretAccessKey: string;
@@ -16,6 +18,7 @@ export interface AwsCredentials {
   sessionToken?: string;
 }
 
+/** How `s3:` URLs are reached: region, endpoint, credentials (requests are unsigned without them). */
 export interface S3Options {
   /** Bucket region (default: us-east-1). */
   region?: string;
@@ -38,27 +41,118 @@ export function uriEncode(s: string, keepSlash = false): string {
   return out;
 }
 
-/** Split `s3://bucket/key`. */
-export function parseS3Url(url: string): { bucket: string; key: string } {
-  const m = /^s3:\/\/([^/]+)\/(.+)$/i.exec(url);
-  if (!m) throw new FitsError('BAD_ARGUMENT', `${url} is not an s3://bucket/key URL.`);
-  return { bucket: m[1]!, key: decodeURIComponent(m[2]!) };
+/** Longest S3 object key, in UTF-8 bytes. */
+const MAX_KEY_BYTES = 1024;
+
+/**
+ * What is wrong with an S3 bucket name, or null if it follows the naming
+ * rules of general purpose buckets: 3–63 characters of lower-case letters,
+ * digits, dots and hyphens; a letter or digit first and last; no two dots in
+ * a row; not shaped like an IP address; none of the reserved prefixes
+ * (`xn--`, `sthree-`, `amzn-s3-demo-`) and suffixes (`-s3alias`, `--ol-s3`,
+ * `.mrap`, `--x-s3`, `--table-s3`).
+ * docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html
+ */
+export function s3BucketProblem(bucket: string): string | null {
+  if (bucket.length < 3 || bucket.length > 63) return 'a bucket name has 3 to 63 characters';
+  if (!/^[a-z0-9.-]+$/.test(bucket)) return 'a bucket name has only lower-case letters, digits, dots and hyphens';
+  if (!/^[a-z0-9]/.test(bucket) || !/[a-z0-9]$/.test(bucket)) return 'a bucket name begins and ends with a letter or a digit';
+  if (bucket.includes('..')) return 'a bucket name has no two dots in a row';
+  if (/^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(bucket)) return 'a bucket name is not an IP address';
+  if (/^(xn--|sthree-|amzn-s3-demo-)/.test(bucket)) return 'a bucket name does not begin with xn--, sthree- or amzn-s3-demo-';
+  if (/(-s3alias|--ol-s3|\.mrap|--x-s3|--table-s3)$/.test(bucket)) return 'a bucket name does not end with -s3alias, --ol-s3, .mrap, --x-s3 or --table-s3';
+  return null;
 }
 
-/** The HTTPS (or endpoint) URL of an S3 object. */
+/**
+ * Split `s3://bucket/key`. The key is percent-decoded once (`%20` is a space)
+ * and otherwise taken as written: `..`, `.` and empty segments are parts of
+ * the key, never resolved into another object's name. Throws FitsError
+ * BAD_ARGUMENT for anything else: a bucket name outside the S3 rules (which
+ * also refuses `host:port`, `user@host` and `#`/`?` tricks), no key, a key
+ * longer than 1024 bytes, or malformed percent-encoding.
+ */
+export function parseS3Url(url: string): { bucket: string; key: string } {
+  const m = /^s3:\/\/([^/]*)\/(.*)$/is.exec(url);
+  if (!m) throw new FitsError('BAD_ARGUMENT', `${url} is not an s3://bucket/key URL.`);
+  const bucket = m[1]!;
+  const problem = s3BucketProblem(bucket);
+  if (problem) throw new FitsError('BAD_ARGUMENT', `${url}: "${bucket}" is not an S3 bucket name (${problem}); write s3://bucket/key, and give another endpoint with the s3.endpoint option.`);
+  let key: string;
+  try {
+    key = decodeURIComponent(m[2]!);
+  } catch {
+    throw new FitsError('BAD_ARGUMENT', `${url}: the key has malformed percent-encoding (each % must start %XX, XX hexadecimal UTF-8); write %25 for a literal %.`);
+  }
+  if (!key) throw new FitsError('BAD_ARGUMENT', `${url} names no object: write s3://bucket/key.`);
+  if (new TextEncoder().encode(key).length > MAX_KEY_BYTES) throw new FitsError('BAD_ARGUMENT', `${url}: an S3 key has at most ${MAX_KEY_BYTES} bytes.`);
+  return { bucket, key };
+}
+
+/** Whether `key` has a `.` or `..` segment (which URL parsers, fetch() among them, resolve away). */
+export function hasDotSegment(key: string): boolean {
+  return key.split('/').some((s) => s === '.' || s === '..');
+}
+
+/**
+ * The endpoint's origin and path prefix, or a FitsError. Only `http:` and
+ * `https:` endpoints, without credentials, query or fragment.
+ */
+function endpointParts(endpoint: string): { protocol: string; host: string; prefix: string } {
+  let ep: URL;
+  try {
+    ep = new URL(endpoint);
+  } catch {
+    throw new FitsError('BAD_ARGUMENT', `The S3 endpoint ${endpoint} is not a URL; write e.g. https://s3.example.com or http://127.0.0.1:9000.`);
+  }
+  if ((ep.protocol !== 'http:' && ep.protocol !== 'https:') || ep.username || ep.password || ep.search || ep.hash || !ep.host) {
+    throw new FitsError('BAD_ARGUMENT', `The S3 endpoint ${endpoint} must be an http: or https: origin (with an optional path), without credentials, query or fragment.`);
+  }
+  return { protocol: ep.protocol, host: ep.host, prefix: ep.pathname.replace(/\/+$/, '') };
+}
+
+/**
+ * The HTTPS (or endpoint) URL of an S3 object. The key is percent-encoded as
+ * SigV4 wants it (every byte but unreserved characters and `/`); `.` and `..`
+ * segments are kept as written, so the URL must not go through a URL parser
+ * on its way out (the undici transport sends it as is; see
+ * HttpTransport.rawPaths).
+ */
 export function s3HttpUrl(url: string, opts: S3Options = {}): string {
   const { bucket, key } = parseS3Url(url);
   const region = opts.region ?? 'us-east-1';
+  if (!/^[a-z0-9-]{1,64}$/.test(region)) throw new FitsError('BAD_ARGUMENT', `The S3 region "${region}" is not a region name (e.g. us-east-1).`);
   const path = uriEncode(key, true);
+  let out: string;
+  let expectedHost: string;
   if (opts.endpoint) {
-    const ep = new URL(opts.endpoint);
-    const base = `${ep.protocol}//${ep.host}${ep.pathname.replace(/\/+$/, '')}`;
-    if (opts.forcePathStyle ?? true) return `${base}/${uriEncode(bucket)}/${path}`;
-    return `${ep.protocol}//${bucket}.${ep.host}${ep.pathname.replace(/\/+$/, '')}/${path}`;
+    const ep = endpointParts(opts.endpoint);
+    if (opts.forcePathStyle ?? true) {
+      expectedHost = ep.host;
+      out = `${ep.protocol}//${ep.host}${ep.prefix}/${uriEncode(bucket)}/${path}`;
+    } else {
+      expectedHost = `${bucket}.${ep.host}`;
+      out = `${ep.protocol}//${expectedHost}${ep.prefix}/${path}`;
+    }
+  } else {
+    const host = region === 'us-east-1' ? 's3.amazonaws.com' : `s3.${region}.amazonaws.com`;
+    if (opts.forcePathStyle ?? bucket.includes('.')) {
+      expectedHost = host;
+      out = `https://${host}/${uriEncode(bucket)}/${path}`;
+    } else {
+      expectedHost = `${bucket}.${host}`;
+      out = `https://${expectedHost}/${path}`;
+    }
   }
-  const host = region === 'us-east-1' ? 's3.amazonaws.com' : `s3.${region}.amazonaws.com`;
-  if (opts.forcePathStyle ?? bucket.includes('.')) return `https://${host}/${uriEncode(bucket)}/${path}`;
-  return `https://${bucket}.${host}/${path}`;
+  // Belt and braces: the request (and its signature) goes to this host and nowhere else.
+  let host: string | null = null;
+  try {
+    host = new URL(out).host;
+  } catch {
+    /* e.g. bucket.127.0.0.1: a virtual-hosted name under an IP address */
+  }
+  if (host !== expectedHost.toLowerCase()) throw new FitsError('BAD_ARGUMENT', `${url} does not map to a request to ${expectedHost}${opts.endpoint ? ' (with an IP-address endpoint, use path-style URLs: forcePathStyle)' : ''}.`);
+  return out;
 }
 
 // ---------------------------------------------------------------------------
@@ -119,6 +213,15 @@ function amzDate(d: Date): string {
   return d.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
 }
 
+/** Percent-decoded, or as written where the encoding is malformed (then signed as such). */
+function decodeOrRaw(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
 function canonicalQuery(search: string): string {
   if (!search || search === '?') return '';
   const pairs = search
@@ -127,8 +230,8 @@ function canonicalQuery(search: string): string {
     .filter((p) => p.length)
     .map((p) => {
       const i = p.indexOf('=');
-      const k = decodeURIComponent((i < 0 ? p : p.slice(0, i)).replace(/\+/g, ' '));
-      const v = i < 0 ? '' : decodeURIComponent(p.slice(i + 1).replace(/\+/g, ' '));
+      const k = decodeOrRaw((i < 0 ? p : p.slice(0, i)).replace(/\+/g, ' '));
+      const v = i < 0 ? '' : decodeOrRaw(p.slice(i + 1).replace(/\+/g, ' '));
       return [uriEncode(k), uriEncode(v)] as const;
     });
   pairs.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
@@ -167,7 +270,7 @@ async function signingKey(secret: string, day: string, region: string, service: 
 
 /** Sign a request with AWS Signature Version 4 (header-based). */
 export async function signV4(input: SignV4Input): Promise<SignV4Output> {
-  const u = new URL(input.url);
+  const u = rawUrlParts(input.url);
   const date = amzDate(input.date ?? new Date());
   const day = date.slice(0, 8);
   const payloadHash = input.payloadHash ?? EMPTY_SHA256;
@@ -183,7 +286,7 @@ export async function signV4(input: SignV4Input): Promise<SignV4Output> {
     .sort();
   const canonicalHeaders = names.map((k) => `${k}:${headers[k]!.trim().replace(/\s+/g, ' ')}\n`).join('');
   const signedHeaders = names.join(';');
-  const canonicalRequest = [input.method.toUpperCase(), canonicalPath(u.pathname, input.service), canonicalQuery(u.search), canonicalHeaders, signedHeaders, payloadHash].join('\n');
+  const canonicalRequest = [input.method.toUpperCase(), canonicalPath(input.service === 's3' ? u.path : new URL(input.url).pathname, input.service), canonicalQuery(u.search), canonicalHeaders, signedHeaders, payloadHash].join('\n');
   const scope = `${day}/${input.region}/${input.service}/aws4_request`;
   const stringToSign = ['AWS4-HMAC-SHA256', date, scope, await sha256Hex(canonicalRequest)].join('\n');
   const signature = hex(await hmac(await signingKey(input.credentials.secretAccessKey, day, input.region, input.service), stringToSign));

@@ -28,7 +28,12 @@ export interface RenderableHdu {
   readonly index: number;
   readonly kind: string;
   readonly shape: number[] | null;
-  readonly header: { get(key: string): unknown };
+  /** Its header (only keyword look-ups are used). */
+  readonly header: {
+    /** A keyword's value. */
+    get(key: string): unknown;
+  };
+  /** Read a section of the image (C order). */
   readImage(opts: { start?: readonly number[]; shape?: readonly number[]; step?: readonly number[] }): Promise<{ data: PixelArray; shape: number[] }>;
 }
 

@@ -18,6 +18,7 @@ import type { NumberArray } from './pixels.js';
 
 /** Resampling methods. */
 export type Resampling = 'nearest' | 'bilinear' | 'area';
+/** Every {@link Resampling} method. */
 export const RESAMPLINGS: readonly Resampling[] = ['nearest', 'bilinear', 'area'];
 
 /** Largest output a renderer allocates (pixels): 2^28, a 16384² image. */

@@ -45,6 +45,7 @@ export const STRETCH_TYPES = ['linear', 'sqrt', 'squared', 'power', 'powerdist',
  */
 export interface Stretch {
   readonly spec: StretchSpec;
+  /** Apply to one value in [0, 1]. */
   apply(t: number): number;
   /** Apply to many values in place (faster than apply() in a loop). */
   applyInPlace(values: Float64Array): void;

@@ -26,6 +26,7 @@
  */
 import { decodePackedStrings } from './strings.js';
 
+/** The element type of a table column as it is read (TFORM with TSCAL/TZERO applied, as astropy returns it). */
 export type ColumnDType =
   | 'bool'
   | 'uint8'
@@ -55,6 +56,7 @@ export type ColumnArray =
   | Float32Array
   | Float64Array;
 
+/** One column of a FitsTable: its name, element type, cell shape, values (one typed array or string list for all rows) and validity. */
 export interface Column {
   /** TTYPEn (or `col{n}` when absent). */
   readonly name: string;

@@ -37,7 +37,7 @@ import { readTileRows } from './tile-rows.js';
 export interface CompressedReadOptions extends ReadImageOptions {
   /**
    * Parallel decoding. `undefined` (default): the default worker pool for
-   * images of at least {@link PARALLEL_MIN_PIXELS} pixels to decode, when the
+   * images of at least `PARALLEL_MIN_PIXELS` (1 048 576) pixels to decode, when the
    * runtime has workers and SharedArrayBuffer; `false` or `0`: decode on this
    * thread; a number: use up to that many workers (whatever the image size);
    * a {@link WorkerPool}: use that pool. Results are identical bit for bit.

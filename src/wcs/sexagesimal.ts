@@ -5,6 +5,7 @@
  */
 import { FitsError } from '../core/errors.js';
 
+/** How {@link formatHours} and {@link formatDegrees} write an angle: decimal places of the seconds, separators. */
 export interface SexagesimalOptions {
   /** Digits after the decimal point of the seconds (default 3 for hours, 2 for degrees). */
   precision?: number;

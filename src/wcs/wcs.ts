@@ -71,6 +71,10 @@ function wcsError(e: unknown, hdu?: number, key = ' '): FitsError {
   return new FitsError(BAD_WCS, `Invalid WCS: ${(e as Error).message ?? String(e)}`, { hdu, cause: e });
 }
 
+/**
+ * A world coordinate system read from a header: pixel ↔ world in batches (`pixelToWorld`, `worldToPixel`), as wcslib and astropy compute them.
+ * Get one with `await hdu.wcs()` or {@link Wcs.fromHeader}.
+ */
 export class Wcs {
   /** The wcslib-level transformation. */
   readonly core: WcsCore;

@@ -33,6 +33,7 @@ export async function headerCardsOf(hdu: Hdu): Promise<CardInput[]> {
   }));
 }
 
+/** Options of {@link copyFits} and {@link copyHdu}. */
 export interface CopyOptions {
   /** Recompute CHECKSUM/DATASUM in every HDU (default: keep the cards as they are). */
   checksum?: boolean;

@@ -81,5 +81,6 @@ export function handleEncodeRequest(msg: { id: number; task: WorkerTask }, defla
  */
 export interface EncodePool {
   readonly pool: WorkerPool;
+  /** How many workers the pool has started so far. */
   workersNow(): number;
 }

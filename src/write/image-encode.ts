@@ -9,6 +9,7 @@ import type { CardValue } from '../header/card.js';
 import { ARRAY_CTOR, BYTES_PER, rawDType, type DType, type ImageArray } from '../image/pixel-type.js';
 import { flipSignInPlace, swapInPlace } from '../image/convert.js';
 
+/** The FITS pixel types: 8 (uint8), 16, 32, 64 (signed integers), -32 and -64 (IEEE floats). */
 export type Bitpix = 8 | 16 | 32 | 64 | -32 | -64;
 const BITPIXES = new Set([8, 16, 32, 64, -32, -64]);
 

@@ -9,6 +9,7 @@
  */
 import { FitsError } from '../core/errors.js';
 
+/** Where a {@link FitsWriter} writes its bytes, in order (a file, memory, a stream). */
 export interface ByteSink {
   /** Bytes written so far (the offset of the next `write`). */
   readonly position: number;

@@ -17,6 +17,7 @@ import { plioEncode } from '../codecs/plio/encode.js';
 import { plioOffsetFor } from '../codecs/plio/offset.js';
 import { noiseEstimate, quantizeTile } from '../codecs/quantize/quantize.js';
 
+/** The tile compression algorithms (ZCMPTYPE) the writer encodes. */
 export type CompressionType = 'RICE_1' | 'GZIP_1' | 'GZIP_2' | 'HCOMPRESS_1' | 'PLIO_1' | 'NOCOMPRESS';
 
 /** How every tile of an image is compressed. */

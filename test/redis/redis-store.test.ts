@@ -198,6 +198,19 @@ describe.skipIf(!haveRedisServer)('RedisStore on a real redis-server', () => {
     }
   });
 
+  it('stores no credentials of a presigned URL in validation records', async () => {
+    const s = newStore({ prefix: 't5s:' });
+    const url = `${origin.origin}/p.fits?X-Amz-Credential=AKIDSECRETCRED&X-Amz-Signature=deadbeefsig`;
+    s.noteValidated({ url, size: 123, etag: '"e"', lastModified: null }, 1000);
+    let rec = null;
+    for (let i = 0; i < 50 && !rec; i++) rec = await s.lastValidated(url);
+    expect(rec).toMatchObject({ identity: { url, size: 123 }, at: 1000 });
+    const keys = await raw.keys('t5s:*');
+    expect(keys.length).toBe(1);
+    const stored = (await raw.getBuffer(keys[0]!))!.toString('latin1');
+    expect(stored).not.toMatch(/deadbeefsig|AKIDSECRETCRED/);
+  });
+
   it('stats: counters of every store (shared through Redis), entries, bytes; verify; clear', async () => {
     const data = fileBytes(3 * B, 7);
     origin.put('s.fits', data);

@@ -70,8 +70,8 @@ describe('s3:// URLs', () => {
     expect(s3HttpUrl('s3://my-bucket/dir/file.fits', { region: 'us-west-2' })).toBe('https://my-bucket.s3.us-west-2.amazonaws.com/dir/file.fits');
     expect(s3HttpUrl('s3://my-bucket/a b+c.fits')).toBe('https://my-bucket.s3.amazonaws.com/a%20b%2Bc.fits');
     expect(s3HttpUrl('s3://my.dotted.bucket/k', { region: 'eu-west-1' })).toBe('https://s3.eu-west-1.amazonaws.com/my.dotted.bucket/k');
-    expect(s3HttpUrl('s3://b/k/x.fits', { endpoint: 'http://127.0.0.1:9000' })).toBe('http://127.0.0.1:9000/b/k/x.fits');
-    expect(s3HttpUrl('s3://b/k', { endpoint: 'https://r2.example.com/', forcePathStyle: false })).toBe('https://b.r2.example.com/k');
+    expect(s3HttpUrl('s3://bkt/k/x.fits', { endpoint: 'http://127.0.0.1:9000' })).toBe('http://127.0.0.1:9000/bkt/k/x.fits');
+    expect(s3HttpUrl('s3://bkt/k', { endpoint: 'https://r2.example.com/', forcePathStyle: false })).toBe('https://bkt.r2.example.com/k');
     expect(uriEncode("a!'()*~")).toBe('a%21%27%28%29%2A~');
     expect(() => parseS3Url('s3://bucket-only')).toThrow();
   });

@@ -30,18 +30,31 @@
  * caller's buffer; small ones (`getBlocks`) return whole entries' blocks,
  * which the caller keeps in memory.
  *
+ * Trust: the folder is private (made 0700, files 0600, an older cache's v1/
+ * folder is made 0700) and is trusted as far as whoever can write to it —
+ * the checksums catch accidents, not someone who can write the folder. What
+ * the cache guards against is what it finds there by accident or from an
+ * older version: nothing in it is followed as a link (folders are checked
+ * with lstat, files opened with O_NOFOLLOW), opened unless it is a regular
+ * file (O_NONBLOCK: a FIFO never blocks a read), or believed because of its
+ * name (an entry name must fit its object's size); such things are removed,
+ * with a warning. info.json records the URL without credentials in its query
+ * (presigned signatures, tokens: cache/url-credentials.ts).
+ *
  * Size limit: least-recently-used entries (their object's last use — the
  * mtime of its info.json, refreshed on use at most once a minute — or their
  * own write, whichever is later) are deleted when the total exceeds
  * `maxBytes`, down to 90% of it.
  */
-import { closeSync, existsSync, mkdirSync, openSync, promises as fsp, readdirSync, readFileSync, readv, readvSync, renameSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, lstatSync, mkdirSync, promises as fsp, readdirSync, readv, readvSync, renameSync, rmSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createHash } from 'node:crypto';
 import type { SourceIdentity } from '../../core/byte-source.js';
 import { crc32, ENTRY_HEADER_BYTES, ENTRY_RE, entryHeader, parseEntry, parseHeader, type EntryFields } from './fs-entry.js';
 import { bootId, encodeVerifiedRecord, fileStatus, parseVerifiedRecord, stableStatus } from './fs-verified.js';
+import { notAFolderSync, openRegular, openRegularSync, readSmallFile, readSmallFileSync } from './fs-safe.js';
+import { urlWithoutCredentials } from '../../cache/url-credentials.js';
 import { addCounters, decodeValidation, emptyCounters, encodeValidation, extentLength, type BlocksRead, type Validation, type CachedObject, type PersistentStore, type StoreCounters, type StoreStats, type VerifyReport } from '../../cache/store.js';
 
 /** Default folder: $FITSFLOW_CACHE_DIR, else $XDG_CACHE_HOME/fitsflow, else ~/.cache/fitsflow. */
@@ -161,6 +174,7 @@ interface ScannedEntry {
   lastUsedMs: number;
 }
 
+/** Options of {@link FsCache}: size limit, and when reads check an entry's CRC-32. */
 export interface FsCacheOptions {
   /** Size limit in bytes (default 4 GiB). */
   maxBytes?: number;
@@ -172,6 +186,32 @@ export interface FsCacheOptions {
    * the file system does not notice (silent media errors), at ~0.2 ms per MiB.
    */
   verifyReads?: 'changed' | 'always';
+  /** Told what the cache found wrong and removed (a bad entry name, a link, a FIFO…); default: console.warn. */
+  onWarning?: (message: string) => void;
+}
+
+/** Folders are made private: only their owner may list or enter them. */
+const DIR_MODE = 0o700;
+/** Files are made private: only their owner may read them. */
+const FILE_MODE = 0o600;
+/** The largest small file read (info.json, verified.json, validation records, stats). */
+const SMALL_FILE_MAX = 4 << 20;
+
+/**
+ * What is wrong with entry name `name` of an object of `size` bytes in blocks
+ * of `blockSize`, or null: `<first>-<count>.blk` in canonical decimal, count
+ * at least 1, and every block inside the object.
+ */
+export function entryNameProblem(name: string, size: number, blockSize: number): string | null {
+  const m = ENTRY_RE.exec(name);
+  if (!m) return 'not an entry name';
+  const first = Number(m[1]);
+  const count = Number(m[2]);
+  if (String(first) !== m[1] || String(count) !== m[2]) return 'not in canonical form';
+  if (count < 1) return 'holds no block';
+  const blocks = blockSize > 0 ? Math.ceil(size / blockSize) : 0;
+  if (first + count > blocks) return `blocks ${first}-${first + count - 1} lie beyond the object's ${blocks} block(s)`;
+  return null;
 }
 
 /** True if the index knows an entry for every block in [first, end). */
@@ -191,10 +231,16 @@ function uniqueSuffix(): string {
   return (Math.random() * 2 ** 52).toString(36) + Date.now().toString(36);
 }
 
-/** A small file's bytes, or null if it cannot be read. */
+/** A small regular file's bytes, or null if it cannot be read (never through a link, never blocking on a FIFO). */
 function readFileOrNull(path: string): Uint8Array | null {
+  return readSmallFileSync(path, SMALL_FILE_MAX);
+}
+
+/** Parsed JSON, or null for none or garbage. */
+function jsonOrNull(bytes: Uint8Array | null): unknown {
+  if (!bytes) return null;
   try {
-    return readFileSync(path);
+    return JSON.parse(new TextDecoder().decode(bytes));
   } catch {
     return null;
   }
@@ -232,22 +278,103 @@ export class FsCache implements PersistentStore {
   private evicting: Promise<void> | null = null;
   /** Counters merged in from other processes' stats files. */
   private carried: StoreCounters = emptyCounters();
+  private readonly onWarning: (message: string) => void;
+  private readonly warned = new Set<string>();
+  /** Whether the root folder was checked (made private, owner) in this process. */
+  private rootChecked = false;
 
   constructor(dir: string = defaultCacheDir(), opts: FsCacheOptions = {}) {
     this.location = dir;
     this.root = join(dir, 'v1');
     this.maxBytes = opts.maxBytes ?? DEFAULT_DISK_CACHE_BYTES;
     this.verifyReads = opts.verifyReads ?? 'changed';
+    this.onWarning = opts.onWarning ?? ((m) => console.warn(`fitsflow: ${m}`));
+  }
+
+  /** Warn once per message (bounded). */
+  private warn(message: string): void {
+    if (this.warned.has(message)) return;
+    if (this.warned.size > 1000) this.warned.clear();
+    this.warned.add(message);
+    this.onWarning(message);
   }
 
   private objectDir(id: string): string {
     return join(this.root, 'objects', id.slice(0, 2), id);
   }
 
+  /**
+   * Make `dir` (a folder under the root) and check that it and every folder
+   * between it and the root are real folders, not links (a link is removed,
+   * with a warning, and the folder made). Private (0700) when made.
+   */
   private async mkdirp(dir: string, force = false): Promise<void> {
     if (!force && this.madeDirs.has(dir)) return;
-    await fsp.mkdir(dir, { recursive: true });
+    this.checkRoot();
+    await fsp.mkdir(dir, { recursive: true, mode: DIR_MODE });
+    if (!this.realFolders(dir)) await fsp.mkdir(dir, { recursive: true, mode: DIR_MODE });
+    if (!this.realFolders(dir)) throw Object.assign(new Error(`${dir} is not a folder`), { code: 'ENOTDIR' });
     this.madeDirs.add(dir);
+  }
+
+  /** mkdirp, blocking. */
+  private mkdirpSync(dir: string): void {
+    if (this.madeDirs.has(dir)) return;
+    this.checkRoot();
+    mkdirSync(dir, { recursive: true, mode: DIR_MODE });
+    if (!this.realFolders(dir)) mkdirSync(dir, { recursive: true, mode: DIR_MODE });
+    if (!this.realFolders(dir)) throw Object.assign(new Error(`${dir} is not a folder`), { code: 'ENOTDIR' });
+    this.madeDirs.add(dir);
+  }
+
+  /**
+   * Whether every folder from the root down to `dir` is a real folder. A link
+   * (or other non-folder) on the way is removed, with a warning: nothing in
+   * the cache is followed. False also when a folder is missing.
+   */
+  private realFolders(dir: string): boolean {
+    const rel = dir.slice(this.root.length).split(/[\\/]+/).filter(Boolean);
+    let p = this.root;
+    for (let i = 0; i <= rel.length; i++) {
+      if (i > 0) p = join(p, rel[i - 1]!);
+      const what = notAFolderSync(p);
+      if (what === null) continue;
+      if (what !== 'missing') {
+        this.warn(`the cache folder held ${what} at ${p}, where a folder belongs; it was removed (nothing in the cache is followed).`);
+        this.removeSync(p);
+      }
+      return false;
+    }
+    return true;
+  }
+
+  /** Remove whatever is at `path` (a link itself, never its target). */
+  private removeSync(path: string): void {
+    try {
+      rmSync(path, { recursive: true, force: true });
+    } catch {
+      /* gone, or not ours to remove: it is still never followed */
+    }
+  }
+
+  /**
+   * Once per process: an existing root made private (an older version made
+   * it 0755), and a warning if it belongs to another user (whoever can write
+   * the folder decides what it serves).
+   */
+  private checkRoot(): void {
+    if (this.rootChecked) return;
+    this.rootChecked = true;
+    try {
+      const st = lstatSync(this.root);
+      if (!st.isDirectory()) return; // a link or file: realFolders removes it
+      const uid = process.getuid?.();
+      if (uid !== undefined && st.uid !== uid) {
+        this.warn(`the cache folder ${this.root} belongs to another user (uid ${st.uid}); the cache trusts whoever can write to it. Use a folder of your own (FITSFLOW_CACHE_DIR).`);
+      } else if (process.platform !== 'win32' && (st.mode & 0o077) !== 0) chmodSync(this.root, DIR_MODE);
+    } catch {
+      /* not made yet: made private */
+    }
   }
 
   /**
@@ -261,7 +388,7 @@ export class FsCache implements PersistentStore {
       const tmp = join(tmpDir, `${this.procId}-${uniqueSuffix()}.tmp`);
       try {
         await this.mkdirp(tmpDir, attempt > 0);
-        const fh = await fsp.open(tmp, 'wx');
+        const fh = await fsp.open(tmp, 'wx', FILE_MODE);
         try {
           await fh.writev(parts);
         } finally {
@@ -274,6 +401,7 @@ export class FsCache implements PersistentStore {
         await fsp.unlink(tmp).catch(() => {});
         if (isCode(e, 'ENOENT')) continue; // a folder vanished under us: make it again
         if (isCode(e, 'EPERM', 'EEXIST', 'EACCES', 'EBUSY')) return false; // Windows: the same entry exists and is open
+        if (isCode(e, 'EISDIR', 'ENOTDIR', 'ENOTEMPTY')) return false; // something else sits where the file goes
         throw e;
       }
     }
@@ -290,9 +418,10 @@ export class FsCache implements PersistentStore {
   private atomicWriteSync(path: string, bytes: Uint8Array, makeDir: boolean): void {
     const tmp = join(this.root, 'tmp', `${this.procId}-${uniqueSuffix()}.tmp`);
     try {
-      mkdirSync(dirname(tmp), { recursive: true });
-      if (makeDir) mkdirSync(dirname(path), { recursive: true });
-      writeFileSync(tmp, bytes, { flag: 'wx' });
+      this.mkdirpSync(dirname(tmp));
+      if (makeDir) this.mkdirpSync(dirname(path));
+      else if (!this.realFolders(dirname(path))) return;
+      writeFileSync(tmp, bytes, { flag: 'wx', mode: FILE_MODE });
       renameSync(tmp, path);
     } catch {
       try {
@@ -309,19 +438,30 @@ export class FsCache implements PersistentStore {
    * folder listing and a small file, a few microseconds each from the OS
    * cache, against a thread-pool round trip each.
    */
-  private loadIndex(id: string): ObjectIndex {
+  private loadIndex(obj: CachedObject): ObjectIndex {
+    const id = obj.id;
     const idx: ObjectIndex = { extents: new Map(), blocks: new Map() };
     let names: string[] = [];
-    try {
-      names = readdirSync(this.objectDir(id));
-    } catch (e) {
-      if (!isCode(e, 'ENOENT', 'ENOTDIR')) throw e;
+    // A link in place of the object's folder (or above it) is removed, never listed through.
+    if (this.realFolders(this.objectDir(id))) {
+      try {
+        names = readdirSync(this.objectDir(id));
+      } catch (e) {
+        if (!isCode(e, 'ENOENT', 'ENOTDIR')) throw e;
+      }
     }
     for (const name of names) {
       const m = ENTRY_RE.exec(name);
       if (!m) continue;
+      // The name decides which blocks the entry holds: one that does not fit the object is not believed (a
+      // stray `0-20000000.blk` would otherwise make a map of 20 million blocks).
+      const problem = entryNameProblem(name, obj.size, obj.blockSize);
+      if (problem) {
+        this.warn(`the cache entry ${join(this.objectDir(id), name)} was removed: its name is wrong for the object (${problem}).`);
+        this.removeSync(join(this.objectDir(id), name));
+        continue;
+      }
       const ext = { first: Number(m[1]), count: Number(m[2]), name };
-      if (!ext.count) continue;
       idx.extents.set(name, ext);
       for (let b = ext.first; b < ext.first + ext.count; b++) if (!idx.blocks.has(b)) idx.blocks.set(b, ext);
     }
@@ -361,7 +501,7 @@ export class FsCache implements PersistentStore {
     this.verifiedDirty.clear();
     for (const id of ids) {
       const dir = this.objectDir(id);
-      const previous = await fsp.readFile(join(dir, VERIFIED_FILE)).catch(() => null);
+      const previous = await readSmallFile(join(dir, VERIFIED_FILE), SMALL_FILE_MAX);
       await this.atomicWrite(join(dir, VERIFIED_FILE), dir, [this.verifiedRecord(id, previous)]).catch(() => {});
     }
   }
@@ -377,7 +517,7 @@ export class FsCache implements PersistentStore {
     const out = new Map<number, Uint8Array>();
     if (!blocks.length) return out;
     let idx = this.index.get(obj.id);
-    if (!idx || blocks.some((b) => !idx!.blocks.has(b))) idx = this.loadIndex(obj.id);
+    if (!idx || blocks.some((b) => !idx!.blocks.has(b))) idx = this.loadIndex(obj);
     const chosen = new Set<Extent>();
     for (const b of blocks) {
       const e = idx.blocks.get(b);
@@ -421,7 +561,7 @@ export class FsCache implements PersistentStore {
     const base = first * B;
     if (dest.length !== extentLength(obj, first, count)) throw new Error(`readBlocksInto: ${dest.length} bytes is not the length of blocks ${first}–${end - 1}`);
     let idx = this.index.get(obj.id);
-    if (!idx || !covers(idx, first, end)) idx = this.loadIndex(obj.id);
+    if (!idx || !covers(idx, first, end)) idx = this.loadIndex(obj);
     // Each block read from one entry only: if entries overlap (written by runs
     // cut differently), the later one fills only what the earlier did not, so
     // a corrupt entry never writes over bytes another entry has verified.
@@ -556,13 +696,21 @@ export class FsCache implements PersistentStore {
 
   /** Open an entry file; null (and the extent forgotten) if it vanished. */
   private openEntry(obj: CachedObject, ext: Extent, path: string): number | null {
+    let opened: ReturnType<typeof openRegularSync>;
     try {
-      return openSync(path, 'r');
+      opened = openRegularSync(path);
     } catch (e) {
-      if (!isCode(e, 'ENOENT', 'EISDIR', 'ENOTDIR')) throw e;
-      this.dropExtent(obj.id, ext);
-      return null;
+      if (!isCode(e, 'EISDIR', 'ENOTDIR')) throw e;
+      opened = { missing: true };
     }
+    if ('fd' in opened) return opened.fd;
+    this.dropExtent(obj.id, ext);
+    if ('other' in opened) {
+      // A FIFO, a link, a device or a folder: never read (a FIFO would block), removed.
+      this.warn(`the cache entry ${path} was ${opened.other}, not a file; it was removed.`);
+      this.removeSync(path);
+    }
+    return null;
   }
 
   /**
@@ -580,7 +728,8 @@ export class FsCache implements PersistentStore {
     if (this.touched.size > 100_000) this.touched.clear();
     const info = join(this.objectDir(id), INFO_FILE);
     try {
-      if (statSync(info).mtimeMs >= now - TOUCH_INTERVAL_MS) return;
+      const st = lstatSync(info);
+      if (!st.isFile() || st.mtimeMs >= now - TOUCH_INTERVAL_MS) return; // never a link's target
       const t = new Date(now);
       utimesSync(info, t, t);
     } catch {
@@ -606,7 +755,8 @@ export class FsCache implements PersistentStore {
     if (!(await this.atomicWrite(join(dir, name), dir, [header, bytes]))) return;
     if (!this.infoWritten.has(obj.id)) {
       this.infoWritten.add(obj.id);
-      const info = { url: obj.url, etag: obj.etag, lastModified: obj.lastModified, size: obj.size, blockSize: obj.blockSize };
+      // Without credentials in its query (a presigned URL's signature): the URL is only for listings.
+      const info = { url: urlWithoutCredentials(obj.url), validation: this.validationName(obj.url), etag: obj.etag, lastModified: obj.lastModified, size: obj.size, blockSize: obj.blockSize };
       await this.atomicWrite(join(dir, INFO_FILE), dir, [new TextEncoder().encode(JSON.stringify(info))]).catch(() => {});
     }
     const idx = this.index.get(obj.id);
@@ -630,8 +780,16 @@ export class FsCache implements PersistentStore {
     if (this.approxBytes! > this.maxBytes) await this.evict();
   }
 
+  /** The name of the validation record of `url` (a hash: the URL itself, credentials and all, is not written). */
+  private validationName(url: string): string {
+    return createHash('sha256').update(url).digest('hex');
+  }
+
   private validationPath(url: string): string {
-    const h = createHash('sha256').update(url).digest('hex');
+    return this.validationFile(this.validationName(url));
+  }
+
+  private validationFile(h: string): string {
     return join(this.root, 'urls', h.slice(0, 2), `${h}.json`);
   }
 
@@ -640,11 +798,15 @@ export class FsCache implements PersistentStore {
    * (itself a network round trip), read once per open with `maxAge`.
    */
   noteValidated(identity: SourceIdentity, at: number): void {
-    this.atomicWriteSync(this.validationPath(identity.url), encodeValidation({ identity, at }, crc32), true);
+    // The record names the URL by its hash: a presigned URL's signature is not written down.
+    const h = this.validationName(identity.url);
+    this.atomicWriteSync(this.validationFile(h), encodeValidation({ identity: { ...identity, url: h }, at }, crc32), true);
   }
 
   lastValidated(url: string): Validation | null {
-    return decodeValidation(readFileOrNull(this.validationPath(url)), url, crc32);
+    const h = this.validationName(url);
+    const v = decodeValidation(readFileOrNull(this.validationFile(h)), h, crc32);
+    return v && { ...v, identity: { ...v.identity, url } };
   }
 
   forgetValidated(url: string): void {
@@ -659,29 +821,53 @@ export class FsCache implements PersistentStore {
     this.counters.bytesFromNetwork += bytes;
   }
 
-  /** Every entry on disk (entries vanishing meanwhile are skipped). */
+  /**
+   * Every entry on disk (entries vanishing meanwhile are skipped). Only real
+   * folders are walked and only regular files counted: a link, FIFO or other
+   * special file in the objects tree is removed with a warning, never
+   * followed (so eviction and verify never touch anything outside the cache).
+   */
   private async scan(): Promise<ScannedEntry[]> {
     const out: ScannedEntry[] = [];
-    const ls = async (p: string): Promise<string[]> => {
+    const ls = async (p: string): Promise<import('node:fs').Dirent[]> => {
       try {
-        return await fsp.readdir(p);
+        return await fsp.readdir(p, { withFileTypes: true });
       } catch (e) {
         if (isCode(e, 'ENOENT', 'ENOTDIR')) return [];
         throw e;
       }
     };
+    const stray = (path: string, what: string) => {
+      this.warn(`the cache folder held ${what} at ${path}; it was removed (nothing in the cache is followed).`);
+      this.removeSync(path);
+    };
     const objects = join(this.root, 'objects');
+    if (!this.realFolders(objects)) return out;
     for (const pre of await ls(objects)) {
-      for (const id of await ls(join(objects, pre))) {
-        const dir = join(objects, pre, id);
+      if (!pre.isDirectory()) {
+        if (pre.isSymbolicLink()) stray(join(objects, pre.name), 'a symbolic link');
+        continue;
+      }
+      for (const obj of await ls(join(objects, pre.name))) {
+        const dir = join(objects, pre.name, obj.name);
+        if (!obj.isDirectory()) {
+          if (obj.isSymbolicLink()) stray(dir, 'a symbolic link');
+          continue;
+        }
+        const id = obj.name;
         // The object's last use (see touchObject); an entry written later is as recent as its own mtime.
-        const used = await fsp.stat(join(dir, INFO_FILE)).then((st) => st.mtimeMs, () => 0);
-        for (const name of await ls(dir)) {
-          if (!ENTRY_RE.test(name)) continue;
-          const path = join(dir, name);
+        const used = await fsp.lstat(join(dir, INFO_FILE)).then((st) => (st.isFile() ? st.mtimeMs : 0), () => 0);
+        for (const ent of await ls(dir)) {
+          if (!ENTRY_RE.test(ent.name)) continue;
+          const path = join(dir, ent.name);
+          if (!ent.isFile()) {
+            stray(path, ent.isSymbolicLink() ? 'a symbolic link' : ent.isFIFO() ? 'a FIFO' : ent.isDirectory() ? 'a folder' : 'a special file');
+            this.index.delete(id);
+            continue;
+          }
           try {
-            const st = await fsp.stat(path);
-            out.push({ path, id, name, size: st.size, lastUsedMs: Math.max(used, st.mtimeMs) });
+            const st = await fsp.lstat(path);
+            if (st.isFile()) out.push({ path, id, name: ent.name, size: st.size, lastUsedMs: Math.max(used, st.mtimeMs) });
           } catch (e) {
             if (!isCode(e, 'ENOENT')) throw e;
           }
@@ -719,8 +905,10 @@ export class FsCache implements PersistentStore {
           // Remove the object's folder if nothing else is in it (another process may be writing: then it is not empty).
           const dir = this.objectDir(id);
           // Its URL's validation record goes too (it is only worth keeping with the bytes).
-          const info = await fsp.readFile(join(dir, INFO_FILE), 'utf8').then((t) => JSON.parse(t) as { url?: unknown }, () => null);
-          if (typeof info?.url === 'string') await fsp.unlink(this.validationPath(info.url)).catch(() => {});
+          const text = await readSmallFile(join(dir, INFO_FILE), SMALL_FILE_MAX);
+          const info = jsonOrNull(text) as { url?: unknown; validation?: unknown } | null;
+          if (typeof info?.validation === 'string' && /^[0-9a-f]{64}$/.test(info.validation)) await fsp.unlink(this.validationFile(info.validation)).catch(() => {});
+          else if (typeof info?.url === 'string') await fsp.unlink(this.validationPath(info.url)).catch(() => {});
           await fsp.unlink(join(dir, INFO_FILE)).catch(() => {});
           await fsp.unlink(join(dir, VERIFIED_FILE)).catch(() => {});
           await fsp.rmdir(dir).catch(() => {});
@@ -796,7 +984,7 @@ export class FsCache implements PersistentStore {
           const claim = join(this.root, 'tmp', `claim-${this.procId}-${uniqueSuffix()}`);
           try {
             await fsp.rename(join(dir, n), claim);
-            addCounters(this.carried, JSON.parse(await fsp.readFile(claim, 'utf8')) as Partial<StoreCounters>);
+            addCounters(this.carried, (jsonOrNull(await readSmallFile(claim, SMALL_FILE_MAX)) ?? {}) as Partial<StoreCounters>);
           } catch {
             /* claimed by someone else, or unreadable */
           }
@@ -840,7 +1028,7 @@ export class FsCache implements PersistentStore {
       for (const n of await fsp.readdir(this.statsDir)) {
         if (!n.endsWith('.json') || n === `${this.procId}.json`) continue;
         try {
-          addCounters(totals, JSON.parse(await fsp.readFile(join(this.statsDir, n), 'utf8')) as Partial<StoreCounters>);
+          addCounters(totals, (jsonOrNull(await readSmallFile(join(this.statsDir, n), SMALL_FILE_MAX)) ?? {}) as Partial<StoreCounters>);
         } catch {
           /* vanished or partial */
         }
@@ -858,6 +1046,7 @@ export class FsCache implements PersistentStore {
     };
   }
 
+  /** Remove every entry; what was removed. */
   async clear(): Promise<{ entries: number; bytes: number }> {
     const all = await this.scan();
     // Move each folder aside (atomic), then delete it: writers racing with us recreate a fresh folder.
@@ -889,31 +1078,35 @@ export class FsCache implements PersistentStore {
     return { entries: all.length, bytes: all.reduce((a, e) => a + e.size, 0) };
   }
 
+  /** Check every entry's checksum, removing corrupt ones. */
   async verify(): Promise<VerifyReport> {
     const all = await this.scan();
     const report: VerifyReport = { entries: all.length, ok: 0, corrupt: 0, vanished: 0, bytes: 0 };
     const infos = new Map<string, { size?: number; blockSize?: number } | null>();
     for (const e of all) {
-      let buf: Buffer;
-      try {
-        buf = await fsp.readFile(e.path);
-      } catch (err) {
-        if (!isCode(err, 'ENOENT')) throw err;
-        report.vanished++;
-        continue;
-      }
-      if (!infos.has(e.id)) {
-        try {
-          infos.set(e.id, JSON.parse(await fsp.readFile(join(this.objectDir(e.id), INFO_FILE), 'utf8')));
-        } catch {
-          infos.set(e.id, null);
-        }
-      }
+      if (!infos.has(e.id)) infos.set(e.id, jsonOrNull(await readSmallFile(join(this.objectDir(e.id), INFO_FILE), SMALL_FILE_MAX)) as { size?: number; blockSize?: number } | null);
       const info = infos.get(e.id);
       const m = ENTRY_RE.exec(e.name)!;
       const first = Number(m[1]);
       const count = Number(m[2]);
-      const p = parseEntry(buf);
+      // A name that does not fit the object is corrupt without reading it (it could claim any size).
+      const misnamed = info && typeof info.size === 'number' && typeof info.blockSize === 'number' ? entryNameProblem(e.name, info.size, info.blockSize) !== null : count < 1;
+      let buf: Uint8Array | null = null;
+      if (!misnamed) {
+        const opened = await openRegular(e.path);
+        if ('missing' in opened) {
+          report.vanished++;
+          continue;
+        }
+        if ('fh' in opened) {
+          try {
+            buf = await opened.fh.readFile();
+          } finally {
+            await opened.fh.close();
+          }
+        }
+      }
+      const p = buf ? parseEntry(buf) : 'unreadable';
       let bad = typeof p === 'string' || p.id !== e.id || p.first !== first;
       if (!bad && typeof p !== 'string') {
         const B = p.blockSize;

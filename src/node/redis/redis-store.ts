@@ -49,6 +49,7 @@ import { CLAIM_LUA, RELEASE_LUA, RENEW_LUA, type ScriptClient } from './scripts.
 import { addCounters, decodeValidation, emptyCounters, encodeValidation, extentLength, type BlockClaim, type BlocksRead, type CachedObject, type PersistentStore, type StoreCounters, type StoreStats, type Validation, type VerifyReport } from '../../cache/store.js';
 import type { SourceIdentity } from '../../core/byte-source.js';
 
+/** Options of {@link RedisStore}: the server, a key prefix, and limits. */
 export interface RedisStoreOptions {
   /** `redis://[user:password@]host:port[/db]` (`rediss://` for TLS). Default `redis://127.0.0.1:6379`. */
   url?: string;
@@ -334,8 +335,9 @@ export class RedisStore implements PersistentStore {
 
   noteValidated(identity: SourceIdentity, at: number): void {
     if (!this.conn.usable) return;
-    const rec = encodeValidation({ identity, at }, crc32);
     const key = this.urlKey(identity.url);
+    // The record names the URL by its hash (the key's): a presigned URL's signature is not stored.
+    const rec = encodeValidation({ identity: { ...identity, url: key }, at }, crc32);
     void this.conn.run((c) => c.set(key, Buffer.from(rec.buffer, rec.byteOffset, rec.length), ...(this.ttlArgs() as []))).catch(() => {});
   }
 
@@ -343,7 +345,8 @@ export class RedisStore implements PersistentStore {
     if (!this.conn.usable) return null;
     try {
       const key = this.urlKey(url);
-      return decodeValidation(await this.conn.run((c) => c.getBuffer(key)), url, crc32);
+      const v = decodeValidation(await this.conn.run((c) => c.getBuffer(key)), key, crc32);
+      return v && { ...v, identity: { ...v.identity, url } };
     } catch {
       return null;
     }
@@ -515,6 +518,7 @@ export class RedisStore implements PersistentStore {
     } while (cursor !== '0');
   }
 
+  /** Entries, bytes and counters of this cache, as all its users recorded them. */
   async stats(): Promise<RedisStoreStats> {
     await this.flush();
     const totals = emptyRedisCounters();

@@ -95,6 +95,7 @@ export interface FilterOptions {
   backend?: TableBackend;
 }
 
+/** Options of {@link FitsTable.sort}, {@link FitsTable.sortIndices} and {@link FitsTable.sortAsync}. */
 export interface SortOptions {
   /** Descending order, for all keys or per key. Default false. */
   descending?: boolean | boolean[];
@@ -202,6 +203,11 @@ class RowMap {
 /** Set by the private view factory just before construction. */
 let pendingView: { base: readonly Column[]; map: RowMap; cache?: (Column | undefined)[] } | null = null;
 
+/**
+ * A table in columns (one typed array or string list per column), as `hdu.readTable()` returns it.
+ * Row selections (filter, sort, slice, take) are views that share the columns; `materialize()` copies.
+ * Analytics (groupBy, join, xmatch, withColumn, describe) return new tables.
+ */
 export class FitsTable {
   /** Number of rows. */
   readonly numRows: number;
@@ -371,6 +377,7 @@ export class FitsTable {
     for (let i = 0; i < this.numRows; i++) yield this.row(i);
   }
 
+  /** The rows as objects (see {@link FitsTable.rows}). */
   [Symbol.iterator](): IterableIterator<Row> {
     return this.rows();
   }
@@ -469,6 +476,7 @@ export class FitsTable {
     return new FitsTable(cols, Math.max(0, n));
   }
 
+  /** A one-line summary: the number of rows and the column names (print rows with `rows()`, e.g. `console.table([...t.rows()])`). */
   toString(): string {
     return `FitsTable(${this.numRows} rows × ${this.#base.length} columns: ${this.columnNames.join(', ')})`;
   }

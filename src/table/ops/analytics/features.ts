@@ -20,6 +20,7 @@ import { columnCodes } from './factorize.js';
 import { tableSchema, type ColumnSemantics, type SchemaOptions } from './schema.js';
 import type { TableSource } from './table-source.js';
 
+/** A table's numeric features as one row-major Float32Array (rows × features), with each feature's name and source column ({@link FitsTable.features}). */
 export interface FeatureMatrix {
   /** Numeric features, row-major: values[row * shape[1] + feature]. */
   values: Float32Array;
@@ -37,6 +38,7 @@ export interface FeatureMatrix {
   skipped: { name: string; reason: string }[];
 }
 
+/** Options of {@link FitsTable.features}. */
 export interface FeatureOptions extends SchemaOptions {
   /** Columns to use (default all). */
   columns?: readonly string[];

@@ -55,6 +55,7 @@ export interface AggSpec {
   name?: string;
 }
 
+/** Options of {@link FitsTable.groupBy}. */
 export interface GroupByOptions {
   /** Leave out rows with a null/NaN key part (default true, like pandas). */
   dropna?: boolean;

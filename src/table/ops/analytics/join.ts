@@ -38,8 +38,10 @@ import { factorizeKeys } from './factorize.js';
 import { gatherScalar, renamed, takeOrNull } from './result-columns.js';
 import { nameList, requireColumn, requireScalarKey, type ColumnList, type TableSource } from './table-source.js';
 
+/** Which rows a join keeps, as pandas' `how`: matches only (inner), every left or right row, or every row of both (outer). */
 export type JoinHow = 'inner' | 'left' | 'right' | 'outer';
 
+/** Options of {@link FitsTable.join}: the key columns, which rows to keep, how NA keys match, the order, and the suffix of clashing names. */
 export interface JoinOptions {
   /** Key column(s), present in both tables. */
   on: string | readonly string[];

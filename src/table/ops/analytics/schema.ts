@@ -25,6 +25,7 @@ import { cellSize } from '../../column.js';
 import { angleUnitOf, isDecName, isRaName } from './sky.js';
 import type { TableSource } from './table-source.js';
 
+/** What a column means for analysis (numbers, categories, text, times, sky positions, embeddings, ...), as {@link FitsTable.schema} infers it. */
 export type SemanticType = 'numerical' | 'categorical' | 'text' | 'timestamp' | 'celestial' | 'embedding' | 'sequence_numerical' | 'unsupported';
 
 /** What schema() says about one column. */
@@ -47,10 +48,13 @@ export interface ColumnSemantics {
 
 /** The header cards schema() reads (a fitsflow Header fits). */
 export interface SchemaHeader {
+  /** A keyword's value. */
   get(keyword: string): unknown;
+  /** A keyword's comment. */
   comment?(keyword: string): string | undefined;
 }
 
+/** Options of {@link FitsTable.schema}. */
 export interface SchemaOptions {
   /** The table HDU's header: TUCDn, TCOMMn, TIMESYS. */
   header?: SchemaHeader;

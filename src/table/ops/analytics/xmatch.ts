@@ -33,6 +33,7 @@ import { ANGLE_UNITS, findSkyColumns, parseAngle, skyPositions, type Angle } fro
 import { int64Column, scalarColumn } from './result-columns.js';
 import type { ColumnList, TableSource } from './table-source.js';
 
+/** How close two positions must be to match, and which matches to keep. */
 export interface CrossMatchOptions {
   /** Radius: arcseconds, or an angle with a unit (`'2arcsec'`, `'0.5arcmin'`, `'1e-3deg'`, `'30mas'`). */
   radius: number | string;
@@ -42,6 +43,7 @@ export interface CrossMatchOptions {
   maxPairs?: number;
 }
 
+/** Options of {@link FitsTable.xmatch}: the match radius and mode, and the RA/Dec columns of both tables. */
 export interface TableCrossMatchOptions extends CrossMatchOptions {
   /** RA / Dec column names (default: found by name, e.g. RA, RAJ2000, ALPHA_J2000 / DEC, DEJ2000, DELTA_J2000), in both tables. */
   ra?: string;

@@ -25,6 +25,7 @@ interface Base {
   end: number;
 }
 
+/** A filter expression after parsing and type checking (a tree of constants, columns, operators and calls), as {@link FitsTable.check} returns it. */
 export type CheckedExpr =
   | (Base & { kind: 'const'; type: 'number'; value: number; exact?: bigint })
   | (Base & { kind: 'const'; type: 'string'; value: string })
