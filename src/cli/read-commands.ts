@@ -9,10 +9,11 @@ import { printWarnings } from './shared.js';
 
 function formatOf(hdu: Hdu): string {
   if (hdu.kind === 'image' || hdu.kind === 'compressed-image') return hdu.dtype ?? '';
-  if (hdu.kind === 'bintable' || hdu.kind === 'table') {
-    const n = hdu.header.getInt('TFIELDS', 0);
+  if (hdu.kind === 'bintable' || hdu.kind === 'table' || hdu.kind === 'compressed-table') {
+    const h = hdu.tableHeader;
+    const n = h.getInt('TFIELDS', 0);
     const f: string[] = [];
-    for (let i = 1; i <= Math.min(n, 12); i++) f.push(String(hdu.header.get(`TFORM${i}`) ?? '?').trim());
+    for (let i = 1; i <= Math.min(n, 12); i++) f.push(String(h.get(`TFORM${i}`) ?? '?').trim());
     return `[${f.join(', ')}${n > 12 ? ', …' : ''}]`;
   }
   return '';
@@ -20,6 +21,7 @@ function formatOf(hdu: Hdu): string {
 
 function dimsOf(hdu: Hdu): string {
   if (hdu.kind === 'bintable' || hdu.kind === 'table') return `${hdu.layout.naxes[1] ?? 0}R x ${hdu.header.getInt('TFIELDS', 0)}C`;
+  if (hdu.kind === 'compressed-table') return `${hdu.tableHeader.getInt('NAXIS2', 0)}R x ${hdu.tableHeader.getInt('TFIELDS', 0)}C`;
   if (hdu.kind === 'random-groups') return `${hdu.layout.gcount} groups x ${hdu.layout.naxes.slice(1).join('x')}, ${hdu.layout.pcount} params`;
   const s = hdu.shape;
   return s ? `(${[...s].reverse().join(', ')})` : '()';

@@ -59,23 +59,24 @@ export function asUsage<T>(fn: () => T): T {
 
 /** The first table HDU of a file. */
 export async function firstTable(file: FitsFile): Promise<Hdu> {
-  for await (const hdu of file) if (hdu.kind === 'bintable' || hdu.kind === 'table') return hdu;
+  for await (const hdu of file) if (hdu.kind === 'bintable' || hdu.kind === 'table' || hdu.kind === 'compressed-table') return hdu;
   throw new FitsError('NOT_FOUND', 'The file has no table HDU; name one with --hdu.');
 }
 
 /** The table HDU `spec` names (index or NAME[,VER]; default the first table); `option` is the flag, for messages. */
 export async function tableHdu(file: FitsFile, spec: string | undefined, option: string): Promise<Hdu> {
   const hdu = await pickHduSpec(file, spec, option, () => firstTable(file));
-  if (hdu.kind !== 'bintable' && hdu.kind !== 'table') throw new UsageError(`HDU ${hdu.index} is a ${hdu.kind}, not a table; pass --${option} with a table HDU`);
+  if (hdu.kind !== 'bintable' && hdu.kind !== 'table' && hdu.kind !== 'compressed-table') throw new UsageError(`HDU ${hdu.index} is a ${hdu.kind}, not a table; pass --${option} with a table HDU`);
   return hdu;
 }
 
 /** TTYPEn of a table HDU (`col{n}` when absent, as the reader names them). */
 export function headerColumnNames(hdu: Hdu): string[] {
-  const n = hdu.header.getInt('TFIELDS', 0);
+  const h = hdu.tableHeader;
+  const n = h.getInt('TFIELDS', 0);
   const names: string[] = [];
   for (let i = 1; i <= n; i++) {
-    const v = hdu.header.get(`TTYPE${i}`);
+    const v = h.get(`TTYPE${i}`);
     names.push(typeof v === 'string' ? v.trim() : `col${i}`);
   }
   return names;

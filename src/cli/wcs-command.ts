@@ -48,8 +48,8 @@ export async function cliWcs(hdu: Hdu, key: string): Promise<Wcs> {
   // (2 when NAXIS is 0) for the primary key; a key the header lacks while it
   // has others is a KeyError.
   const [{ Wcs }, { wcsRepresentationKeys }] = await Promise.all([import('../wcs/wcs.js'), import('../wcs/keywords.js')]);
-  const isTable = hdu.kind === 'bintable' || hdu.kind === 'table';
-  const header = hdu.kind === 'compressed-image' ? hdu.imageHeader : hdu.header;
+  const isTable = hdu.kind === 'bintable' || hdu.kind === 'table' || hdu.kind === 'compressed-table';
+  const header = hdu.kind === 'compressed-image' ? hdu.imageHeader : hdu.tableHeader;
   const keys = isTable ? new Map<string, number>() : wcsRepresentationKeys(header);
   if (keys.size === 0 ? key !== ' ' : !keys.has(key)) {
     throw new FitsError('NOT_FOUND', `HDU ${hdu.index} has no WCS with key '${key}'.`);

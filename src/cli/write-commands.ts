@@ -13,6 +13,7 @@ import type { FitsWriter } from '../write/writer.js';
 import { createFitsWriter } from '../node/create-writer.js';
 import { copyFits, copyHdu, headerCardsOf } from '../write/copy.js';
 import type { CompressedImageOptions, CompressionType } from '../write/compressed-image.js';
+import type { CompressedTableOptions, TableCompression } from '../write/compressed-table.js';
 import type { QuantizeMethod } from '../codecs/quantize/dequantize.js';
 import { updateHeader } from '../node/update.js';
 import { onePositional, UsageError, type CliIo, type Command, type OptionSpec, type ParsedArgs } from './command.js';
@@ -100,10 +101,34 @@ function hasImageData(hdu: Hdu): boolean {
   return hdu.kind === 'image' && hdu.layout.naxes.length > 0 && hdu.layout.naxes.every((n) => n > 0);
 }
 
+/** fpack leaves binary tables of less than two blocks of data (or without rows or columns) uncompressed. */
+const SMALLEST_COMPRESSED_TABLE = 5760;
+
+function compressesTable(hdu: Hdu): boolean {
+  return hdu.kind === 'bintable' && hdu.layout.dataBytes >= SMALLEST_COMPRESSED_TABLE && (hdu.layout.naxes[1] ?? 0) > 0 && hdu.header.getInt('TFIELDS', 0) > 0;
+}
+
+/** --table options: rows per tile, and the algorithm flag where it applies to tables. */
+function tableOptions(args: ParsedArgs, image: CompressedImageOptions): CompressedTableOptions | null {
+  const rows = args.flags.get('tile-rows');
+  if (!args.flags.has('table')) {
+    if (rows !== undefined) throw new UsageError('--tile-rows applies to --table');
+    return null;
+  }
+  const o: CompressedTableOptions = {};
+  if (rows !== undefined) {
+    if (rows === true || !/^[1-9]\d*$/.test(rows)) throw new UsageError('--tile-rows takes a positive integer');
+    o.tileRows = Number(rows);
+  }
+  const explicit = ['rice', 'gzip1', 'gzip2'].some((f) => args.flags.has(f));
+  if (explicit) o.compression = image.compression as TableCompression;
+  return o;
+}
+
 export const compressCommand: Command = {
   name: 'compress',
-  summary: 'Tile-compress every image HDU, as fpack does: the primary image moves to extension 1 (ZSIMPLE = T), so funpack and `fitsflow decompress` restore it as the primary.',
-  usage: 'IN OUT [--rice|--gzip1|--gzip2|--hcompress [--scale S] [--smooth]|--plio|--nocompress] [--tile AxB] [--quantize Q|none] [--dither 1|2|none] [--seed N] [--checksum] [--force]',
+  summary: 'Tile-compress every image HDU, as fpack does: the primary image moves to extension 1 (ZSIMPLE = T), so funpack and `fitsflow decompress` restore it as the primary. With --table, binary tables too (as fpack -table).',
+  usage: 'IN OUT [--rice|--gzip1|--gzip2|--hcompress [--scale S] [--smooth]|--plio|--nocompress] [--tile AxB] [--quantize Q|none] [--dither 1|2|none] [--seed N] [--table [--tile-rows N]] [--checksum] [--force]',
   options: [
     { flag: 'rice', help: 'RICE_1, fast lossless integer coding (the default)' },
     { flag: 'gzip1', help: "GZIP_1: gzip of each tile's big-endian bytes" },
@@ -117,16 +142,26 @@ export const compressCommand: Command = {
     { flag: 'quantize', value: 'Q|none', help: 'floating-point images: quantization level q, ZSCALE = noise / q (default 16), or none for lossless GZIP' },
     { flag: 'dither', value: '1|2|none', help: 'SUBTRACTIVE_DITHER_1 (default), _2, or NO_DITHER' },
     { flag: 'seed', value: 'N', help: 'dither seed, 1 … 10000' },
+    {
+      flag: 'table',
+      help: 'also compress binary tables (ZTABLE, as fpack -table; funpack restores them): each column with CFITSIO\'s algorithm for its type, or --rice/--gzip1/--gzip2 where the type allows it; tables under 5760 bytes are copied, as fpack does',
+    },
+    { flag: 'tile-rows', value: 'N', help: 'rows per tile of compressed tables (default: 10 MB of rows, as fpack)' },
     CHECKSUM_OPTION,
     FORCE_OPTION,
   ],
   async run(args, io) {
     const [input, output] = inputOutput(args);
     const opts = compressOptions(args);
+    const table = tableOptions(args, opts);
     const checksum = args.flags.has('checksum');
     await withOutput(io, input, output, checksum, async (file, w) => {
       for await (const hdu of file) {
         progress(io, `fitsflow compress: ${describe(hdu)}`);
+        if (table && compressesTable(hdu)) {
+          await w.addCompressedTable(await hdu.readTable(), { ...table, header: await headerCardsOf(hdu), checksum });
+          continue;
+        }
         if (!hasImageData(hdu)) {
           if (hdu.index === 0 && hdu.kind === 'image') {
             await w.addImage(null, { header: await headerCardsOf(hdu), checksum });
@@ -153,7 +188,7 @@ async function primaryWasCompressed(file: FitsFile): Promise<boolean> {
 
 export const decompressCommand: Command = {
   name: 'decompress',
-  summary: 'Every tile-compressed image becomes a plain image, as funpack does (an image compressed from the primary becomes the primary again).',
+  summary: 'Every tile-compressed image or table becomes a plain image or table, as funpack does (an image compressed from the primary becomes the primary again).',
   usage: 'IN OUT [--checksum] [--force]',
   options: [CHECKSUM_OPTION, FORCE_OPTION],
   async run(args, io) {
@@ -164,6 +199,12 @@ export const decompressCommand: Command = {
       for await (const hdu of file) {
         if (hdu.index === 0 && skipNullPrimary) continue;
         progress(io, `fitsflow decompress: ${describe(hdu)}`);
+        if (hdu.kind === 'compressed-table') {
+          // The table's bytes as funpack restores them (no re-encoding).
+          const { decompressedTableData } = await import('../ztable/raw.js');
+          await w.addRaw(hdu.tableHeader, decompressedTableData(hdu), { checksum });
+          continue;
+        }
         if (hdu.kind !== 'compressed-image') {
           await copyHdu(hdu, w, { checksum });
           continue;

@@ -19,6 +19,8 @@ export interface TileCodecParams {
   smooth: boolean;
   /** True when tiles hold quantized integers (ZSCALE column or keyword). */
   quantized: boolean;
+  /** PLIO_1: subtracted from every decoded pixel (32768 for unsigned 16-bit data, see plio/tile.ts); 0 or absent for none. */
+  plioOffset?: number;
 }
 
 /** A decoder producing native integers (to be scaled, or dequantized). */

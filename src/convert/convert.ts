@@ -75,7 +75,7 @@ export interface ReadStreamOptions {
 async function pickTableHdu(file: FitsFile, spec: number | string | undefined): Promise<Hdu> {
   if (typeof spec === 'number') return file.hdu(spec);
   if (typeof spec === 'string') return file.hdu(spec);
-  for await (const hdu of file) if (hdu.kind === 'bintable' || hdu.kind === 'table') return hdu;
+  for await (const hdu of file) if (hdu.kind === 'bintable' || hdu.kind === 'table' || hdu.kind === 'compressed-table') return hdu;
   throw new FitsError('NOT_FOUND', 'The file has no table HDU.');
 }
 
@@ -122,14 +122,14 @@ export async function openTableStream(path: string, format: TableFormat, io: Con
     const file = await io.openFits(path);
     try {
       const hdu = await pickTableHdu(file, opts.hdu);
-      if (hdu.kind !== 'bintable' && hdu.kind !== 'table') throw new FitsError('BAD_ARGUMENT', `HDU ${hdu.index} is a ${hdu.kind}, not a table.`);
+      if (hdu.kind !== 'bintable' && hdu.kind !== 'table' && hdu.kind !== 'compressed-table') throw new FitsError('BAD_ARGUMENT', `HDU ${hdu.index} is a ${hdu.kind}, not a table.`);
       const rowBytes = hdu.layout.naxes[0] ?? 1;
       const total = hdu.layout.naxes[1] ?? 0;
       const rows = opts.batchRows ?? Math.max(1024, Math.min(1 << 20, Math.floor((64 << 20) / Math.max(1, rowBytes))));
       const it = hdu.iterateTable({ rows, columns: opts.columns as string[] | undefined })[Symbol.asyncIterator]();
       const n = await it.next();
       const first = n.done ? await hdu.readTable({ columns: opts.columns as string[] | undefined, rows: { start: 0, count: 0 } }) : n.value;
-      const meta = tableMetaFromHeader(hdu.header, first.columns);
+      const meta = tableMetaFromHeader(hdu.tableHeader, first.columns);
       return { meta, first, rest: n.done ? empty() : restOf(it), numRows: total, close: () => file.close() };
     } catch (e) {
       await file.close();

@@ -45,7 +45,7 @@ const intKey = (h: Hdu, k: string) => {
   return typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : 1;
 };
 const isImage = (h: Hdu) => h.kind === 'image' || h.kind === 'compressed-image';
-const isTable = (h: Hdu) => h.kind === 'bintable' || h.kind === 'table';
+const isTable = (h: Hdu) => h.kind === 'bintable' || h.kind === 'table' || h.kind === 'compressed-table';
 
 /** Whether astropy would give this HDU data (None for empty images). */
 function hasData(h: Hdu): boolean {
@@ -56,7 +56,7 @@ function hasData(h: Hdu): boolean {
 }
 
 async function diffHdu(a: Hdu, b: Hdu, index: number, o: ResolvedDiffOptions): Promise<HduDiff> {
-  const d: HduDiff = { index, name: '', version: intKey(a, 'EXTVER'), identical: true, header: diffHeaders(a.header, b.header, o) };
+  const d: HduDiff = { index, name: '', version: intKey(a, 'EXTVER'), identical: true, header: diffHeaders(a.tableHeader, b.tableHeader, o) };
   const na = hduName(a);
   const nb = hduName(b);
   if (na !== nb) d.names = [na, nb];

@@ -152,8 +152,11 @@ function differingRows(ca: Column, cb: Column, nrows: number, o: ResolvedDiffOpt
 /** Compare two tables (binary or ASCII). */
 export async function diffTables(ha: Hdu, hb: Hdu, o: ResolvedDiffOptions): Promise<TableDataDiff> {
   const out: TableDataDiff = { kind: 'table', identical: true, columnAttributes: [], total: 0, ratio: 0, values: [] };
-  const colsA = columnsOf(ha.header, ha.kind === 'table');
-  const colsB = columnsOf(hb.header, hb.kind === 'table');
+  // Compressed tables compare as the tables they hold.
+  const headerA = ha.tableHeader;
+  const headerB = hb.tableHeader;
+  const colsA = columnsOf(headerA, ha.kind === 'table');
+  const colsB = columnsOf(headerB, hb.kind === 'table');
   const finish = () => {
     out.identical = !out.columnCount && !out.extraColumns && !out.columnAttributes.length && !out.rows && out.total === 0;
     return out;
@@ -173,13 +176,13 @@ export async function diffTables(ha: Hdu, hb: Hdu, o: ResolvedDiffOptions): Prom
   const onlyA = colsA.filter((c) => mapA.get(c.name.toLowerCase()) === c && !same(c, mapB.get(c.name.toLowerCase())));
   const onlyB = colsB.filter((c) => mapB.get(c.name.toLowerCase()) === c && !same(c, mapA.get(c.name.toLowerCase())));
   if (onlyA.length || onlyB.length) out.extraColumns = [onlyA.map(({ name, format }) => ({ name, format })), onlyB.map(({ name, format }) => ({ name, format }))];
-  const nrowsA = ha.layout.naxes[1] ?? 0;
-  const nrowsB = hb.layout.naxes[1] ?? 0;
+  const nrowsA = headerA.getInt('NAXIS2', 0);
+  const nrowsB = headerB.getInt('NAXIS2', 0);
   for (const c of common) {
     const d = mapB.get(c.name.toLowerCase())!;
     for (const [key, label] of COLUMN_ATTRIBUTES) {
-      const va = attributeValue(ha.header, key, c.index);
-      const vb = attributeValue(hb.header, key, d.index);
+      const va = attributeValue(headerA, key, c.index);
+      const vb = attributeValue(headerB, key, d.index);
       if (valuesDiffer(va, vb)) out.columnAttributes.push({ column: c.name.toUpperCase(), attribute: label, a: va.value, b: vb.value });
     }
   }

@@ -55,10 +55,11 @@ function imageArrayDigest(img: ImageData, hdu: Hdu): ArrayDigest {
 
 /** Digest one HDU. */
 export async function digestHdu(hdu: Hdu, opts: DigestOptions = {}): Promise<HduDigest> {
-  const d: HduDigest = { index: hdu.index, kind: hdu.kind, ...extFields(hdu) };
+  // A compressed table digests as the table it holds (its restored header, its rows).
+  const d: HduDigest = { index: hdu.index, kind: hdu.kind === 'compressed-table' ? 'bintable' : hdu.kind, ...extFields(hdu) };
   if (hdu.kind !== 'compressed-image') {
-    d.ncards = hdu.header.physicalCount;
-    d.cards = cardsJson(hdu.header);
+    d.ncards = hdu.tableHeader.physicalCount;
+    d.cards = cardsJson(hdu.tableHeader);
   }
   switch (hdu.kind) {
     case 'image': {
@@ -76,6 +77,11 @@ export async function digestHdu(hdu: Hdu, opts: DigestOptions = {}): Promise<Hdu
     case 'table': {
       const { digestTable } = await import('./table-digest.js');
       Object.assign(d, await digestTable(hdu));
+      break;
+    }
+    case 'compressed-table': {
+      const [{ digestTable }, { compressedTableView }] = await Promise.all([import('./table-digest.js'), import('../ztable/view.js')]);
+      Object.assign(d, await digestTable(await compressedTableView(hdu)));
       break;
     }
     case 'random-groups': {

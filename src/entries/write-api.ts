@@ -9,6 +9,7 @@ export type { ColumnInput, TableInput } from '../write/table-encode.js';
 export type { ColumnSchema, TableWriteOptions } from '../write/table-writer.js';
 export type { AsciiTableWriteOptions } from '../write/ascii-table.js';
 export type { CompressedImageOptions, CompressedImageStreamOptions, CompressionType } from '../write/compressed-image.js';
+export type { CompressedTableOptions, TableCompression } from '../write/compressed-table.js';
 export type { QuantizeMethod } from '../codecs/quantize/dequantize.js';
 export type { Deflater } from '../codecs/gzip/encode.js';
 export type { EncodePool } from '../write/encode-pool.js';

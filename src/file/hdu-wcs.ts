@@ -134,8 +134,8 @@ async function lookupFamily(
 export async function hduWcs(hdu: Hdu, opts: HduWcsOptions = {}): Promise<Wcs | null> {
   const key = opts.key ?? ' ';
   opts = { ...opts, file: opts.file ?? hdu.siblings };
-  if (hdu.kind === 'bintable' || hdu.kind === 'table') {
-    const kw = readTableWcsKeywords(hdu.header, key, hdu.index);
+  if (hdu.kind === 'bintable' || hdu.kind === 'table' || hdu.kind === 'compressed-table') {
+    const kw = readTableWcsKeywords(hdu.tableHeader, key, hdu.index);
     return kw ? Wcs.fromKeywords(kw) : null;
   }
   const header = hdu.kind === 'compressed-image' ? hdu.imageHeader : hdu.header;
@@ -180,7 +180,7 @@ async function readTabularArrays(header: Header, key: string, file: HduLookup | 
     } catch (e) {
       throw new FitsError('BAD_WCS', `The -TAB axis needs table ${r.extname} (EXTVER ${r.extver}), which the file does not have.`, { hdu: hduIndex, cause: e });
     }
-    if (ext.kind !== 'bintable') throw new FitsError('BAD_WCS', `The -TAB array ${r.ttype} must be in a binary table; ${r.extname} is a ${ext.kind}.`, { hdu: ext.index });
+    if (ext.kind !== 'bintable' && ext.kind !== 'compressed-table') throw new FitsError('BAD_WCS', `The -TAB array ${r.ttype} must be in a binary table; ${r.extname} is a ${ext.kind}.`, { hdu: ext.index });
     const t = await ext.readTable({ columns: [r.ttype], rows: { start: 0, count: 1 } });
     const col = t.column(r.ttype);
     if (!col.cellShape || typeof col.data[0] !== 'number') {
@@ -200,8 +200,8 @@ async function readTabularArrays(header: Header, key: string, file: HduLookup | 
 export function wcsSummary(hdu: Hdu): string {
   const header = hdu.kind === 'compressed-image' ? hdu.imageHeader : hdu.header;
   try {
-    const table = hdu.kind === 'bintable' || hdu.kind === 'table';
-    const tkw = table ? readTableWcsKeywords(hdu.header, ' ') : null;
+    const table = hdu.kind === 'bintable' || hdu.kind === 'table' || hdu.kind === 'compressed-table';
+    const tkw = table ? readTableWcsKeywords(hdu.tableHeader, ' ') : null;
     const wcs = table ? (tkw ? Wcs.fromKeywords(tkw) : null) : Wcs.fromHeader(header, { skipKeyword: isLookupKeyword });
     if (!wcs) return '';
     const lookup = header.has('CPDIS1') || header.has('CPDIS2') || header.has('D2IMDIS1') || header.has('D2IMDIS2') ? ' + lookup tables' : '';

@@ -19,6 +19,7 @@ import type { RandomGroups } from '../table/read/random-groups.js';
 import type { FitsTable } from '../table/ops/fits-table.js';
 import type { CompressedReadOptions } from '../tiled/tiled-image.js';
 import { compressedImageHeader, compressedImageInfo } from '../tiled/zimage.js';
+import { compressedTableHeader } from '../ztable/header.js';
 import type { Wcs } from '../wcs/wcs.js';
 
 /** The other HDUs of the file an HDU belongs to (a FitsFile): where a WCS finds its lookup tables. */
@@ -58,7 +59,12 @@ export class Hdu implements HduContext {
     readonly siblings?: HduSiblings,
   ) {}
 
-  /** The HDU kind: image, bintable, table, compressed-image, random-groups or other. */
+  /**
+   * The HDU kind: image, bintable, table, compressed-image, compressed-table,
+   * random-groups or other. A compressed-table (ZTABLE = T, what `fpack -table`
+   * writes) reads with readTable and iterateTable as the binary table it holds,
+   * whose header is {@link tableHeader}.
+   */
   get kind(): HduKind {
     return this.layout.kind;
   }
@@ -136,12 +142,26 @@ export class Hdu implements HduContext {
   }
 
   /**
+   * The header of the table: for a compressed table, the uncompressed table's
+   * header (NAXISn, PCOUNT and TFORMn restored, the ZTABLE keywords hidden, as
+   * funpack writes it); else `header`.
+   */
+  get tableHeader(): Header {
+    return this.kind === 'compressed-table' ? compressedTableHeader(this) : this.header;
+  }
+
+  /**
    * Read a binary or ASCII table, or some of its columns (by name or 0-based
    * index) and rows; only the bytes of those rows (and their heap arrays) are read.
+   * A compressed table decodes only the tiles of those rows and those columns.
    * @example
    * const t = await hdu.readTable({ columns: ['RA', 'DEC'], rows: { start: 0, count: 1000 } });
    */
   async readTable(opts: ReadTableOptions = {}): Promise<FitsTable> {
+    if (this.kind === 'compressed-table') {
+      const { readCompressedTable } = await import('../ztable/read.js');
+      return readCompressedTable(this, opts);
+    }
     const { readTable } = await import('../table/read/read-table.js');
     return readTable(this, opts);
   }
@@ -152,6 +172,11 @@ export class Hdu implements HduContext {
    * for await (const batch of hdu.iterateTable({ rows: 100_000, columns: ['TIME'] })) n += batch.numRows;
    */
   async *iterateTable(opts: IterateTableOptions = {}): AsyncGenerator<FitsTable> {
+    if (this.kind === 'compressed-table') {
+      const { iterateCompressedTable } = await import('../ztable/read.js');
+      yield* iterateCompressedTable(this, opts);
+      return;
+    }
     const { iterateTable } = await import('../table/read/read-table.js');
     yield* iterateTable(this, opts);
   }

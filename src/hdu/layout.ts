@@ -6,8 +6,12 @@ import { FitsError } from '../core/errors.js';
 import type { Header } from '../header/header.js';
 import { padToBlock } from '../core/block.js';
 
-/** What an HDU holds: a plain image, a binary or ASCII table, a tile-compressed image, random groups, or anything else (`other`). */
-export type HduKind = 'image' | 'bintable' | 'table' | 'compressed-image' | 'random-groups' | 'other';
+/**
+ * What an HDU holds. `compressed-image` and `compressed-table` are BINTABLEs
+ * with ZIMAGE = T or ZTABLE = T (FITS 4.0 §10), read as the image or table
+ * they hold.
+ */
+export type HduKind = 'image' | 'bintable' | 'table' | 'compressed-image' | 'compressed-table' | 'random-groups' | 'other';
 
 /** The sizes of an HDU as its header declares them (BITPIX, NAXISn, PCOUNT, GCOUNT), in FITS order. */
 export interface HduLayout {
@@ -82,7 +86,11 @@ export function layoutOf(header: Header, index: number): HduLayout {
     else kind = 'image';
   } else if (xtension === 'IMAGE') kind = 'image';
   else if (xtension === 'TABLE') kind = 'table';
-  else if (xtension === 'BINTABLE' || xtension === 'A3DTABLE') kind = header.getBool('ZIMAGE') === true ? 'compressed-image' : 'bintable';
+  else if (xtension === 'BINTABLE' || xtension === 'A3DTABLE') {
+    if (header.getBool('ZIMAGE') === true) kind = 'compressed-image';
+    else if (header.getBool('ZTABLE') === true) kind = 'compressed-table';
+    else kind = 'bintable';
+  }
   else kind = 'other';
   return { kind, xtension, bitpix, naxes, pcount, gcount, dataBytes, paddedDataBytes: padToBlock(dataBytes) };
 }

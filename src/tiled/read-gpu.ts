@@ -71,6 +71,7 @@ function prepare(ctx: HduContext, opts: CompressedReadOptions): Prepared {
 /** Why 'auto' should not use the GPU for this read (null: it should). */
 function autoVerdict(p: Prepared): string | null {
   if (!GPU_CODECS.includes(p.info.codec === 'RICE_ONE' ? 'RICE_1' : p.info.codec)) return `${p.info.codec} has no GPU decoder`;
+  if (p.spec.plioOffset) return 'PLIO_1 tiles of unsigned 16-bit data are decoded on the CPU';
   if (p.pixels < AUTO_THRESHOLDS.compressedPixels) return `${p.pixels} pixels is below the GPU threshold (${AUTO_THRESHOLDS.compressedPixels})`;
   if (p.placements.length < AUTO_THRESHOLDS.compressedTiles) return `${p.placements.length} tiles are too few to keep a GPU busy (threshold ${AUTO_THRESHOLDS.compressedTiles})`;
   return null;
@@ -81,6 +82,7 @@ const CPU_FALLBACK_REASON: Record<string, string> = {
   GZIP_1: 'streams the GPU inflater does not vouch for',
   GZIP_2: 'streams the GPU inflater does not vouch for',
   HCOMPRESS_1: 'tiles too large for GPU scratch memory, or beyond the range the kernel proves exact',
+  PLIO_1: 'unsigned 16-bit data: the offset CFITSIO applies is undone on the CPU',
 };
 
 function describeReport(r: TileDecodeReport, codec: string): string {

@@ -25,6 +25,8 @@ export interface TileJobSpec {
   smooth: boolean;
   /** Tiles hold quantized integers (ZSCALE column or keyword). */
   quantized: boolean;
+  /** PLIO_1: subtracted from the decoded pixels (unsigned 16-bit data, codecs/plio/tile.ts). */
+  plioOffset?: number;
   method: QuantizeMethod;
   ditherSeed: number;
   /** Output element type and BSCALE/BZERO/BLANK. */

@@ -251,7 +251,8 @@ export async function decodeTilesGpu(ctx: GpuContext, job: GpuTileJob, sink: { o
   if (problem) throw new FitsError('GPU', `This read cannot run on the GPU: ${problem}.`, { hdu: spec.hdu });
 
   const codec = spec.codec.trim().toUpperCase();
-  const gpuCodec = isRice(codec) || codec === 'PLIO_1';
+  // PLIO tiles of unsigned 16-bit data (an offset to subtract) are decoded on the CPU.
+  const gpuCodec = isRice(codec) || (codec === 'PLIO_1' && !spec.plioOffset);
   const gzipCodec = codec === 'GZIP_1' || codec === 'GZIP_2';
   const hcompressCodec = codec === 'HCOMPRESS_1' && hasTileDecoder(codec, spec, job.inflate);
   const hcTileBytes = Math.min(HCOMPRESS_GPU_LIMITS.tileBytes, ctx.maxBinding);

@@ -12,6 +12,7 @@ import type { HduContext } from '../hdu/context.js';
 import { pixelScaling, type DType, type PixelScaling } from '../image/pixel-type.js';
 import type { ResolvedSection } from '../image/section.js';
 import type { QuantizeMethod } from '../codecs/quantize/dequantize.js';
+import { plioOffsetFor } from '../codecs/plio/offset.js';
 import type { TileJobSpec } from './tile-decode.js';
 import { makeTileGrid, type TileGrid } from './grid.js';
 import { tileTableOf, type TileTable } from './tile-table.js';
@@ -356,6 +357,7 @@ export function tileJobSpec(info: CompressedImageInfo, sec: ResolvedSection, hdu
     blocksize: info.blocksize,
     smooth: info.smooth,
     quantized: info.quantized,
+    plioOffset: info.codec === 'PLIO_1' && !info.quantized ? plioOffsetFor(info.scaling.bzero) : 0,
     method: info.quantized ? quantizeMethodOf(info, hdu) : 'NO_DITHER',
     ditherSeed: info.ditherSeed,
     scaling: info.scaling,

@@ -2,8 +2,10 @@
  * Data checks after fitsverify (fvrf_data.c and CFITSIO's fill test): header
  * fill after END is blank, data fill after the data is zero (blank in ASCII
  * tables), logical values are 'T', 'F' or 0, strings are printable ASCII, and
- * variable-length descriptors stay within the heap and their declared maximum.
+ * variable-length descriptors stay within the heap and their declared maximum;
+ * compressed tables decode.
  */
+import { FitsError } from '../core/errors.js';
 import type { Hdu } from '../file/hdu.js';
 import type { HduShape } from './header-checks.js';
 import type { IssueList } from './issues.js';
@@ -97,5 +99,18 @@ export async function checkBinaryTableData(hdu: Hdu, shape: HduShape, cols: Tabl
         }
       });
     }
+  }
+}
+
+/**
+ * A tile-compressed table (ZTABLE = T): its Z keywords are coherent and every
+ * tile of every column decodes (fitsverify checks only the stored table).
+ */
+export async function checkCompressedTable(hdu: Hdu, issues: IssueList): Promise<void> {
+  try {
+    for await (const batch of hdu.iterateTable({ reuse: true })) void batch;
+  } catch (e) {
+    if (!(e instanceof FitsError)) throw e;
+    issues.error('COMPRESSED_TABLE', `The compressed table does not decode: ${e.message}`);
   }
 }

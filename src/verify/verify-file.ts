@@ -7,7 +7,7 @@ import { FitsError } from '../core/errors.js';
 import type { FitsFile } from '../file/fits-file.js';
 import type { Hdu } from '../file/hdu.js';
 import type { ChecksumResult } from '../checksum/verify.js';
-import { checkBinaryTableData, checkDataFill, checkHeaderFill } from './data-checks.js';
+import { checkBinaryTableData, checkCompressedTable, checkDataFill, checkHeaderFill } from './data-checks.js';
 import { checkHeader } from './header-checks.js';
 import { IssueList, type VerifyIssue } from './issues.js';
 import { rawCards } from './raw-cards.js';
@@ -75,6 +75,7 @@ export async function verifyFile(file: FitsFile, opts: VerifyOptions = {}): Prom
     if (opts.data !== false) {
       await checkDataFill(hdu, shape, size, issues);
       if (cols && shape.type === 'bintable' && hdu.dataOffset + hdu.layout.dataBytes <= size) await checkBinaryTableData(hdu, shape, cols, issues);
+      if (hdu.kind === 'compressed-table' && hdu.dataOffset + hdu.layout.dataBytes <= size && !issues.issues.some((i) => i.severity === 'error')) await checkCompressedTable(hdu, issues);
     }
     if (opts.checksums !== false) {
       try {

@@ -14,6 +14,7 @@ import { gzip1Encode, type Deflater } from '../codecs/gzip/encode.js';
 import { swapInPlace } from '../image/convert.js';
 import { hcompressEncode } from '../codecs/hcompress/encode.js';
 import { plioEncode } from '../codecs/plio/encode.js';
+import { plioOffsetFor } from '../codecs/plio/offset.js';
 import { noiseEstimate, quantizeTile } from '../codecs/quantize/quantize.js';
 
 /** The tile compression algorithms (ZCMPTYPE) the writer encodes. */
@@ -125,6 +126,11 @@ export class TileEncoder {
       else if (type === 'GZIP_2') heap.append(gzip1Encode(shuffleInto(be, width, shuffleBuf), spec.gzipLevel, this.deflate));
       else {
         const ints = storedInts(be, spec.enc.bitpix, intBuf);
+        if (type === 'PLIO_1') {
+          // Unsigned 16-bit data: PLIO holds the unsigned values (stored + 32768), as CFITSIO writes them.
+          const offset = plioOffsetFor(spec.enc.bzeroCard);
+          if (offset !== 0) for (let k = 0; k < n; k++) ints[k] = ints[k]! + offset;
+        }
         const s = type === 'HCOMPRESS_1' ? hcompScaleOf(spec.hcompScale, ints, cols, rows) : 0;
         compressInts(heap, spec, ints, width as 1 | 2 | 4, rows, cols, byteBuf, shuffleBuf, s, this.deflate, t);
       }

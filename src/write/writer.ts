@@ -24,6 +24,7 @@ import { pakoDeflater, type Deflater } from '../codecs/gzip/encode.js';
 import type { TableInput } from './table-encode.js';
 import { writeCompressedImage, writeCompressedImageStream, type CompressedImageOptions, type CompressedImageStreamOptions } from './compressed-image.js';
 import { writeAsciiTable, type AsciiTableWriteOptions } from './ascii-table.js';
+import { writeCompressedTable, type CompressedTableOptions } from './compressed-table.js';
 import { writeTable, writeTableStream, type ColumnSchema, type TableWriteOptions } from './table-writer.js';
 
 export type { HduWriteOptions, ImageWriteOptions, ImageStreamOptions, ImageInput };
@@ -120,6 +121,20 @@ export class FitsWriter implements WriterContext {
    */
   async addCompressedImageStream(opts: CompressedImageStreamOptions, chunks: AsyncIterable<ImageArray> | Iterable<ImageArray>): Promise<void> {
     await writeCompressedImageStream(this, opts, chunks);
+  }
+
+  /**
+   * Add a tile-compressed binary table (ZTABLE = T), as `fpack -table` writes
+   * it and funpack restores it: the table as {@link addTable} would write it,
+   * cut into tiles of `tileRows` rows, each column of a tile compressed with
+   * GZIP_1, GZIP_2 or RICE_1 (CFITSIO's choice per type by default).
+   * Variable-length bit arrays (PX) are refused (funpack cannot restore
+   * them); a table without rows or columns is written uncompressed, as fpack does.
+   * @example
+   * await w.addCompressedTable({ RA: ra, DEC: dec, FLUX: flux }, { extname: 'CAT', tileRows: 100_000 });
+   */
+  async addCompressedTable(table: TableInput, opts: CompressedTableOptions = {}): Promise<void> {
+    await writeCompressedTable(this, table, opts);
   }
 
   /** Add an ASCII table (XTENSION = 'TABLE') from numeric and string columns. */
