@@ -29,18 +29,18 @@ import { formatCard, type CardInput } from '../header/format.js';
 import { addSums } from '../checksum/sum32.js';
 import { riceEncode } from '../codecs/rice/encode.js';
 import { shuffleBytes, type Deflater } from '../codecs/gzip/encode.js';
-import { arrayElementBytes, fixedShuffleBytes, type TableCodec } from '../ztable/info.js';
+import { arrayElementBytes, fixedShuffleBytes } from '../ztable/info.js';
 import { keyOf, toCardInputs, type AssembledCard } from './header-build.js';
 import { patchCard, sealChecksum, StreamingSum } from './hdu-emit.js';
 import { encodeRows, HeapBuilder, planColumns, tableColumns, vlaFormPatches, type ColumnPlan, type ColumnSource, type NormalColumn, type TableInput } from './table-encode.js';
-import { tableHeader, writeTable, type TableWriteOptions } from './table-writer.js';
-import type { WriterContext } from './context.js';
+import { tableHeader, writeTable } from './table-writer.js';
+import type { HduWriteOptions, WriterContext } from './context.js';
 
 /** Algorithms a compressed table's columns can be written with (those funpack reads). */
-export type TableCompression = Exclude<TableCodec, 'NOCOMPRESS'>;
+export type TableCompression = 'RICE_1' | 'GZIP_1' | 'GZIP_2';
 
 /** Options of {@link FitsWriter.addCompressedTable}. */
-export interface CompressedTableOptions extends TableWriteOptions {
+export interface CompressedTableOptions extends HduWriteOptions {
   /**
    * Rows per tile (ZTILELEN). Default: as fpack, 10 000 000 bytes of rows
    * (10 000 000 / NAXIS1 rows), at most the table's rows.
@@ -49,8 +49,10 @@ export interface CompressedTableOptions extends TableWriteOptions {
   /**
    * An algorithm for every column, or one per column name (others: the
    * default). Where CFITSIO does not allow the algorithm for a column's type
-   * it uses its own choice instead, and so does this writer (see
-   * {@link columnCompression}). Default: CFITSIO's choice per type.
+   * it uses its own choice instead, and so does this writer: L, X, A and C
+   * are always GZIP_1; B takes GZIP_1 or RICE_1 (default GZIP_1); I takes any
+   * (default GZIP_2); J any (default RICE_1); K, E, D and M take GZIP_1 or
+   * GZIP_2 (default GZIP_2).
    */
   compression?: TableCompression | Readonly<Record<string, TableCompression>>;
   /** Deflate level of GZIP columns (default 1, Z_BEST_SPEED, as CFITSIO). */
