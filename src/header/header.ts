@@ -195,16 +195,26 @@ export class Header implements Iterable<Card> {
    * cannot be parsed, BAD_SIZE beyond 2^53, BAD_HEADER when not an integer.
    */
   structuralInt(keyword: string, hdu?: number): number | undefined {
-    const c = this.card(keyword);
-    if (c === undefined) return undefined;
-    const at = { hdu, card: c.index + 1 };
-    if (c.invalid) {
-      throw new FitsError('BAD_CARD', `The ${keyword} card cannot be read ("${c.comment}"): it must hold only an integer (and an optional "/ comment"). Fix the card; the data cannot be located without it.`, at);
-    }
-    const v = c.value;
+    const v = this.strict(keyword, hdu, 'an integer');
+    if (v === undefined) return undefined;
+    const at = { hdu, card: this.card(keyword)!.index + 1 };
     if (typeof v === 'bigint') throw new FitsError('BAD_SIZE', `${keyword} = ${v} is absurdly large.`, at);
     if (typeof v !== 'number' || !Number.isInteger(v)) throw new FitsError('BAD_HEADER', `Keyword ${keyword} must be an integer (it is ${JSON.stringify(v)}).`, at);
     return v;
+  }
+
+  /**
+   * The value of a keyword the data cannot be read without (sizes, tiles,
+   * heap offset), read strictly: undefined when absent; BAD_CARD when its card
+   * cannot be parsed (no CFITSIO leniency: a misread size misreads the data).
+   */
+  strict(keyword: string, hdu?: number, what = 'a value'): CardValue | undefined {
+    const c = this.card(keyword);
+    if (c === undefined) return undefined;
+    if (c.invalid) {
+      throw new FitsError('BAD_CARD', `The ${keyword} card cannot be read ("${c.comment}"): it must hold only ${what} (and an optional "/ comment"). Fix the card; the data cannot be read without it.`, { hdu, card: c.index + 1 });
+    }
+    return c.value;
   }
 
   /** A required structural integer keyword ({@link structuralInt}); BAD_HEADER when absent. */

@@ -2,12 +2,13 @@
  * Hostile headers from issue #20 (items 2, 3, 4, 5, 15): each built from the
  * generator the adversarial run used, with random variants.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { open, FitsError, type FitsFile } from '../helpers/fitsflow.js';
+import { open, FitsError, type FitsFile, type Hdu } from '../helpers/fitsflow.js';
+import { corpusPath } from '../helpers/corpus.js';
 import { main } from '../../src/cli/main.js';
 import type { CliIo } from '../../src/cli/command.js';
 import { bigEndian, card, concat, headerBytes, imageHdu, kv, padData } from '../helpers/make-fits.js';
@@ -194,4 +195,36 @@ describe('the CLI on these files', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+});
+
+describe('other structural keywords are read strictly too (#20 item 3)', () => {
+  /** The corpus file with the card of `key` in HDU `hdu`'s header rewritten as `text`. */
+  function withCard(rel: string, key: string, text: string): Uint8Array {
+    const bytes = new Uint8Array(readFileSync(corpusPath(rel)));
+    for (let o = 0; o + 80 <= bytes.length; o += 80) {
+      if (String.fromCharCode(...bytes.subarray(o, o + 8)).trim() === key && bytes[o + 8] === 0x3d) {
+        const t = card(text);
+        for (let i = 0; i < 80; i++) bytes[o + i] = t.charCodeAt(i);
+        return bytes;
+      }
+    }
+    throw new Error(`no ${key} in ${rel}`);
+  }
+  const cases: [string, string, string, number, (h: Hdu) => Promise<unknown>][] = [
+    ['tables/bintable_all_tforms.fits', 'TFIELDS', 'TFIELDS =                   26 x', 1, (h) => h.readTable()],
+    ['ascii/ascii_table.fits', 'TFIELDS', 'TFIELDS =                    2 junk', 1, (h) => h.readTable()],
+    ['compressed/astropy/rice_f32_dither1.fits', 'ZNAXIS1', 'ZNAXIS1 =                  257 $', 1, (h) => h.readImage()],
+    ['compressed/astropy/rice_f32_dither1.fits', 'ZTILE1', 'ZTILE1  =                   64 !', 1, (h) => h.readImage()],
+    ['compressed/astropy/rice_f32_dither1.fits', 'ZDITHER0', 'ZDITHER0=                   42 x', 1, (h) => h.readImage()],
+  ];
+  it('THEAP = 8 x is BAD_CARD, not a lenient heap offset', async () => {
+    const cards = [kv('XTENSION', 'BINTABLE'), kv('BITPIX', 8), kv('NAXIS', 2), kv('NAXIS1', 8), kv('NAXIS2', 1), kv('PCOUNT', 4), kv('GCOUNT', 1), kv('TFIELDS', 1), kv('TFORM1', '1PB(4)'), card('THEAP   =                    8 x')];
+    const data = padData(Uint8Array.of(0, 0, 0, 4, 0, 0, 0, 0, 1, 2, 3, 4));
+    expect(await codeOf(open(concat(imageHdu(8, [], []), headerBytes(cards), data)).then(async (f) => (await f.hdu(1)).readTable()))).toBe('BAD_CARD');
+  });
+  for (const [rel, key, text, index, read] of cases) {
+    it(`${rel}: ${text.replace(/ +/g, ' ')} is BAD_CARD`, async () => {
+      expect(await codeOf(open(withCard(rel, key, text)).then(async (f) => read(await f.hdu(index))))).toBe('BAD_CARD');
+    });
+  }
 });
