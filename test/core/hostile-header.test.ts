@@ -191,6 +191,17 @@ describe('the CLI on these files', () => {
         expect(r.code, r.err).toBe(0);
         expect(r.err).toMatch(warned);
       }
+      // Commands that did not print warnings themselves: main prints them once the command ends, also before its error.
+      const header = await run('header', join(dir, 'bzero.fits'));
+      expect(header.code).toBe(0);
+      expect(header.err).toMatch(/^warning: .*BZERO.*32768/);
+      const digest = await run('digest', join(dir, 'bzero.fits'));
+      expect(digest.err.split('\n').filter((l) => l.includes('BZERO')).length).toBe(1); // once
+      const cards = [kv('XTENSION', 'BINTABLE'), kv('BITPIX', 8), kv('NAXIS', 2), kv('NAXIS1', 2), kv('NAXIS2', 1), kv('PCOUNT', 0), kv('GCOUNT', 1), card('TFIELDS =                    1 x'), kv('TFORM1', 'I')];
+      writeFileSync(join(dir, 'tfields.fits'), concat(imageHdu(8, [], []), headerBytes(cards), padData(new Uint8Array(2))));
+      const table = await run('table', join(dir, 'tfields.fits'), '--hdu', '1');
+      expect(table.code).toBe(1);
+      expect(table.err).toMatch(/warning: .*TFIELDS[\s\S]*BAD_CARD/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
