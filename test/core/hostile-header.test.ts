@@ -58,6 +58,28 @@ describe('scaling cards with text after the value (#20 item 2)', () => {
     );
   });
 
+  it('any stray text after TSCALn/TZEROn and PSCALn/PZEROn: applied, and warned about', async () => {
+    const tail = fc.stringMatching(/^[!-.0-~][ -~]{0,30}$/);
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom('TSCAL1', 'TZERO1', 'PSCAL1', 'PZERO1'), fc.integer({ min: 2, max: 1000 }), tail, async (key, v, t) => {
+        const scale = key.includes('SCAL');
+        let got: number[];
+        let f: FitsFile;
+        if (key.startsWith('T')) {
+          const cards = [kv('XTENSION', 'BINTABLE'), kv('BITPIX', 8), kv('NAXIS', 2), kv('NAXIS1', 2), kv('NAXIS2', 2), kv('PCOUNT', 0), kv('GCOUNT', 1), kv('TFIELDS', 1), kv('TFORM1', 'I'), kv('TTYPE1', 'A'), stray(key, String(v), t)];
+          f = await open(concat(imageHdu(8, [], []), headerBytes(cards), padData(bigEndian(16, [1, 3]))));
+          got = Array.from((await (await f.hdu(1)).readTable()).column('A').data as ArrayLike<number>, Number);
+        } else {
+          f = await open(randomGroups('1', '2', 1, [1, 0, 3, 0], [kv('PTYPE1', 'U'), stray(key, String(v), t)]));
+          got = Array.from((await (await f.hdu(0)).readGroups()).params[0]!.data as ArrayLike<number>, Number);
+        }
+        expect(got).toEqual(scale ? [v, 3 * v] : [1 + v, 3 + v]);
+        expect(f.warnings.some((w) => w.code === 'INVALID_CARD')).toBe(true);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
   it('a value CFITSIO cannot read either (32768$) is ignored with a warning', async () => {
     const f = await open(imageHdu(16, [1], [5], [card(`BZERO   = 32768$`)]));
     const img = await (await f.hdu(0)).readImage();
