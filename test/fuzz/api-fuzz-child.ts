@@ -3,7 +3,10 @@
  * run by `node --max-old-space-size=2048`: mutate corpus files with a seeded
  * generator and drive every read path on each, printing one JSON line per
  * file: { i, file, outcome: 'ok' | FitsError code | 'EXCEPTION', message, grew (bytes the peak RSS grew by over the RSS before the file), bytes, declared }.
- * argv: SEED COUNT CORPUS_DIR FILE_LIST_JSON
+ * argv: SEED COUNT CORPUS_DIR FILE_LIST_JSON KEEP_DIR
+ * Files whose primary image fitsflow read with a value only CFITSIO reads
+ * (an INVALID_CARD warning "as CFITSIO reads it") are kept in KEEP_DIR with
+ * fitsflow's pixels (i.json), for the parent to compare with CFITSIO.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,7 +16,7 @@ import { open, digestFile, FitsError } from '../helpers/fitsflow.js';
 import { xorshift32 } from '../helpers/xorshift.js';
 import { mutate } from './mutate.js';
 
-const [seedText, countText, corpusDir, listJson] = process.argv.slice(2);
+const [seedText, countText, corpusDir, listJson, keepDir] = process.argv.slice(2);
 const seed = Number(seedText);
 const count = Number(countText);
 const files = JSON.parse(listJson!) as string[];
@@ -57,6 +60,24 @@ async function readEverything(bytes: Uint8Array): Promise<number> {
   return declared;
 }
 
+/** Keep the file and fitsflow's primary-image pixels when a card was read as only CFITSIO reads it. */
+async function keepIfLenient(bytes: Uint8Array, i: number): Promise<void> {
+  const f = await open(bytes);
+  try {
+    const hdu = await f.hdu(0);
+    if (hdu.kind !== 'image' || !hdu.shape) return;
+    const img = await hdu.readImage();
+    if (!f.warnings.some((w) => w.code === 'INVALID_CARD' && w.hdu === 0 && w.message.includes('as CFITSIO reads it'))) return;
+    const values = Array.from(img.data as ArrayLike<number | bigint>, (v) => (typeof v === 'bigint' ? Number(v) : Number.isNaN(v) ? null : v === Infinity ? 'inf' : v === -Infinity ? '-inf' : v));
+    const blank = hdu.header.get('BLANK');
+    writeFileSync(join(keepDir!, `${i}.fits`), bytes);
+    // BLANK: where fitsflow gives a null, CFITSIO's raw pixel must be BLANK (its null checking finds it).
+    writeFileSync(join(keepDir!, `${i}.json`), JSON.stringify({ values, blank: typeof blank === 'number' || typeof blank === 'bigint' ? Number(blank) : null, bitpix: hdu.header.get('BITPIX') }));
+  } finally {
+    await f.close();
+  }
+}
+
 const next = xorshift32(seed);
 for (let i = 0; i < count; i++) {
   const k = next() % originals.length;
@@ -69,6 +90,7 @@ for (let i = 0; i < count; i++) {
   let declared = 0;
   try {
     declared = await readEverything(bytes);
+    await keepIfLenient(bytes, i);
   } catch (e) {
     if (e instanceof FitsError) outcome = e.code;
     else {
