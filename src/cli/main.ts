@@ -18,6 +18,7 @@ import { joinCommand } from './join-command.js';
 import { xmatchCommand } from './xmatch-command.js';
 import { wcsCommand } from './wcs-command.js';
 import { cutoutCommand } from './cutout-command.js';
+import { warningCollector } from './shared.js';
 
 /** Every command, in the order `fitsflow --help` lists them. */
 export const COMMANDS: readonly Command[] = [infoCommand, headerCommand, digestCommand, verifyCommand, diffCommand, tableCommand, joinCommand, xmatchCommand, convertCommand, hatsCommand, pngCommand, wcsCommand, cutoutCommand, copyCommand, compressCommand, decompressCommand, cacheCommand];
@@ -62,8 +63,9 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     io.out(commandHelp(cmd));
     return 0;
   }
+  const collected = warningCollector(io);
   try {
-    return await cmd.run(parseArgs(rest, cmd.options), io);
+    return await cmd.run(parseArgs(rest, cmd.options), collected.io);
   } catch (e) {
     if (e instanceof OutputClosed) return 0;
     if (e instanceof UsageError) {
@@ -71,9 +73,12 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       return 2;
     }
     if (e instanceof FitsError) {
+      collected.flush(); // what the reader ignored or repaired first: it may explain the error
       io.err(`fitsflow ${name}: ${e.code}: ${e.message}`);
       return e.code === 'GPU' ? 3 : 1;
     }
     throw e;
+  } finally {
+    collected.flush();
   }
 }

@@ -74,9 +74,37 @@ export function progressPrinter(io: CliIo, label: string, total?: number): { upd
   };
 }
 
-/** Warnings the reader collected, on stderr. */
+/** The warnings already printed through an io (a property of the io, so nothing is printed twice). */
+const PRINTED = Symbol('printed warnings');
+type WarnedIo = CliIo & { [PRINTED]?: Set<string> };
+
+/** Warnings the reader collected, on stderr (each once per command run). */
 export function printWarnings(io: CliIo, file: FitsFile): void {
-  for (const w of file.warnings) io.err(`warning: ${w.message}${w.hdu !== undefined ? ` (HDU ${w.hdu})` : ''}`);
+  const printed = ((io as WarnedIo)[PRINTED] ??= new Set<string>());
+  for (const w of file.warnings) {
+    const line = `warning: ${w.message}${w.hdu !== undefined ? ` (HDU ${w.hdu})` : ''}`;
+    if (printed.has(line)) continue;
+    printed.add(line);
+    io.err(line);
+  }
+}
+
+/**
+ * An io whose `open` remembers the files a command opens, and `flush`, which
+ * prints the warnings of each (values the reader ignored or read as CFITSIO
+ * does) that the command did not print itself: main calls it once the command
+ * ends, also when it failed, since the warnings may explain the failure.
+ */
+export function warningCollector(io: CliIo): { io: CliIo; flush(): void } {
+  const files: FitsFile[] = [];
+  const wrapped: CliIo = Object.assign(Object.create(io) as CliIo, {
+    async open(path: string) {
+      const f = await io.open(path);
+      files.push(f);
+      return f;
+    },
+  });
+  return { io: wrapped, flush: () => { for (const f of files) printWarnings(wrapped, f); } };
 }
 
 export { FitsError };

@@ -252,11 +252,12 @@ async function printHeader(args: ParsedArgs, io: CliIo): Promise<number> {
 export const headerCommand: Command = {
   name: 'header',
   summary: 'Print an HDU\'s header cards as stored; with --set/--delete, edit them (in place when the header still fits its blocks, else through a rewritten copy).',
-  usage: 'FILE [--hdu N|NAME[,VER]] [--set KEY=VALUE [KEY=VALUE…]] [--delete KEY[,KEY…]]',
+  usage: 'FILE [--hdu N|NAME[,VER]] [--set KEY=VALUE [KEY=VALUE…]] [--delete KEY[,KEY…]] [--force]',
   options: [
     HDU_OPTION,
     { flag: 'set', value: 'KEY=VALUE', help: "set a keyword: T/F, numbers, 'quoted' or bare strings (more KEY=VALUE may follow)" },
     { flag: 'delete', value: 'KEY[,KEY…]', help: 'delete keywords' },
+    { flag: 'force', help: 'allow edits that change what the data mean (BSCALE, BZERO, BLANK, TSCALn, TZEROn, TNULLn, ZQUANTIZ, ZDITHER0, ZVALn, TDIMn, TTYPEn, EXTEND, …); values are still checked' },
   ],
   async run(args, io) {
     const set = args.flags.get('set');
@@ -276,7 +277,7 @@ export const headerCommand: Command = {
     if (h !== undefined && (h === true || !/^\d+$/.test(h))) throw new UsageError('--hdu takes an HDU index when editing');
     const index = h === undefined ? 0 : Number(h);
     try {
-      const r = await updateHeader(files[0]!, index, { set: edits, delete: del !== undefined ? del.split(',') : [] });
+      const r = await updateHeader(files[0]!, index, { set: edits, delete: del !== undefined ? del.split(',') : [], force: args.flags.has('force') });
       io.out(`${files[0]}: HDU ${index} header updated ${r.inPlace ? 'in place' : '(file rewritten)'}`);
     } catch (e) {
       if (e instanceof FitsError) throw e;

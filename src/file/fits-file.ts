@@ -8,7 +8,7 @@ import { FitsError } from '../core/errors.js';
 import type { HeaderWarning } from '../header/header.js';
 import { readHeader, type ReadHeaderOptions } from '../header/read-header.js';
 import { Hdu } from './hdu.js';
-import { layoutOf } from '../hdu/layout.js';
+import { layoutOf, type HduLayout } from '../hdu/layout.js';
 import { BLOCK } from '../core/block.js';
 import type { ByteSource } from '../core/byte-source.js';
 import { resolveSource, type SourceInput } from './resolve-source.js';
@@ -39,8 +39,23 @@ export class FitsFile implements AsyncIterable<Hdu> {
   private nextOffset = 0;
   private done = false;
   private scanning: Promise<Hdu | null> | null = null;
-  /** Warnings about the file structure (trailing bytes, missing padding, …) and headers. */
-  readonly warnings: FileWarning[] = [];
+  /** Warnings about the file structure (trailing bytes, missing padding, …), in the order met. */
+  private readonly fileWarnings: FileWarning[] = [];
+
+  /**
+   * Every warning so far: the file's structure (trailing bytes, missing padding,
+   * …) and each scanned HDU's `header.warnings` — values the reader ignored or
+   * read as CFITSIO does (unparsable cards, a non-integer BLANK, …). Readers
+   * add to a header's warnings when they meet such a value, so read first,
+   * then look.
+   */
+  get warnings(): FileWarning[] {
+    const all: FileWarning[] = [];
+    for (const h of this.scanned) for (const w of h.header.warnings) all.push({ ...w, hdu: h.index });
+    all.push(...this.fileWarnings);
+    // Stable: by HDU, the file's own warnings after those of the header they follow.
+    return all.map((w, i) => [w, i] as const).sort(([a, i], [b, j]) => (a.hdu ?? Infinity) - (b.hdu ?? Infinity) || i - j).map(([w]) => w);
+  }
 
   /** The runtime the file is read with (its inflater, worker pool, hasher). */
   readonly runtime: Runtime;
@@ -55,6 +70,11 @@ export class FitsFile implements AsyncIterable<Hdu> {
     private readonly options: OpenOptions = {},
   ) {
     this.runtime = options.runtime ?? PORTABLE_RUNTIME;
+  }
+
+  /** Record a file-level warning once (a failed scan may be retried). */
+  private note(w: FileWarning): void {
+    if (!this.fileWarnings.some((o) => o.code === w.code && o.message === w.message && o.hdu === w.hdu)) this.fileWarnings.push(w);
   }
 
   /** Read the next header; null when there are no more HDUs. */
@@ -92,7 +112,7 @@ export class FitsFile implements AsyncIterable<Hdu> {
         // A decompressed stream is not read past one block after the last HDU, so its rest is not counted.
         const after = isDecompressedSource(this.source) && !this.source.sizeKnown ? `At least ${probe.length}` : `${this.source.size - offset}`;
         if (isDecompressedSource(this.source)) this.source.limit(offset + BLOCK);
-        this.warnings.push({
+        this.note({
           code: allZero ? 'ZERO_PADDING_AFTER_END' : 'TRAILING_BYTES',
           message: allZero ? `${after} zero bytes follow the last HDU.` : `${after} bytes after the last HDU are not an extension; ignored.`,
           hdu: index,
@@ -103,17 +123,23 @@ export class FitsFile implements AsyncIterable<Hdu> {
       throw new FitsError('TRUNCATED', 'The file is empty.', { offset: 0 });
     }
     const { header, dataOffset } = await readHeader(this.source, offset, index, { ...this.options, firstBytes: probe });
-    for (const w of header.warnings) this.warnings.push({ ...w, hdu: index });
-    const layout = layoutOf(header, index);
-    const dataEnd = dataOffset + layout.dataBytes;
-    if (isDecompressedSource(this.source) && !this.source.sizeKnown) {
-      // Checked as the stream is read: decompressing the data now would read it twice.
-      this.source.expect(dataEnd);
-    } else if (dataEnd > size) {
-      throw new FitsError('TRUNCATED', `The data of HDU ${index} needs ${layout.dataBytes} bytes but the file has only ${Math.max(0, size - dataOffset)} after its header.`, { hdu: index, offset: size });
+    let layout: HduLayout;
+    try {
+      layout = layoutOf(header, index);
+      const dataEnd = dataOffset + layout.dataBytes;
+      if (isDecompressedSource(this.source) && !this.source.sizeKnown) {
+        // Checked as the stream is read: decompressing the data now would read it twice.
+        this.source.expect(dataEnd);
+      } else if (dataEnd > size) {
+        throw new FitsError('TRUNCATED', `The data of HDU ${index} needs ${layout.dataBytes} bytes but the file has only ${Math.max(0, size - dataOffset)} after its header.`, { hdu: index, offset: size });
+      }
+    } catch (e) {
+      // The HDU is unreadable, but what its header said (unparsable cards, …) still explains the error.
+      for (const w of header.warnings) this.note({ ...w, hdu: index });
+      throw e;
     }
     if (dataOffset + layout.paddedDataBytes > this.source.size) {
-      this.warnings.push({ code: 'MISSING_PADDING', message: 'The last HDU is not padded to a whole 2880-byte block.', hdu: index });
+      this.note({ code: 'MISSING_PADDING', message: 'The last HDU is not padded to a whole 2880-byte block.', hdu: index });
     }
     const hdu = new Hdu(this.source, index, header, layout, offset, dataOffset, this.runtime, this);
     this.scanned.push(hdu);

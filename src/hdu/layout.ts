@@ -52,22 +52,27 @@ export function layoutOf(header: Header, index: number): HduLayout {
   if (naxis < 0 || naxis > 999) throw new FitsError('BAD_HEADER', `NAXIS = ${naxis} is outside 0..999.`, { hdu: index, card: header.card('NAXIS')!.index + 1 });
   const naxes: number[] = [];
   for (let k = 1; k <= naxis; k++) {
-    const v = header.get(`NAXIS${k}`);
-    if (typeof v === 'bigint') throw new FitsError('BAD_SIZE', `NAXIS${k} = ${v} is absurdly large.`, { hdu: index, card: header.card(`NAXIS${k}`)!.index + 1 });
     const n = header.requireInt(`NAXIS${k}`, index);
     if (n < 0) throw new FitsError('BAD_HEADER', `NAXIS${k} = ${n} is negative.`, { hdu: index, card: header.card(`NAXIS${k}`)!.index + 1 });
     naxes.push(n);
   }
-  const groups = primary && header.getBool('GROUPS') === true && naxis >= 1 && naxes[0] === 0;
+  const groupsCard = primary ? header.card('GROUPS') : undefined;
+  if (groupsCard?.invalid) {
+    throw new FitsError('BAD_CARD', `The GROUPS card cannot be read ("${groupsCard.comment}"): it must be T or F (and an optional "/ comment").`, { hdu: index, card: groupsCard.index + 1 });
+  }
+  const groups = primary && groupsCard?.value === true && naxis >= 1 && naxes[0] === 0;
   let pcount = 0;
   let gcount = 1;
   if (!primary || groups) {
-    pcount = header.getInt('PCOUNT', 0);
-    gcount = header.getInt('GCOUNT', 1);
-    if (!primary && (!header.has('PCOUNT') || !header.has('GCOUNT'))) {
+    // Read strictly: a PCOUNT or GCOUNT that does not parse is an error, never the default.
+    const p = header.structuralInt('PCOUNT', index);
+    const g = header.structuralInt('GCOUNT', index);
+    if (!primary && (p === undefined || g === undefined)) {
       // astropy accepts extensions without them; the standard requires them.
-      header.warnings.push({ code: 'MISSING_KEYWORD', message: 'Extension header lacks PCOUNT or GCOUNT; assuming 0 and 1.' });
+      header.warn({ code: 'MISSING_KEYWORD', message: 'Extension header lacks PCOUNT or GCOUNT; assuming 0 and 1.' });
     }
+    pcount = p ?? 0;
+    gcount = g ?? 1;
     if (pcount < 0 || gcount < 0) throw new FitsError('BAD_HEADER', 'PCOUNT and GCOUNT must not be negative.', { hdu: index });
   }
   let elems = 1;

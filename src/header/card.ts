@@ -32,6 +32,12 @@ export interface RawCard {
   comment: string;
   /** True when the value field could not be parsed (value is then null). */
   invalid: boolean;
+  /**
+   * For an unparsable value card: the value CFITSIO reads from it (its first
+   * token: a number, T/F, or a string whose closing quote is followed by text
+   * without "/"), or undefined when CFITSIO cannot read one either.
+   */
+  lenient?: Exclude<CardValue, null>;
   /** Whether the value was written as a real (so 1.0 stays distinguishable from 1). */
   isReal: boolean;
   /** The 80 characters of the card (Latin-1). */
@@ -143,7 +149,32 @@ export function parseCard(card: string): RawCard {
     return { keyword, kind, value, comment, invalid: false, isReal, image: card };
   } catch (e) {
     if (!(e instanceof ParseFailure)) throw e;
-    return { keyword, kind, value: null, comment: stripSpaces(field), invalid: true, isReal: false, image: card };
+    const lenient = lenientValue(field);
+    return { keyword, kind, value: null, comment: stripSpaces(field), invalid: true, isReal: lenient?.isReal ?? false, image: card, lenient: lenient?.value };
+  }
+}
+
+/**
+ * The value CFITSIO reads from a value field astropy refuses: the token up to
+ * the first space or "/" when it is a number or T/F (what follows is taken as
+ * the comment), or a quoted string followed by stray text. Anything else
+ * (`32768$`, an unterminated string, a bad complex) CFITSIO does not read
+ * either: undefined.
+ */
+function lenientValue(field: string): { value: Exclude<CardValue, null>; isReal: boolean } | undefined {
+  const f = field.replace(/^ +/, '');
+  try {
+    if (f[0] === "'") {
+      const { text } = parseQuoted(f);
+      return PRINTABLE_RE.test(text) ? { value: rstripSpaces(text), isReal: false } : undefined;
+    }
+    const tok = /^[^ /]*/.exec(f)![0];
+    if (tok === 'T' || tok === 'F') return { value: tok === 'T', isReal: false };
+    if (tok === '' || tok[0] === '(') return undefined;
+    return parseNumberToken(tok);
+  } catch (e) {
+    if (!(e instanceof ParseFailure)) throw e;
+    return undefined;
   }
 }
 
@@ -169,7 +200,15 @@ export function firstStringSegment(field: string): string {
   return rstripSpaces(parseQuoted(field.replace(/^ +/, '')).text);
 }
 
-/** True if the 80-character card is the END card (DIGEST.md §2). */
+/** The END card exactly: `END` and 77 spaces. */
+export const END_CARD = 'END'.padEnd(80);
+
+/**
+ * True if the 80-character card is the END card (DIGEST.md §2), as astropy
+ * finds it: `END` then, after any spaces, nothing or a byte that cannot
+ * continue a keyword. Anything but {@link END_CARD} is then an invalid END
+ * card, which astropy reads with a warning.
+ */
 export function isEndCard(card: string): boolean {
   if (!card.startsWith('END')) return false;
   const rest = card.slice(3).replace(/^ +/, '');

@@ -11,13 +11,18 @@ export interface Card {
   readonly keyword: string;
   /** Value: null for commentary cards, undefined values and unparsable cards. */
   readonly value: CardValue;
+  /**
+   * For an unparsable card (`invalid`): the value CFITSIO reads from it, when
+   * it reads one (text after the value without "/": `BZERO = 32768 $` → 32768).
+   */
+  readonly lenient?: Exclude<CardValue, null>;
   /** Comment ('' when none). For commentary cards (COMMENT, HISTORY, blank), the text. */
   readonly comment: string;
   /** True for COMMENT, HISTORY, blank-keyword and other cards without a value indicator. */
   readonly commentary: boolean;
   /** True when written with HIERARCH. */
   readonly hierarch: boolean;
-  /** True when the value field could not be parsed. */
+  /** True when the value field could not be parsed (astropy refuses the card; see `lenient`). */
   readonly invalid: boolean;
   /** True when the value was written as a real number (e.g. `1.0`), false for integers. */
   readonly isReal: boolean;
@@ -63,6 +68,7 @@ export class Header implements Iterable<Card> {
       const hierarch = raw.kind === 'hierarch';
       if (raw.kind === 'commentary' || raw.invalid) {
         out.push(makeCard(raw, start, 1, hierarch));
+        if (raw.invalid) warnings.push(invalidCardWarning(raw, start));
         continue;
       }
       let value = raw.value;
@@ -89,6 +95,11 @@ export class Header implements Iterable<Card> {
     return new Header(out, n, warnings);
   }
 
+  /** Add a warning unless the same one is already there (readers may meet a value more than once). */
+  warn(w: HeaderWarning): void {
+    if (!this.warnings.some((o) => o.code === w.code && o.message === w.message)) this.warnings.push(w);
+  }
+
   /** The cards in file order. */
   [Symbol.iterator](): Iterator<Card> {
     return this.cards[Symbol.iterator]();
@@ -104,10 +115,15 @@ export class Header implements Iterable<Card> {
     return this.first.get(keyword) ?? this.first.get(keyword.toUpperCase());
   }
 
-  /** Value of the first card with this keyword (undefined if absent, null if it has no value). */
+  /**
+   * Value of the first card with this keyword (undefined if absent, null if it
+   * has no value). For a card astropy cannot parse but CFITSIO reads (text
+   * after the value without "/"), the value CFITSIO reads, as every reader of
+   * fitsflow uses it; `warnings` says so. `card(keyword).value` stays null.
+   */
   get(keyword: string): CardValue | undefined {
     const c = this.card(keyword);
-    return c === undefined ? undefined : c.value;
+    return c === undefined ? undefined : (c.value ?? c.lenient ?? null);
   }
 
   /** Comment of the first card with this keyword. */
@@ -175,9 +191,37 @@ export class Header implements Iterable<Card> {
     return v !== null && typeof v === 'object' ? v : undefined;
   }
 
-  /** A required integer keyword; throws BAD_HEADER if absent or not an integer. */
+  /**
+   * A structural integer keyword, read strictly (no CFITSIO leniency: a wrong
+   * size would misread the data): undefined when absent; BAD_CARD when its card
+   * cannot be parsed, BAD_SIZE beyond 2^53, BAD_HEADER when not an integer.
+   */
+  structuralInt(keyword: string, hdu?: number): number | undefined {
+    const v = this.strict(keyword, hdu, 'an integer');
+    if (v === undefined) return undefined;
+    const at = { hdu, card: this.card(keyword)!.index + 1 };
+    if (typeof v === 'bigint') throw new FitsError('BAD_SIZE', `${keyword} = ${v} is absurdly large.`, at);
+    if (typeof v !== 'number' || !Number.isInteger(v)) throw new FitsError('BAD_HEADER', `Keyword ${keyword} must be an integer (it is ${JSON.stringify(v)}).`, at);
+    return v;
+  }
+
+  /**
+   * The value of a keyword the data cannot be read without (sizes, tiles,
+   * heap offset), read strictly: undefined when absent; BAD_CARD when its card
+   * cannot be parsed (no CFITSIO leniency: a misread size misreads the data).
+   */
+  strict(keyword: string, hdu?: number, what = 'a value'): CardValue | undefined {
+    const c = this.card(keyword);
+    if (c === undefined) return undefined;
+    if (c.invalid) {
+      throw new FitsError('BAD_CARD', `The ${keyword} card cannot be read ("${c.comment}"): it must hold only ${what} (and an optional "/ comment"). Fix the card; the data cannot be read without it.`, { hdu, card: c.index + 1 });
+    }
+    return c.value;
+  }
+
+  /** A required structural integer keyword ({@link structuralInt}); BAD_HEADER when absent. */
   requireInt(keyword: string, hdu?: number): number {
-    const v = this.getInt(keyword);
+    const v = this.structuralInt(keyword, hdu);
     if (v === undefined) {
       const c = this.card(keyword);
       throw new FitsError('BAD_HEADER', c ? `Keyword ${keyword} must be an integer.` : `Mandatory keyword ${keyword} is missing.`, {
@@ -196,10 +240,20 @@ export class Header implements Iterable<Card> {
   }
 }
 
+/** The warning for an unparsable card: read as CFITSIO reads it, or ignored. */
+function invalidCardWarning(raw: RawCard, index: number): HeaderWarning {
+  const what = `Card ${index + 1} (${raw.keyword} = ${raw.comment})`;
+  const message = raw.lenient === undefined
+    ? `${what} cannot be parsed; its value is ignored.`
+    : `${what} has text after its value without "/": astropy refuses the card; its value is read as ${typeof raw.lenient === 'string' ? `'${raw.lenient}'` : String(raw.lenient === true ? 'T' : raw.lenient === false ? 'F' : raw.lenient)}, as CFITSIO reads it.`;
+  return { code: 'INVALID_CARD', message, card: index + 1 };
+}
+
 function makeCard(raw: RawCard, index: number, span: number, hierarch: boolean): Card {
   return {
     keyword: raw.keyword,
     value: raw.value,
+    ...(raw.lenient !== undefined ? { lenient: raw.lenient } : {}),
     comment: raw.comment,
     commentary: raw.kind === 'commentary',
     hierarch,

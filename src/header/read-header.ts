@@ -5,7 +5,7 @@
 import { BLOCK, CARD, padToBlock } from '../core/block.js';
 import { FitsError } from '../core/errors.js';
 import type { ByteSource } from '../core/byte-source.js';
-import { isEndCard } from './card.js';
+import { END_CARD, isEndCard } from './card.js';
 import { Header, type HeaderWarning } from './header.js';
 
 
@@ -69,6 +69,17 @@ export async function readHeader(source: ByteSource, offset: number, hdu: number
       }
       const text = cardText(bytes, at);
       if (isEndCandidate && isEndCard(text)) {
+        if (text !== END_CARD) {
+          // astropy's words: it reads the card as END and warns.
+          const trailing = text.slice(3).trimEnd();
+          warnings.push({
+            code: 'INVALID_END',
+            message: trailing
+              ? `Unexpected bytes trailing END keyword: ${JSON.stringify(trailing)}; the END card must be "END" and 77 spaces.`
+              : 'The END card is not "END" and 77 spaces.',
+            card: cards.length + 1,
+          });
+        }
         const endOffset = pos + at + CARD;
         let dataOffset = padToBlock(endOffset - offset) + offset;
         if (dataOffset > source.size) {

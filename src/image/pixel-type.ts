@@ -73,20 +73,43 @@ export interface PixelScaling {
   blank: number | bigint | undefined;
 }
 
-function numberOr(v: unknown, d: number): number {
+/**
+ * A numeric scaling keyword (BSCALE, BZERO, PSCALn, TZEROn, …): its value, or
+ * `fallback` when absent; a value that is not a number is ignored, with a
+ * warning on the header.
+ */
+export function scalingNumber(header: Header, keyword: string, fallback: number): number {
+  const v = header.get(keyword);
   if (typeof v === 'number') return v;
   if (typeof v === 'bigint') return Number(v);
-  return d;
+  if (v !== undefined) ignored(header, keyword, 'it is not a number');
+  return fallback;
+}
+
+function ignored(header: Header, keyword: string, why: string): void {
+  const c = header.card(keyword);
+  if (c?.invalid && c.lenient === undefined) return; // its INVALID_CARD warning says it is ignored
+  const shown = c ? ` = ${c.invalid ? c.comment : JSON.stringify(c.value)}` : '';
+  header.warn({ code: 'IGNORED_KEYWORD', message: `${keyword}${shown} is ignored: ${why}.`, card: c ? c.index + 1 : undefined });
 }
 
 /** Element type and scaling of an uncompressed image (or random-groups data with `groups`). */
 export function pixelScaling(header: Header, bitpix: number, opts: { compressed?: boolean; groups?: boolean } = {}): PixelScaling {
   const raw = rawDType(bitpix);
-  const bscale = numberOr(header.get('BSCALE'), 1);
+  const bscale = scalingNumber(header, 'BSCALE', 1);
   const bzeroValue = header.get('BZERO');
-  const bzero = numberOr(bzeroValue, 0);
+  const bzero = scalingNumber(header, 'BZERO', 0);
   const blankValue = header.get('BLANK');
-  const blank = bitpix > 0 && (typeof blankValue === 'number' || typeof blankValue === 'bigint') ? blankValue : undefined;
+  let blank: number | bigint | undefined;
+  if (blankValue !== undefined && !opts.groups) {
+    // As astropy: BLANK applies to integer data and must be an integer; otherwise it is ignored, with a warning.
+    if (bitpix < 0) {
+      // (A quantized compressed image may use it for ZBLANK: src/tiled/zimage.ts.)
+      if (!opts.compressed) ignored(header, 'BLANK', 'it applies to integer images only');
+    }
+    else if (typeof blankValue === 'bigint' || (typeof blankValue === 'number' && Number.isInteger(blankValue))) blank = blankValue;
+    else ignored(header, 'BLANK', 'it must be an integer');
+  }
   const base = { bitpix, raw, bscale, bzero };
   if (opts.groups) {
     if (bscale === 1 && bzero === 0) return { ...base, dtype: raw, mode: 'raw', blank: undefined };

@@ -28,11 +28,15 @@ export interface ReadImageOptions extends SectionRequest {
   gpu?: boolean | 'auto';
 }
 
-/** An image, or a section of one: values in C order. */
+/**
+ * An image, or a section of one: values in C order. An HDU without data
+ * (NAXIS = 0, where astropy's `data` is None) reads as no pixels: an empty
+ * `data` with `shape` [] (and the dtype BITPIX and the scaling keywords name).
+ */
 export interface ImageData<T extends ImageArray = ImageArray> {
-  /** The values, row-major (C order), native byte order. */
+  /** The values, row-major (C order), native byte order; empty when the HDU has no data (NAXIS = 0). */
   data: T;
-  /** Axis lengths, slowest first (C order, as numpy/astropy). */
+  /** Axis lengths, slowest first (C order, as numpy/astropy); [] when the HDU has no data (NAXIS = 0). */
   shape: number[];
   /** Element type name. */
   dtype: DType;

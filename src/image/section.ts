@@ -18,7 +18,7 @@ export interface ResolvedSection {
   start: number[];
   shape: number[];
   step: number[];
-  /** Number of output elements. */
+  /** Number of output elements (0 for an image without axes: NAXIS = 0 has no data). */
   count: number;
 }
 
@@ -34,7 +34,8 @@ export function resolveSection(dims: readonly number[], req: SectionRequest, hdu
   const start = req.start ? [...req.start] : new Array<number>(n).fill(0);
   const step = req.step ? [...req.step] : new Array<number>(n).fill(1);
   const shape = req.shape ? [...req.shape] : dims.map((d, i) => Math.max(0, Math.ceil((d - start[i]!) / step[i]!)));
-  let count = 1;
+  // No axes (NAXIS = 0) is no data: no elements, not one (astropy's data is None).
+  let count = n === 0 ? 0 : 1;
   for (let i = 0; i < n; i++) {
     const s = start[i]!, c = shape[i]!, st = step[i]!;
     if (!Number.isInteger(s) || !Number.isInteger(c) || !Number.isInteger(st) || st < 1 || s < 0 || c < 0) {
@@ -52,7 +53,7 @@ export function resolveSection(dims: readonly number[], req: SectionRequest, hdu
 export interface ElementRun {
   /** First source element (linear index in the full image). */
   src: number;
-  /** Number of output elements. */
+  /** Number of output elements (0 for an image without axes: NAXIS = 0 has no data). */
   count: number;
   /** Source stride between output elements (1 = contiguous). */
   stride: number;

@@ -19,6 +19,7 @@ import { sumRange } from '../checksum/verify.js';
 import type { ImageArray } from '../image/pixel-type.js';
 import { formatCard, type CardInput } from '../header/format.js';
 import { keyOf } from '../write/header-build.js';
+import { checkHeaderEdit } from '../write/header-edit-rules.js';
 import { headerCardsOf } from '../write/copy.js';
 import { chooseImageEncoding, dtypeOf, encodePixels } from '../write/image-encode.js';
 import { NodeFileSink } from './file-sink.js';
@@ -38,6 +39,14 @@ export interface HeaderEdits {
   delete?: readonly string[];
   /** Cards to append at the end (COMMENT, HISTORY, …). */
   append?: readonly CardInput[];
+  /**
+   * Allow edits that change what the data mean: scaling (BSCALE, BZERO, BLANK,
+   * TSCALn, TZEROn, TNULLn, …), compression (ZQUANTIZ, ZDITHER0, ZVALn, …),
+   * TDIMn, TTYPEn, EXTEND. Even then the value must be of the keyword's type
+   * and agree with the header (TDIMn with TFORMn, …). Default false: such an
+   * edit throws BAD_ARGUMENT saying what it would change.
+   */
+  force?: boolean;
 }
 
 /** Keywords that describe the data layout: editing them would corrupt the file. */
@@ -67,6 +76,11 @@ function edited(cards: CardInput[], edits: HeaderEdits, hdu: number): CardInput[
     }
   }
   if (edits.append) out.push(...edits.append);
+  // Scaling, compression, shape and name keywords: only with force, and then only values that keep the file readable.
+  const after = new Map<string, CardValue>();
+  for (const c of out) if (!c.commentary && !after.has(keyOf(c))) after.set(keyOf(c), c.value ?? null);
+  for (const k of edits.delete ?? []) checkHeaderEdit(k, undefined, after, edits.force === true, hdu);
+  for (const [k, v] of Object.entries(edits.set ?? {})) checkHeaderEdit(k, Array.isArray(v) ? (v as [CardValue, string])[0] : (v as CardValue), after, edits.force === true, hdu);
   return out;
 }
 

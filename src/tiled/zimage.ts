@@ -52,13 +52,8 @@ function numberValue(v: CardValue | undefined): number | undefined {
 }
 
 function requireInt(h: Header, key: string, hdu: number): number {
-  const v = h.get(key);
-  const card = h.card(key);
-  if (typeof v === 'bigint') throw new FitsError('BAD_SIZE', `${key} = ${v} is absurdly large.`, { hdu, card: card ? card.index + 1 : undefined });
-  if (typeof v !== 'number' || !Number.isInteger(v)) {
-    throw new FitsError('BAD_HEADER', card ? `${key} must be an integer.` : `Mandatory keyword ${key} is missing.`, { hdu, card: card ? card.index + 1 : undefined });
-  }
-  return v;
+  // Strict (Header.structuralInt): a size that does not parse is an error, never a default or a lenient guess.
+  return h.requireInt(key, hdu);
 }
 
 /** Parse (once per HDU) the Z keywords and the table layout of a compressed image. */
@@ -79,7 +74,7 @@ export function compressedImageInfo(ctx: HduContext): CompressedImageInfo {
     if (n < 0) throw new FitsError('BAD_HEADER', `ZNAXIS${k} = ${n} is negative.`, { hdu });
     fitsDims.push(n);
     pixels *= n;
-    const tv = h.get(`ZTILE${k}`);
+    const tv = h.strict(`ZTILE${k}`, hdu, 'a positive integer');
     let t: number;
     if (tv === undefined) t = k === 1 ? n : 1; // default: one row per tile
     else if (typeof tv === 'bigint' && tv > 0n) t = Number.MAX_SAFE_INTEGER; // clipped to the axis below
@@ -128,7 +123,7 @@ export function compressedImageInfo(ctx: HduContext): CompressedImageInfo {
   const quantized = zbitpix < 0 && (table.columns.zscale !== undefined || zscaleKeyword !== undefined);
   const zq = h.get('ZQUANTIZ');
   const quantizeMethod = typeof zq === 'string' ? zq.trim().toUpperCase() : 'NO_DITHER';
-  const ditherSeed = h.getInt('ZDITHER0', 1);
+  const ditherSeed = h.structuralInt('ZDITHER0', hdu) ?? 1;
   const zblankKeyword = numberValue(h.get('ZBLANK')) ?? (quantized ? numberValue(h.get('BLANK')) : undefined);
 
   const scaling = pixelScaling(h, zbitpix, { compressed: true });

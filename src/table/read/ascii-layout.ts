@@ -89,7 +89,7 @@ export function asciiTableLayout(header: Header, layout: HduLayout, hdu: number)
     throw new FitsError('BAD_HEADER', `An ASCII table needs BITPIX = 8 and NAXIS = 2 (has ${layout.bitpix} and ${layout.naxes.length}).`, { hdu });
   }
   const [rowBytes, nrows] = layout.naxes as [number, number];
-  const tfields = header.getInt('TFIELDS', 0);
+  const tfields = header.structuralInt('TFIELDS', hdu) ?? 0;
   if (tfields < 0 || tfields > 999) throw new FitsError('BAD_HEADER', `TFIELDS = ${tfields} is outside 0..999.`, { hdu });
   const columns: AsciiColumnSpec[] = [];
   for (let n = 1; n <= tfields; n++) {

@@ -139,7 +139,7 @@ export function binaryTableLayout(header: Header, layout: HduLayout, hdu: number
   }
   if (layout.gcount !== 1) throw new FitsError('BAD_HEADER', `A binary table needs GCOUNT = 1 (has ${layout.gcount}).`, { hdu });
   const [rowBytes, nrows] = layout.naxes as [number, number];
-  const tfields = header.getInt('TFIELDS', 0);
+  const tfields = header.structuralInt('TFIELDS', hdu) ?? 0;
   if (tfields < 0 || tfields > 999) {
     throw new FitsError('BAD_HEADER', `TFIELDS = ${tfields} is outside 0..999.`, { hdu, card: cardNo(header, 'TFIELDS') });
   }
@@ -175,7 +175,7 @@ export function binaryTableLayout(header: Header, layout: HduLayout, hdu: number
     offset += tform.width;
   }
   const tableBytes = rowBytes * nrows;
-  const theap = header.get('THEAP');
+  const theap = header.strict('THEAP', hdu, 'an integer');
   let heapOffset = tableBytes;
   if (theap !== undefined) {
     if (typeof theap !== 'number' || !Number.isSafeInteger(theap) || theap < tableBytes || theap > tableBytes + layout.pcount) {

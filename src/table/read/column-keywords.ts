@@ -4,6 +4,7 @@
  */
 import type { CardValue } from '../../header/card.js';
 import type { Header } from '../../header/header.js';
+import { scalingNumber } from '../../image/pixel-type.js';
 
 /** What the header says about column n (1-based) besides its format. */
 export interface ColumnKeywords {
@@ -24,11 +25,6 @@ export interface ColumnKeywords {
   tnullIsInteger: boolean;
 }
 
-function numberOr(v: CardValue | undefined, fallback: number): number {
-  if (typeof v === 'number') return v;
-  if (typeof v === 'bigint') return Number(v);
-  return fallback;
-}
 
 /** Read the keywords of column `n` (1-based). */
 export function columnKeywords(header: Header, n: number): ColumnKeywords {
@@ -36,15 +32,17 @@ export function columnKeywords(header: Header, n: number): ColumnKeywords {
   const unit = header.get(`TUNIT${n}`);
   const tzeroValue = header.get(`TZERO${n}`);
   const tnullCard = header.card(`TNULL${n}`);
+  // As every value: the one CFITSIO reads from a card astropy cannot parse (Header.get).
+  const tnull = header.get(`TNULL${n}`) ?? undefined;
   return {
     ttype,
     name: typeof ttype === 'string' && ttype.trim() !== '' ? ttype.trim() : `col${n}`,
     unit: typeof unit === 'string' && unit.trim() !== '' ? unit.trim() : undefined,
-    tscal: numberOr(header.get(`TSCAL${n}`), 1),
-    tzero: numberOr(tzeroValue, 0),
+    tscal: scalingNumber(header, `TSCAL${n}`, 1),
+    tzero: scalingNumber(header, `TZERO${n}`, 0),
     tzeroValue,
-    tnull: tnullCard?.value ?? undefined,
-    tnullIsInteger: tnullCard !== undefined && !tnullCard.isReal && integerNull(tnullCard.value) !== undefined,
+    tnull,
+    tnullIsInteger: tnullCard !== undefined && !tnullCard.isReal && integerNull(tnull) !== undefined,
   };
 }
 

@@ -6,7 +6,7 @@
  */
 import { FitsError } from '../../core/errors.js';
 import type { HduContext } from '../../hdu/context.js';
-import type { DType, ImageArray } from '../../image/pixel-type.js';
+import { scalingNumber, type DType, type ImageArray } from '../../image/pixel-type.js';
 import type { ImageData } from '../../image/read-image.js';
 import type { BinaryColumnSpec, ColumnScaling, ElementCode } from './binary-layout.js';
 import { gatherColumns } from './read-binary.js';
@@ -29,10 +29,6 @@ export interface RandomGroups {
 
 const CODE_OF_BITPIX: Record<number, ElementCode> = { 8: 'B', 16: 'I', 32: 'J', 64: 'K', [-32]: 'E', [-64]: 'D' };
 const DTYPE_OF_BITPIX: Record<number, DType> = { 8: 'uint8', 16: 'int16', 32: 'int32', 64: 'int64', [-32]: 'float32', [-64]: 'float64' };
-
-function numberOr(v: unknown, fallback: number): number {
-  return typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : fallback;
-}
 
 /** A numeric column spec over the group record (no unsigned conventions here: §5). */
 function groupSpec(index: number, name: string, code: ElementCode, bitpix: number, offset: number, count: number, tscal: number, tzero: number): BinaryColumnSpec {
@@ -60,6 +56,10 @@ export async function readRandomGroups(ctx: HduContext): Promise<RandomGroups> {
   const bytes = Math.abs(bitpix) / 8;
   const axes = layout.naxes.slice(1).reverse(); // C order, slowest first
   const { pcount, gcount } = layout;
+  if (pcount > Math.max(999, layout.dataBytes)) {
+    // Only without groups (GCOUNT = 0) can PCOUNT exceed the data size; PTYPEn names at most 999.
+    throw new FitsError('BAD_SIZE', `PCOUNT = ${pcount} parameters is absurd for ${layout.dataBytes} bytes of random-groups data.`, { hdu });
+  }
   const names = Array.from({ length: pcount }, (_, k) => {
     const v = header.get(`PTYPE${k + 1}`);
     return typeof v === 'string' ? v : null;
@@ -71,9 +71,9 @@ export async function readRandomGroups(ctx: HduContext): Promise<RandomGroups> {
     throw new FitsError('TRUNCATED', `The random-groups data needs ${layout.dataBytes} bytes but the file ends first.`, { hdu, offset: ctx.source.size });
   }
   const specs: BinaryColumnSpec[] = names.map((name, k) =>
-    groupSpec(k, name ?? `PARAM${k + 1}`, code, bitpix, k * bytes, 1, numberOr(header.get(`PSCAL${k + 1}`), 1), numberOr(header.get(`PZERO${k + 1}`), 0)),
+    groupSpec(k, name ?? `PARAM${k + 1}`, code, bitpix, k * bytes, 1, scalingNumber(header, `PSCAL${k + 1}`, 1), scalingNumber(header, `PZERO${k + 1}`, 0)),
   );
-  specs.push(groupSpec(pcount, 'DATA', code, bitpix, pcount * bytes, elems, numberOr(header.get('BSCALE'), 1), numberOr(header.get('BZERO'), 0)));
+  specs.push(groupSpec(pcount, 'DATA', code, bitpix, pcount * bytes, elems, scalingNumber(header, 'BSCALE', 1), scalingNumber(header, 'BZERO', 0)));
   const columns = await gatherColumns({ source: ctx.source, hdu, dataOffset: ctx.dataOffset, rowBytes }, specs, 0, gcount);
   const dataColumn = columns.pop()!;
   return {
