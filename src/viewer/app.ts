@@ -499,12 +499,17 @@ function exposeTestHooks(): void {
       await draw();
     },
     draw: () => draw(),
-    /** The canvas as RGBA bytes (WebGPU: the same draw into a texture, read back for the test only). */
-    pixels: async (): Promise<{ width: number; height: number; data: number[] }> => {
+    /** The canvas as RGBA bytes in base64 (WebGPU: the same draw into a texture, read back for the test only). */
+    pixels: async (): Promise<{ width: number; height: number; base64: string }> => {
       const w = canvas.width;
       const h = canvas.height;
       const s = state.shown;
-      if (mode === 'cpu' || !renderer || !s?.gpu || !gpuApi) return { width: w, height: h, data: Array.from(ctx2d!.getImageData(0, 0, w, h).data) };
+      const base64 = (bytes: Uint8Array | Uint8ClampedArray) => {
+        let text = '';
+        for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+        return btoa(text);
+      };
+      if (mode === 'cpu' || !renderer || !s?.gpu || !gpuApi) return { width: w, height: h, base64: base64(ctx2d!.getImageData(0, 0, w, h).data) };
       const device = renderer.device;
       const texture = device.createTexture({ size: [w, h], format: 'rgba8unorm', usage: GPUTextureUsage.RENDER_ATTACHMENT | GPUTextureUsage.COPY_SRC });
       const v = state.view;
@@ -516,12 +521,12 @@ function exposeTestHooks(): void {
       device.queue.submit([enc.finish()]);
       await buffer.mapAsync(GPUMapMode.READ);
       const src = new Uint8Array(buffer.getMappedRange());
-      const out = new Array<number>(w * h * 4);
-      for (let y = 0; y < h; y++) for (let i = 0; i < w * 4; i++) out[y * w * 4 + i] = src[y * bytesPerRow + i]!;
+      const out = new Uint8Array(w * h * 4);
+      for (let y = 0; y < h; y++) out.set(src.subarray(y * bytesPerRow, y * bytesPerRow + w * 4), y * w * 4);
       buffer.unmap();
       buffer.destroy();
       texture.destroy();
-      return { width: w, height: h, data: out };
+      return { width: w, height: h, base64: base64(out) };
     },
   };
 }

@@ -111,13 +111,27 @@ async function waitShown(page: Page): Promise<ViewerState> {
 }
 
 /** The expected canvas: renderImage of the image (origin lower) placed at the view, black outside. */
+const pictures = new Map<string, Promise<{ img: ReturnType<typeof renderImage>; nx: number; ny: number }>>();
+
+/** renderImage of an image HDU (origin lower), once per file and settings. */
+function picture(path: string, hduIndex: number, opts: { interval: 'zscale' | 'minmax'; stretch?: StretchSpec; colormap?: string }) {
+  const key = JSON.stringify([path, hduIndex, opts]);
+  let p = pictures.get(key);
+  if (!p) {
+    p = (async () => {
+      const f = await open(path);
+      const { data, shape } = await (await f.hdu(hduIndex)).readImage();
+      await f.close();
+      const img = renderImage(data, shape, { interval: { type: opts.interval }, stretch: opts.stretch, colormap: opts.colormap ? getColormap(opts.colormap) : undefined, origin: 'lower' });
+      return { img, ny: shape[0]!, nx: shape[1]! };
+    })();
+    pictures.set(key, p);
+  }
+  return p;
+}
+
 async function expectedCanvas(path: string, hduIndex: number, w: number, h: number, view: { x: number; y: number; zoom: number }, opts: { interval: 'zscale' | 'minmax'; stretch?: StretchSpec; colormap?: string }): Promise<Uint8Array> {
-  const f = await open(path);
-  const hdu = await f.hdu(hduIndex);
-  const { data, shape } = await hdu.readImage();
-  await f.close();
-  const [ny, nx] = shape as [number, number];
-  const img = renderImage(data, shape, { interval: { type: opts.interval }, stretch: opts.stretch, colormap: opts.colormap ? getColormap(opts.colormap) : undefined, origin: 'lower' });
+  const { img, nx, ny } = await picture(path, hduIndex, opts);
   const out = new Uint8Array(w * h * 4);
   for (let cy = 0; cy < h; cy++) {
     for (let cx = 0; cx < w; cx++) {
@@ -135,7 +149,7 @@ async function expectedCanvas(path: string, hduIndex: number, w: number, h: numb
   return out;
 }
 
-function countDiffs(got: number[], want: Uint8Array): { differing: number; maxDiff: number } {
+function countDiffs(got: Uint8Array, want: Uint8Array): { differing: number; maxDiff: number } {
   let differing = 0;
   let maxDiff = 0;
   for (let i = 0; i < want.length; i += 4) {
@@ -149,10 +163,11 @@ function countDiffs(got: number[], want: Uint8Array): { differing: number; maxDi
 
 async function checkCanvas(page: Page, path: string, hdu: number, view: { x: number; y: number; zoom: number }, opts: Parameters<typeof expectedCanvas>[5]): Promise<void> {
   await hook(page, 'setView', view);
-  const got = await hook<{ width: number; height: number; data: number[] }>(page, 'pixels');
+  const got = await hook<{ width: number; height: number; base64: string }>(page, 'pixels');
+  const bytes = new Uint8Array(Buffer.from(got.base64, 'base64'));
   const want = await expectedCanvas(path, hdu, got.width, got.height, view, opts);
-  expect(got.data.length).toBe(want.length);
-  expect(countDiffs(got.data, want)).toEqual({ differing: 0, maxDiff: 0 });
+  expect(bytes.length).toBe(want.length);
+  expect(countDiffs(bytes, want)).toEqual({ differing: 0, maxDiff: 0 });
 }
 
 describe.skipIf(!haveChromium)('the viewer in headless Chromium', () => {
