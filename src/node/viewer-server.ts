@@ -77,9 +77,9 @@ function sendFile(req: IncomingMessage, res: ServerResponse, path: string): void
 
 /**
  * Start the viewer's server on 127.0.0.1.
- * @param target a local path (served) or an http(s) URL (opened by the page directly; the host must allow CORS)
+ * `file` is served under /file/NAME; a `url` (http or https) is opened by the page directly (the host must allow CORS).
  */
-export function startViewerServer(opts: ViewerServerOptions & { url?: string }): Promise<ViewerServer> {
+export async function startViewerServer(opts: ViewerServerOptions & { url?: string }): Promise<ViewerServer> {
   const pageDir = resolve(opts.pageDir);
   if (!existsSync(join(pageDir, 'index.html'))) {
     throw new FitsError('BAD_ARGUMENT', `The viewer's page is not built (no ${join(pageDir, 'index.html')}): run npm run build.`);
