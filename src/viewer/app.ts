@@ -191,7 +191,8 @@ async function showHdu(hdu: Hdu): Promise<void> {
 }
 
 async function showTable(hdu: Hdu): Promise<void> {
-  const t = await hdu.readTable({ rows: { start: 0, count: TABLE_ROWS } });
+  const rows = Number(hdu.header.get('NAXIS2') ?? 0);
+  const t = await hdu.readTable({ rows: { start: 0, count: Math.min(TABLE_ROWS, rows) } });
   const table = document.createElement('table');
   const names = t.columnNames;
   const head = table.createTHead().insertRow();
@@ -202,7 +203,9 @@ async function showTable(hdu: Hdu): Promise<void> {
     const tr = body.insertRow();
     for (const n of names) tr.insertCell().textContent = String(row[n]);
   }
-  $('table').replaceChildren(table);
+  const note = document.createElement('p');
+  note.textContent = `${rows} rows × ${names.length} columns${rows > t.numRows ? ` (the first ${t.numRows} shown)` : ''}`;
+  $('table').replaceChildren(note, table);
 }
 
 // ---------------------------------------------------------------------------

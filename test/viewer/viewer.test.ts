@@ -11,7 +11,7 @@
  * test-artifacts/viewer/.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
@@ -24,6 +24,8 @@ const haveChromium = toolAvailable('Debian chromium', existsSync(CHROMIUM), 'apt
 const corpus = join(repoRoot, 'test/corpus');
 const RICE = join(corpus, 'compressed/astropy/rice_int16_tiles.fits');
 const FLOAT = join(corpus, 'images/bitpixm32_2d.fits');
+const CUBE = join(corpus, 'images/bitpix16_3d.fits');
+const MIXED = join(corpus, 'mef/mixed_kinds.fits');
 const artifacts = join(repoRoot, 'test-artifacts/viewer');
 /**
  * The GPU tests' flags, but SwiftShader through Vulkan and ANGLE instead of
@@ -114,7 +116,7 @@ async function waitShown(page: Page): Promise<ViewerState> {
 const pictures = new Map<string, Promise<{ img: ReturnType<typeof renderImage>; nx: number; ny: number }>>();
 
 /** renderImage of an image HDU (origin lower), once per file and settings. */
-function picture(path: string, hduIndex: number, opts: { interval: 'zscale' | 'minmax'; stretch?: StretchSpec; colormap?: string }) {
+function picture(path: string, hduIndex: number, opts: { interval: 'zscale' | 'minmax'; stretch?: StretchSpec; colormap?: string; plane?: number }) {
   const key = JSON.stringify([path, hduIndex, opts]);
   let p = pictures.get(key);
   if (!p) {
@@ -122,15 +124,15 @@ function picture(path: string, hduIndex: number, opts: { interval: 'zscale' | 'm
       const f = await open(path);
       const { data, shape } = await (await f.hdu(hduIndex)).readImage();
       await f.close();
-      const img = renderImage(data, shape, { interval: { type: opts.interval }, stretch: opts.stretch, colormap: opts.colormap ? getColormap(opts.colormap) : undefined, origin: 'lower' });
-      return { img, ny: shape[0]!, nx: shape[1]! };
+      const img = renderImage(data, shape, { interval: { type: opts.interval }, stretch: opts.stretch, colormap: opts.colormap ? getColormap(opts.colormap) : undefined, origin: 'lower', plane: opts.plane });
+      return { img, ny: shape[shape.length - 2]!, nx: shape[shape.length - 1]! };
     })();
     pictures.set(key, p);
   }
   return p;
 }
 
-async function expectedCanvas(path: string, hduIndex: number, w: number, h: number, view: { x: number; y: number; zoom: number }, opts: { interval: 'zscale' | 'minmax'; stretch?: StretchSpec; colormap?: string }): Promise<Uint8Array> {
+async function expectedCanvas(path: string, hduIndex: number, w: number, h: number, view: { x: number; y: number; zoom: number }, opts: { interval: 'zscale' | 'minmax'; stretch?: StretchSpec; colormap?: string; plane?: number }): Promise<Uint8Array> {
   const { img, nx, ny } = await picture(path, hduIndex, opts);
   const out = new Uint8Array(w * h * 4);
   for (let cy = 0; cy < h; cy++) {
@@ -242,6 +244,37 @@ describe.skipIf(!haveChromium)('the viewer in headless Chromium', () => {
         expect(await page.locator('#hdus button').count()).toBe(s.hdus);
         await page.fill('#headerSearch', 'bitpix');
         expect((await page.locator('#cards').textContent())!.trim()).toMatch(/^BITPIX\s+= -32/);
+        expect(errors).toEqual([]);
+      });
+
+      it('a cube: the plane slider shows plane 3', async () => {
+        await page.setInputFiles('#filePicker', CUBE);
+        const s = await waitShown(page);
+        expect(s.shown).toMatchObject({ nx: 30, ny: 40, plane: 0 });
+        expect(await page.locator('#planeLabel').isVisible()).toBe(true);
+        await page.locator('#plane').fill('3');
+        await page.waitForFunction(() => (window as unknown as { fitsflowViewer: { state(): ViewerState } }).fitsflowViewer.state().shown?.plane === 3);
+        await hook(page, 'resize', 60, 80);
+        await checkCanvas(page, CUBE, 0, { x: 15.1, y: 20.1, zoom: 2 }, { interval: 'zscale', plane: 3 });
+      });
+
+      it('a file dropped on the page opens; a table HDU shows its rows', async () => {
+        const base64 = readFileSync(MIXED).toString('base64');
+        await page.evaluate((b64) => {
+          const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+          const dt = new DataTransfer();
+          dt.items.add(new File([bytes], 'mixed_kinds.fits'));
+          document.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+        }, base64);
+        await page.waitForFunction(() => document.getElementById('status')!.textContent!.startsWith('mixed_kinds.fits: 5 HDU(s)'), undefined, { timeout: 30_000 });
+        const s = await waitShown(page);
+        expect(s.shown).toMatchObject({ nx: 5, ny: 4 });
+        await page.click('#hdus button[data-index="1"]');
+        await page.waitForFunction(() => document.querySelectorAll('#table tbody tr').length === 5, undefined, { timeout: 30_000 });
+        expect(await page.locator('#table th').allTextContents()).toEqual(['A', 'B']);
+        expect(await page.locator('#stage').isVisible()).toBe(false);
+        await page.click('#hdus button[data-index="4"]');
+        expect((await waitShown(page)).shown).toMatchObject({ nx: 50, ny: 40 });
         expect(errors).toEqual([]);
       });
 
