@@ -66,9 +66,11 @@ interface ViewerState {
   frameTimes: number[];
   error: string | null;
   loading: boolean;
+  /** performance.now() (ms since the navigation started) when the first picture of the open file was drawn. */
+  firstPicture: number | null;
 }
 
-const state: ViewerState = { file: null, hdus: [], shown: null, view: { x: 0, y: 0, zoom: 1 }, decodes: 0, draws: 0, frameTimes: [], error: null, loading: false };
+const state: ViewerState = { file: null, hdus: [], shown: null, view: { x: 0, y: 0, zoom: 1 }, decodes: 0, draws: 0, frameTimes: [], error: null, loading: false, firstPicture: null };
 
 const params = new URLSearchParams(location.search);
 let gpuApi: typeof import('../entries/gpu.js') | null = null;
@@ -347,7 +349,9 @@ async function draw(t0 = performance.now()): Promise<void> {
     ctx2d.putImageData(drawNearest(s.picture, s.nx, s.ny, v, canvas.width, canvas.height), 0, 0);
   }
   state.draws++;
-  state.frameTimes.push(performance.now() - t0);
+  const now = performance.now();
+  state.frameTimes.push(now - t0);
+  state.firstPicture ??= now;
 }
 
 /**
@@ -492,7 +496,7 @@ function fillColormaps(): void {
 function exposeTestHooks(): void {
   (window as unknown as Record<string, unknown>).fitsflowViewer = {
     mode: () => mode,
-    state: () => ({ decodes: state.decodes, draws: state.draws, frameTimes: [...state.frameTimes], error: state.error, loading: state.loading, hdus: state.hdus.length, view: { ...state.view }, shown: state.shown ? { nx: state.shown.nx, ny: state.shown.ny, plane: state.shown.plane, limits: state.shown.limits } : null }),
+    state: () => ({ firstPicture: state.firstPicture, decodes: state.decodes, draws: state.draws, frameTimes: [...state.frameTimes], error: state.error, loading: state.loading, hdus: state.hdus.length, view: { ...state.view }, shown: state.shown ? { nx: state.shown.nx, ny: state.shown.ny, plane: state.shown.plane, limits: state.shown.limits } : null }),
     setView: async (v: ViewState) => {
       state.view = { ...v };
       await draw();
