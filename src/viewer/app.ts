@@ -21,6 +21,8 @@
 import { open, type FitsFile, type Hdu } from '../entries/index.js';
 import type { GpuImageRenderer } from '../render/render.wgsl.js';
 import type { GpuImage } from '../image/read-gpu.js';
+import { formatDegrees, formatHours } from '../wcs/sexagesimal.js';
+import type { Wcs } from '../wcs/wcs.js';
 import { colormapNames } from '../render/colormap.js';
 import { computeLimits, type IntervalSpec, type Limits } from '../render/interval.js';
 import { asNumberArray, type NumberArray, type PixelArray } from '../render/pixels.js';
@@ -50,6 +52,8 @@ interface Shown {
   gpu: GpuImage | null;
   limits: Limits;
   histEq: HistEqCurve | undefined;
+  /** The image's world coordinates, when its header has a WCS. */
+  wcs: Wcs | null;
   /** CPU path: the mapped picture, RGBA words, rows top to bottom (image row ny − 1 first). */
   picture: Uint32Array | null;
 }
@@ -233,7 +237,9 @@ async function showImage(hdu: Hdu): Promise<void> {
   const ny = shape.length >= 2 ? shape[shape.length - 2]! : 1;
   const planes = shape.slice(0, -2).reduce((a, b) => a * b, 1);
   setStatus(`Reading HDU ${state.hdus.indexOf(hdu)} (${nx}×${ny}${planes > 1 ? `×${planes}` : ''})…`);
-  const shown: Shown = { hdu, nx, ny, planes, plane: 0, values: new Float64Array(0), step: 1, data: null, gpu: null, limits: { min: 0, max: 1 }, histEq: undefined, picture: null };
+  const shown: Shown = { hdu, nx, ny, planes, plane: 0, values: new Float64Array(0), step: 1, data: null, gpu: null, limits: { min: 0, max: 1 }, histEq: undefined, picture: null, wcs: null };
+  // hdu.wcs() loads the WCS modules on demand; a header without (or with a broken) WCS shows pixels only.
+  shown.wcs = await hdu.wcs().catch(() => null);
   if (mode === 'webgpu' && gpuApi) {
     shown.gpu = await gpuApi.readImageToGpuBuffer(hdu);
     state.decodes++;
@@ -404,7 +410,30 @@ function showCursor(cx: number, cy: number): void {
   const sw = Math.ceil(s.nx / s.step);
   const value = s.step === 1 ? s.values[iy * s.nx + ix] : s.values[Math.floor(iy / s.step) * sw + Math.floor(ix / s.step)];
   // FITS pixel numbers are 1-based.
-  $('cursor').textContent = `x ${ix + 1} y ${iy + 1} value ${value === undefined ? '—' : String(value)}${s.step > 1 ? ' (sampled)' : ''}`;
+  $('cursor').textContent = `x ${ix + 1} y ${iy + 1} value ${value === undefined ? '—' : String(value)}${s.step > 1 ? ' (sampled)' : ''}${skyText(s, ix, iy)}`;
+}
+
+/** The world coordinates of pixel (ix, iy) (0-based; the plane's indices on further axes): RA/Dec in degrees and sexagesimal. */
+function skyText(s: Shown, ix: number, iy: number): string {
+  if (!s.wcs) return '';
+  try {
+    const pixel = new Array<number>(s.wcs.naxis).fill(0);
+    pixel[0] = ix;
+    if (pixel.length > 1) pixel[1] = iy;
+    const lead = (s.hdu.shape ?? []).slice(0, -2).reverse(); // FITS order: NAXIS3 first
+    for (let k = 0, p = s.plane; k < lead.length && k + 2 < pixel.length; k++) {
+      pixel[k + 2] = p % lead[k]!;
+      p = Math.floor(p / lead[k]!);
+    }
+    const world = s.wcs.pixelToWorldScalar(...pixel);
+    const [lng, lat] = s.wcs.celestialAxes;
+    if (lng < 0 || !Number.isFinite(world[lng]!) || !Number.isFinite(world[lat]!)) return ` world ${world.map((w) => w.toPrecision(8)).join(' ')}`;
+    const a = world[lng]!;
+    const d = world[lat]!;
+    return ` sky ${a.toFixed(6)}° ${d.toFixed(6)}° (${formatHours(a)} ${formatDegrees(d)})`;
+  } catch {
+    return '';
+  }
 }
 
 // ---------------------------------------------------------------------------

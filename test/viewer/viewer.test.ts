@@ -11,13 +11,13 @@
  * test-artifacts/viewer/.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
-import { getColormap, open, renderImage, type StretchSpec } from '../helpers/fitsflow.js';
+import { formatDegrees, formatHours, getColormap, open, renderImage, type StretchSpec } from '../helpers/fitsflow.js';
 import { CHROMIUM, CHROMIUM_FLAGS, repoRoot, toolAvailable } from '../package/helpers.js';
 
 const haveChromium = toolAvailable('Debian chromium', existsSync(CHROMIUM), 'apt-get install chromium');
@@ -36,6 +36,17 @@ const artifacts = join(repoRoot, 'test-artifacts/viewer');
 const VIEWER_FLAGS = [...CHROMIUM_FLAGS.filter((f) => f !== '--disable-gpu'), '--use-vulkan=swiftshader', '--enable-features=Vulkan', '--disable-vulkan-surface', '--use-angle=vulkan'];
 
 let pageDir: string;
+/** A small float32 image with a TAN WCS (written here: the corpus's 2-D images carry no celestial WCS). */
+let wcsFile: string;
+
+function writeWcsImage(path: string): void {
+  const cards = ['SIMPLE  = T', 'BITPIX  = -32', 'NAXIS   = 2', 'NAXIS1  = 20', 'NAXIS2  = 10', "CTYPE1  = 'RA---TAN'", "CTYPE2  = 'DEC--TAN'", 'CRPIX1  = 10.5', 'CRPIX2  = 5.5', 'CRVAL1  = 150.1', 'CRVAL2  = 2.2', 'CDELT1  = -0.001', 'CDELT2  = 0.001', "CUNIT1  = 'deg'", "CUNIT2  = 'deg'", 'END'];
+  const header = Buffer.alloc(2880, ' ');
+  cards.forEach((c, i) => header.write(c.padEnd(80), i * 80, 'latin1'));
+  const data = Buffer.alloc(2880);
+  for (let i = 0; i < 200; i++) data.writeFloatBE(i % 20 + 3 * Math.floor(i / 20), i * 4);
+  writeFileSync(path, Buffer.concat([header, data]));
+}
 let context: BrowserContext;
 let userDataDir: string;
 let viewUrl: string;
@@ -75,6 +86,8 @@ beforeAll(async () => {
   pageDir = mkdtempSync(join(tmpdir(), 'fitsflow-viewer-page-'));
   execFileSync(process.execPath, [join(repoRoot, 'scripts/build-viewer.mjs'), pageDir], { stdio: 'inherit' });
   mkdirSync(artifacts, { recursive: true });
+  wcsFile = join(pageDir, 'wcs_tan.fits');
+  writeWcsImage(wcsFile);
   viewRun = main(['view', RICE, '--page', pageDir], io(viewOut));
   for (let i = 0; i < 200 && viewOut.length === 0; i++) await new Promise((r) => setTimeout(r, 25));
   viewUrl = viewOut[0]!;
@@ -276,6 +289,27 @@ describe.skipIf(!haveChromium)('the viewer in headless Chromium', () => {
         await page.click('#hdus button[data-index="4"]');
         expect((await waitShown(page)).shown).toMatchObject({ nx: 50, ny: 40 });
         expect(errors).toEqual([]);
+      });
+
+      it('the value and the sky coordinates under the cursor (degrees and sexagesimal)', async () => {
+        await page.setInputFiles('#filePicker', wcsFile);
+        expect((await waitShown(page)).shown).toMatchObject({ nx: 20, ny: 10 });
+        await hook(page, 'resize', 200, 100);
+        await hook(page, 'setView', { x: 10, y: 5, zoom: 10 });
+        const box = (await page.locator('#stage').boundingBox())!;
+        await page.mouse.move(box.x + 55.3, box.y + 32.7);
+        await page.waitForFunction(() => document.getElementById('cursor')!.textContent !== '');
+        const text = (await page.locator('#cursor').textContent())!;
+        const m = /^x (\d+) y (\d+) value (\S+) sky (\S+)° (\S+)° \((\S+) (\S+)\)$/.exec(text);
+        expect(m, text).not.toBeNull();
+        const [ix, iy] = [Number(m![1]) - 1, Number(m![2]) - 1];
+        expect([ix, iy]).toEqual([5, 6]);
+        expect(Number(m![3])).toBe(ix + 3 * iy);
+        const f = await open(wcsFile);
+        const wcs = (await (await f.hdu(0)).wcs())!;
+        await f.close();
+        const [ra, dec] = wcs.pixelToWorldScalar(ix, iy) as [number, number];
+        expect(m!.slice(4)).toEqual([ra.toFixed(6), dec.toFixed(6), formatHours(ra), formatDegrees(dec)]);
       });
 
       it('a URL that cannot be read shows a message, not a blank page', async () => {
