@@ -18,7 +18,7 @@
  * Tables show their first rows. Errors show a message in the status line.
  */
 /// <reference types="@webgpu/types" preserve="true" />
-import { open, type FitsFile, type Hdu } from '../entries/index.js';
+import { open, type FitsFile, type FitsTable, type Hdu } from '../entries/index.js';
 import type { GpuImageRenderer } from '../render/render.wgsl.js';
 import type { GpuImage } from '../image/read-gpu.js';
 import { formatDegrees, formatHours } from '../wcs/sexagesimal.js';
@@ -32,8 +32,10 @@ import { canvasToImage, fitView, panBy, zoomAt, type ViewState } from './view.js
 
 /** At most this many pixels are read on the CPU for the limits in the WebGPU path. */
 const SAMPLE_PIXELS = 1 << 20;
-/** Rows of a table shown. */
+/** Rows of a table listed. */
 const TABLE_ROWS = 200;
+/** Rows of a table read for filtering and sorting (bounded memory). */
+const TABLE_READ_ROWS = 1_000_000;
 
 const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
 
@@ -88,7 +90,7 @@ function setStatus(text: string, error = false): void {
   const s = $('status');
   s.textContent = text;
   s.classList.toggle('error', error);
-  if (error) state.error = text;
+  state.error = error ? text : null;
 }
 
 function describeError(e: unknown): string {
@@ -183,7 +185,18 @@ function showHeader(hdu: Hdu): void {
 let currentHdu: Hdu | null = null;
 
 async function showHdu(hdu: Hdu): Promise<void> {
+  const wasLoading = state.loading;
+  state.loading = true;
+  try {
+    await showHduNow(hdu);
+  } finally {
+    state.loading = wasLoading;
+  }
+}
+
+async function showHduNow(hdu: Hdu): Promise<void> {
   currentHdu = hdu;
+  setStatus(`Reading HDU ${state.hdus.indexOf(hdu)}…`);
   for (const b of $('hdus').querySelectorAll('button')) b.classList.toggle('current', b.dataset.index === String(state.hdus.indexOf(hdu)));
   showHeader(hdu);
   const shape = hdu.shape ?? [];
@@ -196,22 +209,55 @@ async function showHdu(hdu: Hdu): Promise<void> {
   else $('table').textContent = `HDU ${state.hdus.indexOf(hdu)} has no pixels or rows to show.`;
 }
 
+/** The table on show (at most TABLE_READ_ROWS rows read). */
+let shownTable: FitsTable | null = null;
+
 async function showTable(hdu: Hdu): Promise<void> {
   const rows = Number(hdu.header.get('NAXIS2') ?? 0);
-  const t = await hdu.readTable({ rows: { start: 0, count: Math.min(TABLE_ROWS, rows) } });
+  const read = Math.min(TABLE_READ_ROWS, rows);
+  shownTable = await hdu.readTable({ rows: { start: 0, count: read } });
+  const names = shownTable.columnNames;
+  const controls = document.createElement('div');
+  controls.innerHTML = '<input id="tableFilter" type="search" size="40" placeholder="filter, e.g. A > 2 && B == \'x\'" aria-label="filter expression"> sort <select id="tableSort"><option value="">(file order)</option></select> <label><input type="checkbox" id="tableDescending"> descending</label> <button id="tableApply">apply</button> <span id="tableCount"></span>';
+  const sortSelect = controls.querySelector('#tableSort') as HTMLSelectElement;
+  for (const n of names) sortSelect.append(Object.assign(document.createElement('option'), { value: n, textContent: n }));
+  const grid = document.createElement('div');
+  grid.id = 'tableRows';
+  $('table').replaceChildren(controls, grid);
+  controls.querySelector('#tableApply')!.addEventListener('click', () => applyTable(rows));
+  (controls.querySelector('#tableFilter') as HTMLInputElement).addEventListener('keydown', (e) => e.key === 'Enter' && applyTable(rows));
+  applyTable(rows);
+}
+
+/** Filter (fitsflow's expression language) and sort the table read, and list the first TABLE_ROWS rows of the result. */
+function applyTable(fileRows: number): void {
+  const base = shownTable;
+  if (!base) return;
+  let view = base;
+  const expr = ($('tableFilter') as HTMLInputElement).value.trim();
+  const key = ($('tableSort') as HTMLSelectElement).value;
+  try {
+    if (expr) view = view.filter(expr);
+    if (key) view = view.sort(key, { descending: ($('tableDescending') as HTMLInputElement).checked });
+  } catch (e) {
+    setStatus(`Cannot filter or sort: ${describeError(e)}`, true);
+    return;
+  }
+  const names = view.columnNames;
   const table = document.createElement('table');
-  const names = t.columnNames;
   const head = table.createTHead().insertRow();
   for (const n of names) head.append(Object.assign(document.createElement('th'), { textContent: n }));
   const body = table.createTBody();
-  for (let r = 0; r < t.numRows; r++) {
-    const row = t.row(r);
+  const shown = Math.min(TABLE_ROWS, view.numRows);
+  for (let r = 0; r < shown; r++) {
+    const row = view.row(r);
     const tr = body.insertRow();
     for (const n of names) tr.insertCell().textContent = String(row[n]);
   }
-  const note = document.createElement('p');
-  note.textContent = `${rows} rows × ${names.length} columns${rows > t.numRows ? ` (the first ${t.numRows} shown)` : ''}`;
-  $('table').replaceChildren(note, table);
+  const readNote = fileRows > base.numRows ? ` of the first ${base.numRows} of ${fileRows}` : ` of ${fileRows}`;
+  $('tableCount').textContent = `${view.numRows} rows${expr ? ' match' : ''}${readNote}; ${shown} shown`;
+  $('tableRows').replaceChildren(table);
+  setStatus(`HDU ${currentHdu ? state.hdus.indexOf(currentHdu) : '?'}: table, ${fileRows} rows × ${names.length} columns`);
 }
 
 // ---------------------------------------------------------------------------

@@ -285,6 +285,21 @@ describe.skipIf(!haveChromium)('the viewer in headless Chromium', () => {
         await page.click('#hdus button[data-index="1"]');
         await page.waitForFunction(() => document.querySelectorAll('#table tbody tr').length === 5, undefined, { timeout: 30_000 });
         expect(await page.locator('#table th').allTextContents()).toEqual(['A', 'B']);
+        // The filter language and a sort, as FitsTable does them in Node.
+        const f = await open(MIXED);
+        const want = (await (await f.hdu(1)).readTable()).filter('A >= 2').sort('A', { descending: true });
+        await f.close();
+        await page.fill('#tableFilter', 'A >= 2');
+        await page.selectOption('#tableSort', 'A');
+        await page.check('#tableDescending');
+        await page.click('#tableApply');
+        const cells = await page.locator('#table tbody tr').evaluateAll((trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td'), (td) => td.textContent)));
+        expect(cells).toEqual(Array.from({ length: want.numRows }, (_, r) => [String(want.row(r).A), String(want.row(r).B)]));
+        expect(want.numRows).toBeGreaterThan(0);
+        expect(await page.locator('#tableCount').textContent()).toBe(`${want.numRows} rows match of 5; ${want.numRows} shown`);
+        await page.fill('#tableFilter', 'A >>> 2');
+        await page.click('#tableApply');
+        expect(await page.locator('#status').textContent()).toMatch(/^Cannot filter or sort: \S/);
         expect(await page.locator('#stage').isVisible()).toBe(false);
         await page.click('#hdus button[data-index="4"]');
         expect((await waitShown(page)).shown).toMatchObject({ nx: 50, ny: 40 });
