@@ -59,6 +59,16 @@ describe('the viewer server', () => {
     expect((await fetch(`${server.origin}/`, { method: 'POST', body: 'x' })).status).toBe(405);
   });
 
+  it('a URL to view goes into the page address (the page opens it itself)', async () => {
+    const s = await startViewerServer({ pageDir: dir, url: 'https://example.org/data/a b.fits' });
+    try {
+      expect(s.url).toBe(`${s.origin}/?open=https%3A%2F%2Fexample.org%2Fdata%2Fa%20b.fits`);
+      expect((await fetch(`${s.origin}/file/a b.fits`)).status).toBe(404);
+    } finally {
+      await s.close();
+    }
+  });
+
   it('refuses a page folder that is not built and a missing file, in one sentence', async () => {
     const notBuilt = await startViewerServer({ pageDir: join(dir, 'nope') }).catch((e) => e);
     expect(isFitsError(notBuilt) && notBuilt.message).toMatch(/not built .*run npm run build\.$/);
