@@ -19,9 +19,10 @@ import { xmatchCommand } from './xmatch-command.js';
 import { wcsCommand } from './wcs-command.js';
 import { cutoutCommand } from './cutout-command.js';
 import { warningCollector } from './shared.js';
+import { viewCommand } from './view-command.js';
 
 /** Every command, in the order `fitsflow --help` lists them. */
-export const COMMANDS: readonly Command[] = [infoCommand, headerCommand, digestCommand, verifyCommand, diffCommand, tableCommand, joinCommand, xmatchCommand, convertCommand, hatsCommand, pngCommand, wcsCommand, cutoutCommand, copyCommand, compressCommand, decompressCommand, cacheCommand];
+export const COMMANDS: readonly Command[] = [infoCommand, headerCommand, digestCommand, verifyCommand, diffCommand, tableCommand, joinCommand, xmatchCommand, convertCommand, hatsCommand, pngCommand, viewCommand, wcsCommand, cutoutCommand, copyCommand, compressCommand, decompressCommand, cacheCommand];
 
 /** The package version (set by the build; "dev" when running from sources). */
 declare const __FITSFLOW_VERSION__: string | undefined;

@@ -18,6 +18,7 @@ import type { Hdu } from '../file/hdu.js';
 import { getColormap } from '../render/colormap.js';
 import type { IntervalSpec } from '../render/interval.js';
 import { writeFileAtomic } from '../node/write-file-atomic.js';
+import { nodeZlibDeflate } from '../node/deflate.js';
 import { renderHdu } from '../render/render-hdu.js';
 import { toPng, type RenderOptions } from '../render/render.js';
 import { RESAMPLINGS, type Resampling } from '../render/resample.js';
@@ -208,7 +209,8 @@ export const pngCommand: Command = {
         if (opts.plane >= planes) return usage(`--plane ${opts.plane} does not exist: HDU ${hdu.index} has ${planes} plane(s), numbered from 0`);
       }
       const picture = await renderHdu(hdu, opts);
-      await writeFileAtomic(output, toPng(picture));
+      // node:zlib's deflate (native) instead of pako's: the same PNG bytes' meaning, about 2× faster to encode.
+      await writeFileAtomic(output, toPng(picture, { deflate: nodeZlibDeflate }));
       const { min, max } = picture.limits;
       io.out(`${output}: ${picture.width}×${picture.height} ${picture.channels === 1 ? `${picture.bitDepth}-bit grey` : 'colour'} from HDU ${hdu.index}, limits ${min} to ${max}`);
       return 0;

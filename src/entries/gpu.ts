@@ -10,4 +10,4 @@
 export { useGpu, releaseGpu, getGpu, onGpuEvent, currentGpuInfo, describeAdapter, type GpuChoice, type GpuInput, type GpuEvent, type GpuEventListener, type GpuAdapterSummary } from '../gpu/device.js';
 export { readImageToGpuBuffer } from '../file/read-to-gpu.js';
 export type { GpuImage, GpuImageOptions } from '../image/read-gpu.js';
-export { GpuImageRenderer, type GpuPixels, type GpuRenderOptions } from '../render/render.wgsl.js';
+export { GpuImageRenderer, gpuPlane, type GpuPixels, type GpuRenderOptions, type GpuView, type GpuImageLike, type GpuPixelType } from '../render/render.wgsl.js';
