@@ -53,6 +53,11 @@ results['fitsflow full (fresh buffer)'] = await time(async () => {
   await (await f.hdu(0)).readImage();
   await f.close();
 });
+results['fitsflow full (fresh, workers: 1)'] = await time(async () => {
+  const f = await open(path);
+  await (await f.hdu(0)).readImage({ workers: 1 }); // this thread + one worker of the runtime's pool
+  await f.close();
+});
 results['fitsflow cutout 512x512'] = await time(async () => {
   const src = await NodeFileSource.open(path);
   const counting = {
@@ -79,6 +84,7 @@ console.log(`  fitsflow full / floor (both reused)      ${(ffr / m['floor (reuse
 console.log(`  fitsflow full / floor (both fresh)       ${(ff / m['floor (fresh buffer)']).toFixed(2)}`);
 console.log(`  astropy full / fitsflow full (fresh)     ${(m['astropy full'] / ff).toFixed(2)}`);
 console.log(`  fitsio full / fitsflow full (fresh)      ${(m['fitsio full'] / ff).toFixed(2)}`);
+console.log(`  fitsflow full (fresh, workers: 1) / astropy full   ${(m['fitsflow full (fresh, workers: 1)'] / m['astropy full']).toFixed(2)}`);
 console.log(`  astropy cutout / fitsflow cutout         ${(m['astropy cutout'] / m['fitsflow cutout 512x512']).toFixed(2)}`);
 console.log(`  fitsio cutout / fitsflow cutout          ${(m['fitsio cutout'] / m['fitsflow cutout 512x512']).toFixed(2)}`);
 console.log(`  cutout bytes read: ${bytesForCutout} (${(bytesForCutout / 2 ** 20).toFixed(2)} MiB)`);

@@ -20,7 +20,37 @@ export interface ByteSource {
   close?(): Promise<void>;
   /** A short description for messages (a path or URL). */
   readonly name?: string;
+  /**
+   * Lend the source to worker threads: a structured-clonable handle with
+   * which a worker reads the same bytes itself (see {@link SharedReadHandle}),
+   * or undefined when this source cannot be read from another thread. The
+   * source stays readable through the handle until `release()` is called,
+   * even if `close()` is called meanwhile (the close then completes on release).
+   */
+  lend?(): SourceLoan | undefined;
 }
+
+/**
+ * How a worker thread reads a lent source: `kind` says which reader the
+ * worker's runtime uses ('node-fd': a file descriptor of this process;
+ * 'memory': bytes on a SharedArrayBuffer).
+ */
+export interface SharedReadHandle {
+  kind: string;
+  /** Bytes readable through the handle. */
+  size: number;
+  [field: string]: unknown;
+}
+
+/** A source lent to workers (see {@link ByteSource.lend}). */
+export interface SourceLoan {
+  handle: SharedReadHandle;
+  /** The workers are done with the handle. Idempotent. */
+  release(): void;
+}
+
+/** A synchronous positioned read, as workers get from a {@link SharedReadHandle}: fills `into` with the bytes at `offset`, returns how many it read. */
+export type SyncReadInto = (offset: number, into: Uint8Array) => number;
 
 /**
  * What identifies the bytes of a remote file: its URL, size and validators.

@@ -1,4 +1,4 @@
-import type { ByteSource } from '../core/byte-source.js';
+import type { ByteSource, SourceLoan } from '../core/byte-source.js';
 
 /** A ByteSource over bytes already in memory. Reads return views, never copies (unless `into` is given). */
 export class MemorySource implements ByteSource {
@@ -14,6 +14,12 @@ export class MemorySource implements ByteSource {
 
   async read(offset: number, length: number, into?: Uint8Array): Promise<Uint8Array> {
     return this.readSync(offset, length, into);
+  }
+
+  /** Workers read bytes on a SharedArrayBuffer themselves; others cannot be lent. */
+  lend(): SourceLoan | undefined {
+    if (typeof SharedArrayBuffer !== 'function' || !(this.bytes.buffer instanceof SharedArrayBuffer)) return undefined;
+    return { handle: { kind: 'memory', size: this.size, bytes: this.bytes }, release() {} };
   }
 
   /** Synchronous read (memory needs no waiting). */

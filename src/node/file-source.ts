@@ -4,11 +4,15 @@
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { FitsError } from '../core/errors.js';
-import type { ByteSource } from '../core/byte-source.js';
+import type { ByteSource, SourceLoan, SyncReadInto } from '../core/byte-source.js';
 
 const MAX_READ = 1 << 30; // one read call is limited to < 2 GiB by Node
 
 export class NodeFileSource implements ByteSource {
+  /** Loans to worker threads not yet released: the descriptor stays open until the last one is. */
+  private loans = 0;
+  private closeWhenReturned = false;
+
   private constructor(
     private fd: number | null,
     readonly size: number,
@@ -56,9 +60,47 @@ export class NodeFileSource implements ByteSource {
     return out.subarray(0, want);
   }
 
+  /**
+   * Lend the descriptor to worker threads of this process (they share it and
+   * read with pread): the number stays open, and so cannot name another file,
+   * until every loan is released.
+   */
+  lend(): SourceLoan | undefined {
+    if (this.fd === null) return undefined;
+    const fd = this.fd;
+    this.loans++;
+    let released = false;
+    return {
+      handle: { kind: 'node-fd', fd, size: this.size },
+      release: () => {
+        if (released) return;
+        released = true;
+        if (--this.loans === 0 && this.closeWhenReturned) {
+          this.closeWhenReturned = false;
+          closeSync(fd);
+        }
+      },
+    };
+  }
+
   async close(): Promise<void> {
     const fd = this.fd;
     this.fd = null;
-    if (fd !== null) closeSync(fd);
+    if (fd === null) return;
+    if (this.loans > 0) this.closeWhenReturned = true;
+    else closeSync(fd);
   }
+}
+
+/** The worker side of a 'node-fd' loan: pread on the lent descriptor. */
+export function nodeFdReader(fd: number): SyncReadInto {
+  return (offset, into) => {
+    let done = 0;
+    while (done < into.length) {
+      const n = readSync(fd, into, done, Math.min(MAX_READ, into.length - done), offset + done);
+      if (n === 0) break;
+      done += n;
+    }
+    return done;
+  };
 }

@@ -4,11 +4,30 @@
  */
 import { FitsError } from '../core/errors.js';
 import { bareMessage, workTileJob, type SharedTileJob } from '../tiled/tile-decode.js';
-import { TASK_GATHER_ROWS, type GatherRowsJob } from '../table/read/gather-parallel.js';
-import { workGatherRows } from '../table/read/gather-worker.js';
+import { TASK_GATHER_LENT, TASK_GATHER_ROWS, type GatherRowsJob, type LentGatherJob } from '../table/read/gather-parallel.js';
+import { workGatherLent, workGatherRows } from '../table/read/gather-worker.js';
 import type { PoolRequest, PoolResponse } from './pool-core.js';
 import type { WorkerErrorData } from '../core/worker-pool.js';
 import type { TileCodecs } from '../codecs/tile-codec.js';
+import type { SharedReadHandle, SyncReadInto } from '../core/byte-source.js';
+import { TASK_READ_PIXELS, workPixelRead, type SharedPixelRead } from '../image/parallel-read.js';
+
+/**
+ * How this worker reads a lent source (ByteSource.lend): the runtime's
+ * readers (Node: 'node-fd'), else undefined. 'memory' handles are read here.
+ */
+export type HandleReader = (handle: SharedReadHandle) => SyncReadInto | undefined;
+
+/** The reader of a 'memory' handle: bytes on a SharedArrayBuffer. */
+function memoryReader(handle: SharedReadHandle): SyncReadInto | undefined {
+  const bytes = handle.bytes;
+  if (handle.kind !== 'memory' || !(bytes instanceof Uint8Array)) return undefined;
+  return (offset, into) => {
+    const view = bytes.subarray(Math.min(offset, bytes.length), Math.min(offset + into.length, bytes.length));
+    into.set(view);
+    return view.length;
+  };
+}
 
 /** Task types a worker understands. */
 export const TASK_DECODE_TILES = 'decode-tiles';
@@ -22,8 +41,8 @@ function errorData(e: unknown): WorkerErrorData {
   return { name: 'Error', message: String(e) };
 }
 
-/** Handle one request with this worker's tile decoders; never throws. */
-export function handleRequest(msg: PoolRequest, codecs: TileCodecs): PoolResponse {
+/** Handle one request with this worker's tile decoders and source readers; never throws. */
+export function handleRequest(msg: PoolRequest, codecs: TileCodecs, readers?: HandleReader): PoolResponse {
   try {
     const task = msg.task;
     switch (task.type) {
@@ -33,6 +52,17 @@ export function handleRequest(msg: PoolRequest, codecs: TileCodecs): PoolRespons
         return { id: msg.id, reply: { ok: true, result: workTileJob(task.job as SharedTileJob, codecs) } };
       case TASK_GATHER_ROWS:
         return { id: msg.id, reply: { ok: true, result: workGatherRows(task.job as GatherRowsJob) } };
+      case TASK_GATHER_LENT: {
+        const job = task.job as LentGatherJob;
+        const read = memoryReader(job.handle) ?? readers?.(job.handle);
+        return { id: msg.id, reply: { ok: true, result: read ? workGatherLent(job, read) : 0 } };
+      }
+      case TASK_READ_PIXELS: {
+        const job = task.job as SharedPixelRead;
+        const read = memoryReader(job.handle) ?? readers?.(job.handle);
+        // A worker that cannot read this kind of source reads nothing: the calling thread does it all.
+        return { id: msg.id, reply: { ok: true, result: read ? workPixelRead(job, read) : 0 } };
+      }
       default:
         throw new Error(`unknown task type ${String(task.type)}`);
     }

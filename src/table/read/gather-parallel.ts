@@ -20,11 +20,12 @@
  *
  * The worker side is {@link workGatherRows} in gather-worker.ts.
  */
-import type { ByteSource } from '../../core/byte-source.js';
+import type { ByteSource, SharedReadHandle, SourceLoan, SyncReadInto } from '../../core/byte-source.js';
 import type { WorkerPool } from '../../core/worker-pool.js';
 import type { BinaryColumnSpec } from './binary-layout.js';
 import type { ColumnArray } from '../column.js';
 import { readBytes } from './row-blocks.js';
+import { FitsError } from '../../core/errors.js';
 
 /** Slot states (control[0], control[1]). */
 export const SLOT_FREE = 0;
@@ -157,5 +158,153 @@ export async function gatherRowsParallel(
   }
   // Let the worker's reply arrive (bounded), so the pool sees it idle for the next read.
   await Promise.race([run, sleep(100)]);
+  Object.assign(lastGatherStats, { blocks, workerBlocks, fallback });
+}
+
+// ---------------------------------------------------------------------------
+// Lent sources: every thread reads its own blocks.
+
+/** Task type of a gather where workers read the rows themselves (worker-core.ts). */
+export const TASK_GATHER_LENT = 'gather-lent';
+
+/** Block states of a lent gather: not claimed; this thread; a worker; done by this thread; done by a worker. */
+export const BLOCK_FREE = 0;
+export const BLOCK_MAIN = 1;
+export const BLOCK_WORKER = 2;
+export const BLOCK_DONE_MAIN = 3;
+export const BLOCK_DONE_WORKER = 4;
+
+/**
+ * A gather where each thread reads whole row blocks from a lent source into
+ * its own scratch and gathers every column of the job out of them (only when
+ * every column is parallel-gatherable). Blocks are claimed from a shared
+ * counter; once all are claimed this thread takes over the blocks no worker
+ * has started and waits only for blocks being gathered.
+ */
+export interface LentGatherJob {
+  handle: SharedReadHandle;
+  specs: BinaryColumnSpec[];
+  outputs: ColumnArray[];
+  rowBytes: number;
+  /** File offset of the read's first row. */
+  fileOffset: number;
+  rowsPerBlock: number;
+  /** Rows of the read. */
+  count: number;
+  /** [next block to claim, stop]. */
+  control: Int32Array;
+  states: Int32Array;
+}
+
+/** Read block `k` of a lent gather with `read` into `scratch` and run `gathers`; false when the file ended early. */
+export function gatherLentBlock(job: LentGatherJob, k: number, read: SyncReadInto, scratch: Uint8Array, gathers: readonly BlockGather[]): boolean {
+  const first = k * job.rowsPerBlock;
+  const n = Math.min(job.rowsPerBlock, job.count - first);
+  const bytes = scratch.subarray(0, n * job.rowBytes);
+  if (read(job.fileOffset + first * job.rowBytes, bytes) !== bytes.length) return false;
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (const g of gathers) g(bytes, dv, first, n);
+  return true;
+}
+
+type WaitAsync = (a: Int32Array, i: number, v: number, t?: number) => { async: boolean; value: Promise<string> | string };
+
+/**
+ * Gather rows `start .. start + count - 1` with this thread and up to
+ * `nWorkers` workers of `pool`, each reading its blocks from the lent source
+ * (`read` is this thread's read of it). Every column of `plan` must be in
+ * `plan.shared` (no local gathers). The loan is released once no worker reads.
+ */
+export async function gatherRowsLent(
+  loan: SourceLoan,
+  read: SyncReadInto,
+  hdu: number,
+  dataOffset: number,
+  rowBytes: number,
+  start: number,
+  count: number,
+  plan: ParallelGatherPlan,
+  pool: WorkerPool,
+  nWorkers: number,
+): Promise<void> {
+  const rowsPerBlock = Math.max(1, Math.floor(PARALLEL_BLOCK_BYTES / rowBytes));
+  const blocks = Math.ceil(count / rowsPerBlock);
+  const job: LentGatherJob = {
+    handle: loan.handle, specs: plan.specs, outputs: plan.outputs, rowBytes,
+    fileOffset: dataOffset + start * rowBytes, rowsPerBlock, count,
+    control: new Int32Array(new SharedArrayBuffer(8)),
+    states: new Int32Array(new SharedArrayBuffer(4 * blocks)),
+  };
+  const { control, states } = job;
+  let poolFailed = false;
+  let onFailure: () => void = () => undefined;
+  const failure = new Promise<void>((res) => (onFailure = res));
+  const runs: Promise<unknown>[] = [];
+  for (let i = 0; i < Math.min(nWorkers, blocks - 1); i++) {
+    runs.push(pool.run({ type: TASK_GATHER_LENT, job }).catch((e: unknown) => {
+      if ((e as { name?: string } | null)?.name !== 'FitsError') {
+        poolFailed = true;
+        onFailure();
+      }
+    }));
+  }
+  void Promise.allSettled(runs).then(() => loan.release());
+  const scratch = new Uint8Array(Math.min(rowsPerBlock, count) * rowBytes);
+  const short = (k: number) => {
+    const offset = job.fileOffset + k * rowsPerBlock * rowBytes;
+    return new FitsError('TRUNCATED', 'The file ends inside the table data.', { hdu, offset });
+  };
+  const mine = (k: number): boolean => {
+    if (Atomics.compareExchange(states, k, BLOCK_FREE, BLOCK_MAIN) !== BLOCK_FREE) return false;
+    if (!gatherLentBlock(job, k, read, scratch, plan.shared)) throw short(k);
+    Atomics.store(states, k, BLOCK_DONE_MAIN);
+    return true;
+  };
+  let fallback = false;
+  try {
+    for (;;) {
+      const k = Atomics.add(control, 0, 1);
+      if (k >= blocks) break;
+      mine(k);
+    }
+    Atomics.store(control, 1, 1);
+    let pending: number[] = [];
+    for (let k = blocks - 1; k >= 0; k--) if (!mine(k) && Atomics.load(states, k) === BLOCK_WORKER) pending.push(k);
+    const waitAsync = (Atomics as { waitAsync?: WaitAsync }).waitAsync;
+    while (pending.length) {
+      const settled = (async () => {
+        for (const k of pending) {
+          while (Atomics.load(states, k) === BLOCK_WORKER) {
+            const w = waitAsync?.(states, k, BLOCK_WORKER, 50);
+            if (w?.async) await w.value;
+            else if (!w) await sleep(0);
+          }
+        }
+      })();
+      await Promise.race([settled, failure]);
+      if (poolFailed) await Promise.race([settled, sleep(100)]);
+      const left: number[] = [];
+      for (const k of pending) {
+        const st = Atomics.load(states, k);
+        if (st === BLOCK_DONE_WORKER) continue;
+        if (st === BLOCK_WORKER && !poolFailed) left.push(k);
+        else {
+          // A worker met an error here (the block is FREE again: meet it here too), or died.
+          fallback = true;
+          Atomics.store(states, k, BLOCK_MAIN);
+          if (!gatherLentBlock(job, k, read, scratch, plan.shared)) throw short(k);
+          Atomics.store(states, k, BLOCK_DONE_MAIN);
+        }
+      }
+      pending = left;
+    }
+  } finally {
+    Atomics.store(control, 1, 1);
+  }
+  // Wait (briefly) for the workers' replies: a reply still on its way keeps the worker busy for the next read,
+  // whose task would then queue behind it and start only after this thread had claimed every block.
+  await Promise.race([Promise.allSettled(runs), sleep(100)]);
+  let workerBlocks = 0;
+  for (let k = 0; k < blocks; k++) if (states[k] === BLOCK_DONE_WORKER) workerBlocks++;
   Object.assign(lastGatherStats, { blocks, workerBlocks, fallback });
 }

@@ -16,7 +16,7 @@ import { gatherDescriptors, heapBytes, readVlaArrays, type HeapLocation, type Vl
 import { forEachRowBlock, syncReader } from './row-blocks.js';
 import { resolveRows, selectColumns, type RowRange } from './selection.js';
 import { gatherStringBytes } from '../strings.js';
-import { gatherRowsParallel, PARALLEL_BLOCK_BYTES, PARALLEL_MIN_BYTES, type BlockGather, type ParallelGatherPlan } from './gather-parallel.js';
+import { gatherRowsLent, gatherRowsParallel, PARALLEL_BLOCK_BYTES, PARALLEL_MIN_BYTES, type BlockGather, type ParallelGatherPlan } from './gather-parallel.js';
 import type { WorkerPool } from '../../core/worker-pool.js';
 
 /** Gathers rows `first .. first + n - 1` (counted from the read's first row) of one column out of a block. */
@@ -282,7 +282,14 @@ export async function gatherColumns(
         plan.outputs.push(g.output);
       } else plan.local.push(gather);
     });
-    await gatherRowsParallel(loc.source, loc.hdu, loc.dataOffset, loc.rowBytes, start, count, plan, pool);
+    // Every column gatherable on any thread and a source workers can read themselves: each thread
+    // reads its own blocks. Otherwise this thread reads every block and hands some to one worker.
+    const sync = syncReader(loc.source);
+    const loan = plan.local.length === 0 && sync ? loc.source.lend?.() : undefined;
+    if (loan && sync) {
+      const read = (offset: number, into: Uint8Array) => sync(offset, into.length, into).length;
+      await gatherRowsLent(loan, read, loc.hdu, loc.dataOffset, loc.rowBytes, start, count, plan, pool, pool.size);
+    } else await gatherRowsParallel(loc.source, loc.hdu, loc.dataOffset, loc.rowBytes, start, count, plan, pool);
   } else if (specs.some((s) => s.width > 0)) await runGatherers(loc, start, count, gatherers);
   const out: Column[] = [];
   for (const g of gatherers) out.push(await g.finish());
