@@ -17,22 +17,11 @@
  */
 import type { SharedReadHandle, SourceLoan, SyncReadInto } from '../core/byte-source.js';
 import type { WorkerPool } from '../core/worker-pool.js';
-import { FitsError } from '../core/errors.js';
+import { CHUNK_DONE_MAIN, CHUNK_DONE_WORKER, CHUNK_FREE, CHUNK_MAIN, CHUNK_WORKER, CONTROL_NEXT, CONTROL_STOP, readClaimedChunks } from '../core/claimed-chunks.js';
 import { swapInPlace, flipSignInPlace } from './convert.js';
 
 /** Task type of a parallel plain read (workers/worker-core.ts). */
 export const TASK_READ_PIXELS = 'read-pixels';
-
-/** Chunk states: not claimed; being read by the calling thread; by a worker; read by the calling thread; by a worker. */
-export const CHUNK_FREE = 0;
-export const CHUNK_MAIN = 1;
-export const CHUNK_WORKER = 2;
-export const CHUNK_DONE_MAIN = 3;
-export const CHUNK_DONE_WORKER = 4;
-
-/** control[CONTROL_NEXT]: the next chunk to claim; control[CONTROL_STOP] = 1: claim no more. */
-export const CONTROL_NEXT = 0;
-export const CONTROL_STOP = 1;
 
 /** Fields per piece in {@link SharedPixelRead.pieces}: file offset, output byte offset, byte length. */
 export const PIECE_FIELDS = 3;
@@ -76,27 +65,7 @@ export function readChunk(job: SharedPixelRead, c: number, read: SyncReadInto): 
  * @throws Error when the file ends early or a read fails (the chunk is FREE again).
  */
 export function workPixelRead(job: SharedPixelRead, read: SyncReadInto): number {
-  const { control, states } = job;
-  const nchunks = job.chunkFirst.length - 1;
-  let done = 0;
-  for (;;) {
-    if (Atomics.load(control, CONTROL_STOP) !== 0) return done;
-    const c = Atomics.add(control, CONTROL_NEXT, 1);
-    if (c >= nchunks) return done;
-    if (Atomics.compareExchange(states, c, CHUNK_FREE, CHUNK_WORKER) !== CHUNK_FREE) continue;
-    let ok = false;
-    try {
-      ok = readChunk(job, c, read);
-    } catch (e) {
-      // Reported as the worker's own error (the pool is fine): the calling thread reads the chunk again.
-      throw e instanceof FitsError ? e : new FitsError('IO', `A worker could not read the file: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
-    } finally {
-      Atomics.store(states, c, ok ? CHUNK_DONE_WORKER : CHUNK_FREE);
-      Atomics.notify(states, c);
-    }
-    if (!ok) throw new FitsError('TRUNCATED', 'The file ends inside the image data.');
-    done++;
-  }
+  return readClaimedChunks(job.control, job.states, job.chunkFirst.length - 1, (c) => readChunk(job, c, read), 'image');
 }
 
 /**

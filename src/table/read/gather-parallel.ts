@@ -26,6 +26,7 @@ import type { BinaryColumnSpec } from './binary-layout.js';
 import type { ColumnArray } from '../column.js';
 import { readBytes } from './row-blocks.js';
 import { FitsError } from '../../core/errors.js';
+import { CHUNK_DONE_MAIN, CHUNK_DONE_WORKER, CHUNK_FREE, CHUNK_MAIN, CHUNK_WORKER, CONTROL_NEXT, CONTROL_STOP } from '../../core/claimed-chunks.js';
 
 /** Slot states (control[0], control[1]). */
 export const SLOT_FREE = 0;
@@ -167,12 +168,6 @@ export async function gatherRowsParallel(
 /** Task type of a gather where workers read the rows themselves (worker-core.ts). */
 export const TASK_GATHER_LENT = 'gather-lent';
 
-/** Block states of a lent gather: not claimed; this thread; a worker; done by this thread; done by a worker. */
-export const BLOCK_FREE = 0;
-export const BLOCK_MAIN = 1;
-export const BLOCK_WORKER = 2;
-export const BLOCK_DONE_MAIN = 3;
-export const BLOCK_DONE_WORKER = 4;
 
 /**
  * A gather where each thread reads whole row blocks from a lent source into
@@ -255,27 +250,27 @@ export async function gatherRowsLent(
     return new FitsError('TRUNCATED', 'The file ends inside the table data.', { hdu, offset });
   };
   const mine = (k: number): boolean => {
-    if (Atomics.compareExchange(states, k, BLOCK_FREE, BLOCK_MAIN) !== BLOCK_FREE) return false;
+    if (Atomics.compareExchange(states, k, CHUNK_FREE, CHUNK_MAIN) !== CHUNK_FREE) return false;
     if (!gatherLentBlock(job, k, read, scratch, plan.shared)) throw short(k);
-    Atomics.store(states, k, BLOCK_DONE_MAIN);
+    Atomics.store(states, k, CHUNK_DONE_MAIN);
     return true;
   };
   let fallback = false;
   try {
     for (;;) {
-      const k = Atomics.add(control, 0, 1);
+      const k = Atomics.add(control, CONTROL_NEXT, 1);
       if (k >= blocks) break;
       mine(k);
     }
-    Atomics.store(control, 1, 1);
+    Atomics.store(control, CONTROL_STOP, 1);
     let pending: number[] = [];
-    for (let k = blocks - 1; k >= 0; k--) if (!mine(k) && Atomics.load(states, k) === BLOCK_WORKER) pending.push(k);
+    for (let k = blocks - 1; k >= 0; k--) if (!mine(k) && Atomics.load(states, k) === CHUNK_WORKER) pending.push(k);
     const waitAsync = (Atomics as { waitAsync?: WaitAsync }).waitAsync;
     while (pending.length) {
       const settled = (async () => {
         for (const k of pending) {
-          while (Atomics.load(states, k) === BLOCK_WORKER) {
-            const w = waitAsync?.(states, k, BLOCK_WORKER, 50);
+          while (Atomics.load(states, k) === CHUNK_WORKER) {
+            const w = waitAsync?.(states, k, CHUNK_WORKER, 50);
             if (w?.async) await w.value;
             else if (!w) await sleep(0);
           }
@@ -286,25 +281,25 @@ export async function gatherRowsLent(
       const left: number[] = [];
       for (const k of pending) {
         const st = Atomics.load(states, k);
-        if (st === BLOCK_DONE_WORKER) continue;
-        if (st === BLOCK_WORKER && !poolFailed) left.push(k);
+        if (st === CHUNK_DONE_WORKER) continue;
+        if (st === CHUNK_WORKER && !poolFailed) left.push(k);
         else {
           // A worker met an error here (the block is FREE again: meet it here too), or died.
           fallback = true;
-          Atomics.store(states, k, BLOCK_MAIN);
+          Atomics.store(states, k, CHUNK_MAIN);
           if (!gatherLentBlock(job, k, read, scratch, plan.shared)) throw short(k);
-          Atomics.store(states, k, BLOCK_DONE_MAIN);
+          Atomics.store(states, k, CHUNK_DONE_MAIN);
         }
       }
       pending = left;
     }
   } finally {
-    Atomics.store(control, 1, 1);
+    Atomics.store(control, CONTROL_STOP, 1);
   }
   // Wait (briefly) for the workers' replies: a reply still on its way keeps the worker busy for the next read,
   // whose task would then queue behind it and start only after this thread had claimed every block.
   await Promise.race([Promise.allSettled(runs), sleep(100)]);
   let workerBlocks = 0;
-  for (let k = 0; k < blocks; k++) if (states[k] === BLOCK_DONE_WORKER) workerBlocks++;
+  for (let k = 0; k < blocks; k++) if (states[k] === CHUNK_DONE_WORKER) workerBlocks++;
   Object.assign(lastGatherStats, { blocks, workerBlocks, fallback });
 }

@@ -3,10 +3,10 @@
  * protocol): take filled block slots in turn, gather the job's columns out of
  * each into the shared outputs, free the slot, until the reader says it is done.
  */
-import { FitsError } from '../../core/errors.js';
+import { readClaimedChunks } from '../../core/claimed-chunks.js';
 import type { SyncReadInto } from '../../core/byte-source.js';
 import {
-  BLOCK_DONE_WORKER, BLOCK_FREE, BLOCK_WORKER, CONTROL_DONE, gatherLentBlock, SLOT_FILLED, SLOT_FREE, SLOT_WORKING,
+  CONTROL_DONE, gatherLentBlock, SLOT_FILLED, SLOT_FREE, SLOT_WORKING,
   type GatherRowsJob, type LentGatherJob,
 } from './gather-parallel.js';
 import { parallelRowGather } from './read-binary.js';
@@ -43,26 +43,8 @@ export function workGatherRows(job: GatherRowsJob): number {
  * @throws FitsError on a short or failed read (the block is FREE again, for the calling thread).
  */
 export function workGatherLent(job: LentGatherJob, read: SyncReadInto): number {
-  const { control, states } = job;
   const gathers = job.specs.map((spec, i) => parallelRowGather(spec, job.rowBytes, job.outputs[i]!));
   const blocks = Math.ceil(job.count / job.rowsPerBlock);
   const scratch = new Uint8Array(Math.min(job.rowsPerBlock, job.count) * job.rowBytes);
-  let done = 0;
-  for (;;) {
-    if (Atomics.load(control, 1) !== 0) return done;
-    const k = Atomics.add(control, 0, 1);
-    if (k >= blocks) return done;
-    if (Atomics.compareExchange(states, k, BLOCK_FREE, BLOCK_WORKER) !== BLOCK_FREE) continue;
-    let ok = false;
-    try {
-      ok = gatherLentBlock(job, k, read, scratch, gathers);
-    } catch (e) {
-      throw e instanceof FitsError ? e : new FitsError('IO', `A worker could not read the table: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
-    } finally {
-      Atomics.store(states, k, ok ? BLOCK_DONE_WORKER : BLOCK_FREE);
-      Atomics.notify(states, k);
-    }
-    if (!ok) throw new FitsError('TRUNCATED', 'The file ends inside the table data.');
-    done++;
-  }
+  return readClaimedChunks(job.control, job.states, blocks, (k) => gatherLentBlock(job, k, read, scratch, gathers), 'table');
 }
