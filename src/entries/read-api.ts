@@ -7,7 +7,7 @@ export type { SourceInput } from '../file/resolve-source.js';
 export { FitsError, isFitsError, type FitsErrorCode, type FitsErrorDetails } from '../core/errors.js';
 export type { Runtime, Inflater, Hasher } from '../core/runtime.js';
 export type { WorkerPool, WorkerTask } from '../core/worker-pool.js';
-export type { ByteSource, ByteRange, SourceIdentity } from '../core/byte-source.js';
+export type { ByteSource, ByteRange, SharedReadHandle, SourceIdentity, SourceLoan, SyncReadInto } from '../core/byte-source.js';
 export { MemorySource } from '../io/memory-source.js';
 export { BlobSource, type BlobLike } from '../io/blob-source.js';
 export { Header, type Card, type HeaderWarning } from '../header/header.js';

@@ -20,7 +20,7 @@ export interface ReadImageOptions extends SectionRequest {
    * Threads. `undefined` (default): tile-compressed reads of at least
    * `PARALLEL_MIN_PIXELS` are shared with the runtime's worker pool when it has
    * one and SharedArrayBuffer; plain images are read on this thread, or shared
-   * when `shared` is also set and the read is at least {@link PARALLEL_READ_MIN_BYTES};
+   * when `shared` is also set and the read is at least 8 MiB;
    * `false` or `0`: this thread only; a number: up to that many workers of the
    * runtime's pool (whatever the size); a {@link WorkerPool}: that pool. Results
    * are identical bit for bit; when workers help, the result's buffer is a
