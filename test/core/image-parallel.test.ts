@@ -6,6 +6,7 @@
  */
 import { mkdirSync, mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { build } from 'tsup';
@@ -151,5 +152,24 @@ describe('table reads where workers read the file themselves', () => {
     }
     await file.close();
     expect(workerBlocks).toBeGreaterThan(0);
+  });
+});
+
+describe('table reads stay on this thread unless asked', () => {
+  it('through the built package: the default read gathers into ordinary memory, workers: true into shared memory', () => {
+    // Shared results are freed only after the worker collects garbage too, so big reads in a loop would pile up.
+    const script = `
+      const { open } = await import(${JSON.stringify(pathToFileURL(join(repoRoot, 'dist/node.js')).href)});
+      const file = await open(${JSON.stringify(paths.table!)});
+      const hdu = await file.hdu(1);
+      const isShared = (t) => t.columns[0].data.buffer instanceof SharedArrayBuffer;
+      const plain = isShared(await hdu.readTable({ columns: ['RA'] }));
+      const asked = isShared(await hdu.readTable({ columns: ['RA'], workers: true }));
+      await file.close();
+      console.log(JSON.stringify({ plain, asked }));
+      process.exit(0);`;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout.trim())).toEqual({ plain: false, asked: true });
   });
 });

@@ -20,13 +20,16 @@ export interface ReadTableOptions {
   /** Rows to read: `count` rows from `start` (0-based); all when omitted. */
   rows?: RowRange;
   /**
-   * Binary tables: a worker thread gathers half of the row blocks of big reads
-   * (at least 8 MiB of rows, from files or memory) when the runtime has workers and
-   * SharedArrayBuffer; `false` reads on this thread only; a pool uses that
-   * pool (whatever the size). Gathered columns are then backed by
-   * SharedArrayBuffers.
+   * Binary tables. Default (`false`): this thread only. `true`: a worker
+   * thread gathers about half of the row blocks of big reads (at least 8 MiB
+   * of rows, from files or memory) when the runtime has workers and
+   * SharedArrayBuffer; a pool: that pool (whatever the size). Gathered
+   * columns are then backed by SharedArrayBuffers, which Node frees only once
+   * the worker has collected garbage too: in a loop of big reads, pass the
+   * previous result as `into` (no new memory) rather than reading into new
+   * shared arrays each time.
    */
-  workers?: false | WorkerPool;
+  workers?: boolean | WorkerPool;
   /**
    * Binary tables: gather into the arrays of an earlier read of the same table
    * (same columns by name, at least as many rows) instead of new ones — the
@@ -73,7 +76,7 @@ export function tableShape(ctx: HduContext): { rows: number; rowBytes: number } 
 }
 
 /** Read the columns of a binary or ASCII table. */
-export function readTableColumns(ctx: HduContext, columns?: readonly (string | number)[], rows?: RowRange, workers?: false | WorkerPool, into?: readonly Column[]): Promise<Column[]> {
+export function readTableColumns(ctx: HduContext, columns?: readonly (string | number)[], rows?: RowRange, workers?: boolean | WorkerPool, into?: readonly Column[]): Promise<Column[]> {
   return isAscii(ctx) ? readAsciiTableColumns(ctx, columns, rows) : readBinaryTableColumns(ctx, columns, rows, workers, into);
 }
 
