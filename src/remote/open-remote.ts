@@ -11,7 +11,7 @@ import type { StoreFactory } from '../cache/store.js';
 import { FitsError } from '../core/errors.js';
 import { urlWithoutCredentials } from '../cache/url-credentials.js';
 import { fetchTransport, HttpSource, type HttpSourceOptions, type HttpTransport, type SpillFactory } from './http-source.js';
-import { hasDotSegment, parseS3Url, s3HttpUrl, s3Signer, type S3Options } from './s3.js';
+import type { S3Options } from './s3.js';
 
 /** What `open()` accepts for remote files (besides the header-reading options). */
 export interface RemoteOpenOptions {
@@ -43,6 +43,8 @@ export async function openRemote(url: string, scheme: string, options: RemoteOpe
   if (http.spill === undefined && adapters.spill) http.spill = adapters.spill;
   let target = url;
   if (scheme === 's3') {
+    // Loaded only for s3: URLs (SigV4 signing), so a page reading http(s) URLs does not bundle it.
+    const { hasDotSegment, parseS3Url, s3HttpUrl, s3Signer } = await import('./s3.js');
     const s3 = options.s3 ?? {};
     // A key with `.` or `..` segments names one object; a URL parser (fetch) would send the request for another.
     if (hasDotSegment(parseS3Url(url).key) && !(http.transport ?? fetchTransport(http.fetch)).rawPaths) {
