@@ -53,12 +53,17 @@ export interface OptionSpec {
   value?: string;
   /** One line saying what it does. */
   help: string;
+  /** The option may be given more than once (every value is kept, in {@link ParsedArgs.values}); else twice is a UsageError. */
+  repeatable?: boolean;
 }
 
 /** Parsed arguments: positionals and flags (`true` for switches). */
 export interface ParsedArgs {
   positionals: string[];
+  /** Each given flag: its value (the last one of a repeatable option), `true` for switches. */
   flags: Map<string, string | true>;
+  /** Every value of each option that takes one, in order (several only for repeatable options). */
+  values: Map<string, string[]>;
 }
 
 /** A `fitsflow` subcommand. */
@@ -77,12 +82,22 @@ export interface Command {
 /**
  * Parse `argv` against a command's options: positionals, `--flag`,
  * `--flag value` and `--flag=value`, `--` ends the options. Unknown flags, a
- * missing value, or a value given to a switch are UsageErrors.
+ * missing value, a value given to a switch, or an option that takes a value
+ * given twice (unless it is repeatable: a second value must not silently
+ * replace the first) are UsageErrors.
  */
 export function parseArgs(argv: readonly string[], options: readonly OptionSpec[]): ParsedArgs {
   const specs = new Map(options.map((o) => [o.flag, o]));
   const positionals: string[] = [];
   const flags = new Map<string, string | true>();
+  const values = new Map<string, string[]>();
+  const setValue = (spec: OptionSpec, v: string): void => {
+    const seen = values.get(spec.flag);
+    if (seen && !spec.repeatable) throw new UsageError(`--${spec.flag} was given twice (${seen[0]}, ${v}): give it once`);
+    if (seen) seen.push(v);
+    else values.set(spec.flag, [v]);
+    flags.set(spec.flag, v);
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--') {
@@ -97,15 +112,15 @@ export function parseArgs(argv: readonly string[], options: readonly OptionSpec[
       if (spec.value === undefined) {
         if (eq >= 0) throw new UsageError(`--${key} takes no value`);
         flags.set(key, true);
-      } else if (eq >= 0) flags.set(key, a.slice(eq + 1));
+      } else if (eq >= 0) setValue(spec, a.slice(eq + 1));
       else {
         const v = argv[++i];
         if (v === undefined) throw new UsageError(`--${key} needs a value (${spec.value})`);
-        flags.set(key, v);
+        setValue(spec, v);
       }
     } else positionals.push(a);
   }
-  return { positionals, flags };
+  return { positionals, flags, values };
 }
 
 /** A valued flag's text, or undefined when absent. */

@@ -255,8 +255,8 @@ export const headerCommand: Command = {
   usage: 'FILE [--hdu N|NAME[,VER]] [--set KEY=VALUE [KEY=VALUE…]] [--delete KEY[,KEY…]] [--force]',
   options: [
     HDU_OPTION,
-    { flag: 'set', value: 'KEY=VALUE', help: "set a keyword: T/F, numbers, 'quoted' or bare strings (more KEY=VALUE may follow)" },
-    { flag: 'delete', value: 'KEY[,KEY…]', help: 'delete keywords' },
+    { flag: 'set', value: 'KEY=VALUE', help: "set a keyword: T/F, numbers, 'quoted' or bare strings (more KEY=VALUE may follow; --set may repeat)", repeatable: true },
+    { flag: 'delete', value: 'KEY[,KEY…]', help: 'delete keywords (--delete may repeat)', repeatable: true },
     { flag: 'force', help: 'allow edits that change what the data mean (BSCALE, BZERO, BLANK, TSCALn, TZEROn, TNULLn, ZQUANTIZ, ZDITHER0, ZVALn, TDIMn, TTYPEn, EXTEND, …); values are still checked' },
   ],
   async run(args, io) {
@@ -268,7 +268,7 @@ export const headerCommand: Command = {
     if (files.length !== 1) throw new UsageError('expected one FILE');
     if (set === true || del === true) throw new UsageError('--set takes KEY=VALUE, --delete takes KEY');
     const edits: Record<string, CardValue> = {};
-    for (const a of [...(set !== undefined ? [set] : []), ...assignments]) {
+    for (const a of [...(args.values.get('set') ?? []), ...assignments]) {
       const eq = a.indexOf('=');
       if (eq <= 0) throw new UsageError(`--set takes KEY=VALUE, not ${a}`);
       edits[a.slice(0, eq).trim()] = parseCliValue(a.slice(eq + 1));
@@ -277,7 +277,7 @@ export const headerCommand: Command = {
     if (h !== undefined && (h === true || !/^\d+$/.test(h))) throw new UsageError('--hdu takes an HDU index when editing');
     const index = h === undefined ? 0 : Number(h);
     try {
-      const r = await updateHeader(files[0]!, index, { set: edits, delete: del !== undefined ? del.split(',') : [], force: args.flags.has('force') });
+      const r = await updateHeader(files[0]!, index, { set: edits, delete: (args.values.get('delete') ?? []).flatMap((d) => d.split(',')), force: args.flags.has('force') });
       io.out(`${files[0]}: HDU ${index} header updated ${r.inPlace ? 'in place' : '(file rewritten)'}`);
     } catch (e) {
       if (e instanceof FitsError) throw e;
