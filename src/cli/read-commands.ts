@@ -27,6 +27,11 @@ function dimsOf(hdu: Hdu): string {
   return s ? `(${[...s].reverse().join(', ')})` : '()';
 }
 
+/** A column of info's table: padded to `width`, and a longer value still followed by a space (never run into the next). */
+function cell(value: string, width: number): string {
+  return value.length < width ? value.padEnd(width) : `${value} `;
+}
+
 export const infoCommand: Command = {
   name: 'info',
   summary: 'One line per HDU: index, name, version, kind, cards, dimensions (FITS axis order) and format, like astropy\'s fitsinfo; below it, indented, its WCS in one line.',
@@ -43,7 +48,7 @@ export const infoCommand: Command = {
       for await (const hdu of file) {
         const name = hdu.name ?? (hdu.index === 0 ? 'PRIMARY' : '');
         io.out(
-          `${String(hdu.index).padEnd(4)}${name.padEnd(12)}${String(hdu.version ?? 1).padEnd(5)}${hdu.kind.padEnd(18)}${String(hdu.header.physicalCount).padEnd(7)}${dimsOf(hdu).padEnd(22)}${formatOf(hdu)}`,
+          `${cell(String(hdu.index), 4)}${cell(name, 12)}${cell(String(hdu.version ?? 1), 5)}${cell(hdu.kind, 18)}${cell(String(hdu.header.physicalCount), 7)}${cell(dimsOf(hdu), 22)}${formatOf(hdu)}`,
         );
         const wcs = wcsSummary(hdu);
         if (wcs) io.out(`    ${wcs}`);
