@@ -223,6 +223,16 @@ export class Grouping {
   }
 }
 
+/** The value cached under `key`, computed by `make` the first time. */
+function memo<T>(cache: Map<number, T>, key: number, make: () => T): T {
+  let v = cache.get(key);
+  if (v === undefined) {
+    v = make();
+    cache.set(key, v);
+  }
+  return v;
+}
+
 /**
  * Work shared by the aggregations of one `agg()` call, per value column: the
  * rows' groups with NA values left out, the Kahan sums (sum, mean and
@@ -240,12 +250,7 @@ class AggWork {
 
   /** Each row's group, or -1 where the row is left out or the value is NA (null or NaN). */
   valueGroups(ci: number, col: Column): Int32Array {
-    let vg = this.#groups.get(ci);
-    if (!vg) {
-      vg = valueGroups(col, this.gid, true);
-      this.#groups.set(ci, vg);
-    }
-    return vg;
+    return memo(this.#groups, ci, () => valueGroups(col, this.gid, true));
   }
 
   /** valueGroups without the NaN test (numeric loops skip NaN themselves, saving a copy of the group ids). */
@@ -254,32 +259,17 @@ class AggWork {
   }
 
   kahan(ci: number, col: Column): { sum: Float64Array; nobs: Float64Array } {
-    let k = this.#kahan.get(ci);
-    if (!k) {
-      k = kahanSums(col, this.nullFreeGroups(ci, col), this.G);
-      this.#kahan.set(ci, k);
-    }
-    return k;
+    return memo(this.#kahan, ci, () => kahanSums(col, this.nullFreeGroups(ci, col), this.G));
   }
 
   /** Sample variances in float64 (NaN below two values). */
   welford(ci: number, col: Column): Float64Array {
-    let w = this.#welford.get(ci);
-    if (!w) {
-      w = welford64(col, this.nullFreeGroups(ci, col), this.G);
-      this.#welford.set(ci, w);
-    }
-    return w;
+    return memo(this.#welford, ci, () => welford64(col, this.nullFreeGroups(ci, col), this.G));
   }
 
   /** Minima and maxima of a numeric (non-64-bit) column in one pass. */
   minMax(ci: number, col: Column): MinMax {
-    let m = this.#minMax.get(ci);
-    if (!m) {
-      m = minMaxNumbers(col.data as Float64Array, this.nullFreeGroups(ci, col), this.G);
-      this.#minMax.set(ci, m);
-    }
-    return m;
+    return memo(this.#minMax, ci, () => minMaxNumbers(col.data as Float64Array, this.nullFreeGroups(ci, col), this.G));
   }
 }
 
