@@ -116,14 +116,7 @@ export class CeaProjection extends Cylindrical {
 export class CarProjection extends Cylindrical {
   readonly code = 'CAR';
   setup(): void {
-    if (this.r0 === 0.0) {
-      this.r0 = R2D;
-      this.w[0] = 1.0;
-      this.w[1] = 1.0;
-    } else {
-      this.w[0] = this.r0 * D2R;
-      this.w[1] = 1.0 / this.w[0];
-    }
+    this.angularScale();
     this.offset(0.0, 0.0);
   }
   x2s(n: number, x: Float64Array, y: Float64Array, phi: Float64Array, theta: Float64Array, stat: Uint8Array): void {
@@ -149,14 +142,7 @@ export class CarProjection extends Cylindrical {
 export class MerProjection extends Cylindrical {
   readonly code = 'MER';
   setup(): void {
-    if (this.r0 === 0.0) {
-      this.r0 = R2D;
-      this.w[0] = 1.0;
-      this.w[1] = 1.0;
-    } else {
-      this.w[0] = this.r0 * D2R;
-      this.w[1] = 1.0 / this.w[0];
-    }
+    this.angularScale();
     this.offset(0.0, 0.0);
   }
   x2s(n: number, x: Float64Array, y: Float64Array, phi: Float64Array, theta: Float64Array, stat: Uint8Array): void {

@@ -8,7 +8,7 @@
  * outside the projection's domain gets stat = 1 (the caller turns it into NaN),
  * exactly where wcslib flags it.
  */
-import { UNDEFINED } from '../trig.js';
+import { D2R, R2D, UNDEFINED } from '../trig.js';
 
 /** Projection families, as WCS Paper II groups them. */
 export type ProjectionCategory =
@@ -68,6 +68,22 @@ export abstract class Projection {
 
   protected fail(): never {
     throw new ProjectionParameterError(`Invalid parameters for the ${this.code} projection`);
+  }
+
+  /**
+   * The scale of projections whose plane coordinates are angles along the
+   * sphere (CAR, MER, ARC, SFL), as wcslib's setup: r0 defaults to 180/π;
+   * w[0] = r0·π/180 (1 by default) and w[1] = 1/w[0].
+   */
+  protected angularScale(): void {
+    if (this.r0 === 0.0) {
+      this.r0 = R2D;
+      this.w[0] = 1.0;
+      this.w[1] = 1.0;
+    } else {
+      this.w[0] = this.r0 * D2R;
+      this.w[1] = 1.0 / this.w[0];
+    }
   }
 
   /** wcslib's prjoff: set x0, y0 so that (φ0, θ0) projects to (0, 0). */

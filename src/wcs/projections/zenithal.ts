@@ -447,14 +447,7 @@ export class SinProjection extends Zenithal {
 export class ArcProjection extends Zenithal {
   readonly code = 'ARC';
   setup(): void {
-    if (this.r0 === 0.0) {
-      this.r0 = R2D;
-      this.w[0] = 1.0;
-      this.w[1] = 1.0;
-    } else {
-      this.w[0] = this.r0 * D2R;
-      this.w[1] = 1.0 / this.w[0];
-    }
+    this.angularScale();
     this.offset(0.0, 90.0);
   }
   x2s(n: number, x: Float64Array, y: Float64Array, phi: Float64Array, theta: Float64Array, stat: Uint8Array): void {
