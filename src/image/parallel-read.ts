@@ -121,13 +121,17 @@ export async function chunksSettled(states: Int32Array, cs: readonly number[]): 
   }
 }
 
+/** Largest piece read and swapped at once, so it is swapped while still in this core's cache (2 MiB pieces measured 10–25 % slower on the 4096² read). */
+const PIECE_MAX_BYTES = 256 << 10;
+
 /**
  * Split contiguous byte ranges (file offset, output offset, length) into
  * pieces of at most `chunkBytes` (multiples of `width`) and group them into
  * chunks of about `chunkBytes`.
  */
 export function planPixelChunks(ranges: readonly { fileOffset: number; outOffset: number; length: number }[], chunkBytes: number, width: number): { pieces: Float64Array; chunkFirst: Int32Array } {
-  const step = Math.max(width, chunkBytes - (chunkBytes % width));
+  const pieceBytes = Math.min(chunkBytes, PIECE_MAX_BYTES);
+  const step = Math.max(width, pieceBytes - (pieceBytes % width));
   let npieces = 0;
   for (const r of ranges) npieces += Math.ceil(r.length / step);
   const pieces = new Float64Array(new SharedArrayBuffer(Math.max(1, npieces) * PIECE_FIELDS * 8));

@@ -17,22 +17,20 @@ export interface ReadImageOptions extends SectionRequest {
   /** Put the result in a SharedArrayBuffer (when the runtime has one), for workers and zero-copy GPU upload. */
   shared?: boolean;
   /**
-   * Threads. `undefined` (default): tile-compressed reads of at least
-   * `PARALLEL_MIN_PIXELS` are shared with the runtime's worker pool when it has
-   * one and SharedArrayBuffer; plain images are read on this thread, or shared
-   * when `shared` is also set and the read is at least 8 MiB;
-   * `false` or `0`: this thread only; a number: up to that many workers of the
-   * runtime's pool (whatever the size); a {@link WorkerPool}: that pool. Results
-   * are identical bit for bit; when workers help, the result's buffer is a
+   * Threads. `undefined` (default): reads of at least 8 MiB (plain images) or
+   * `PARALLEL_MIN_PIXELS` (tile-compressed) are shared with the runtime's
+   * worker pool when it has one and SharedArrayBuffer; `false` or `0`: this
+   * thread only; a number: up to that many workers of the runtime's pool
+   * (whatever the size); a {@link WorkerPool}: that pool. Results are
+   * identical bit for bit; when workers help, the result's buffer is a
    * SharedArrayBuffer.
    *
    * Plain images: each thread reads its share of the file straight into the
    * result and byte-swaps it, so the page faults of touching new memory (most
-   * of a big first read's time in Node) run on every core: about half the time
-   * of a one-thread read into a new array on 2 cores. Not the default, because
-   * Node frees shared memory only once the calling thread and every worker it
-   * reached have collected garbage: reading 64 MiB images in a loop grew RSS by
-   * ~64 MiB a read (2.9 GiB after 60 reads) where a one-thread read stays flat.
+   * of a big first read's time in Node) run on every core. Shared results are
+   * returned to the system as promptly as ordinary ones (see
+   * `allocateShared` in src/core/buffers.ts: V8 does not count shared memory
+   * toward its collections by itself).
    */
   workers?: number | false | WorkerPool;
   /**
@@ -76,8 +74,8 @@ export interface ImageLocation {
 }
 
 /**
- * Plain reads of at least this many bytes that ask for shared memory are
- * shared with the worker pool by default: below it, handing chunks to a worker
+ * Plain reads of at least this many bytes are shared with the worker pool by
+ * default: below it, handing chunks to a worker
  * costs about what it saves.
  */
 export const PARALLEL_READ_MIN_BYTES = 8 << 20;
@@ -126,8 +124,7 @@ function parallelPlan(loc: ImageLocation, opts: ReadImageOptions, bytes: number)
   if (w === false || w === 0 || !sharedMemoryAvailable) return null;
   if (opts.into && !isShared(opts.into)) return null;
   if (typeof loc.source.lend !== 'function') return null;
-  // By default only a read that asked for shared memory anyway (see ReadImageOptions.workers).
-  if (w === undefined && (!opts.shared || bytes < PARALLEL_READ_MIN_BYTES)) return null;
+  if (w === undefined && bytes < PARALLEL_READ_MIN_BYTES) return null;
   const pool = typeof w === 'object' ? w : (loc.workerPool?.() ?? null);
   if (!pool || pool.size < 1) return null;
   const workers = Math.min(pool.size, typeof w === 'number' ? Math.max(0, Math.floor(w)) : pool.size);

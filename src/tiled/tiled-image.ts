@@ -14,7 +14,7 @@ import type { ByteSource } from '../core/byte-source.js';
 import { ARRAY_CTOR, BYTES_PER, intoArray, type ImageArray, } from '../image/pixel-type.js';
 import type { ImageChunk, ImageData, IterateImageOptions, ReadImageOptions } from '../image/read-image.js';
 import { resolveSection, } from '../image/section.js';
-import { allocateBuffer, sharedMemoryAvailable } from '../core/buffers.js';
+import { allocateBuffer, allocateShared, sharedMemoryAvailable } from '../core/buffers.js';
 import type { WorkerPool } from '../core/worker-pool.js';
 import type { Inflater, Runtime } from '../core/runtime.js';
 import { loadTileCodecs } from '../codecs/registry.js';
@@ -265,7 +265,7 @@ export async function loadTiles(ctx: HduContext, info: CompressedImageInfo, plac
     }
     tiles[i * TILE_FIELDS + F_OFFSET] = m.at + (start - m.start);
   }
-  const staging = new Uint8Array(shared ? new SharedArrayBuffer(staged) : new ArrayBuffer(staged));
+  const staging = new Uint8Array(shared ? allocateShared(staged) : new ArrayBuffer(staged));
   await readAll(
     ctx.source,
     merged.map((m) => ({ offset: m.start, into: staging.subarray(m.at, m.at + (m.end - m.start)) })),

@@ -11,6 +11,7 @@ import type { WorkerErrorData } from '../core/worker-pool.js';
 import type { TileCodecs } from '../codecs/tile-codec.js';
 import type { SharedReadHandle, SyncReadInto } from '../core/byte-source.js';
 import { TASK_READ_PIXELS, workPixelRead, type SharedPixelRead } from '../image/parallel-read.js';
+import { reportSharedMemory } from '../core/buffers.js';
 
 /**
  * How this worker reads a lent source (ByteSource.lend): the runtime's
@@ -41,8 +42,36 @@ function errorData(e: unknown): WorkerErrorData {
   return { name: 'Error', message: String(e) };
 }
 
+/** Bytes of the big shared arrays a task's job holds (what this worker's views keep alive until it collects). */
+function sharedBytesOf(type: unknown, job: unknown): number {
+  if (job === null || typeof job !== 'object') return 0;
+  const sum = (arrays: readonly (ArrayBufferView | undefined)[]) => arrays.reduce((n, a) => n + (a?.byteLength ?? 0), 0);
+  switch (type) {
+    case TASK_DECODE_TILES: {
+      const j = job as SharedTileJob;
+      return sum([j.out, j.staging]);
+    }
+    case TASK_GATHER_ROWS:
+    case TASK_GATHER_LENT:
+      return sum((job as GatherRowsJob | LentGatherJob).outputs ?? []);
+    case TASK_READ_PIXELS:
+      return sum([(job as SharedPixelRead).out]);
+    default:
+      return 0;
+  }
+}
+
 /** Handle one request with this worker's tile decoders and source readers; never throws. */
 export function handleRequest(msg: PoolRequest, codecs: TileCodecs, readers?: HandleReader): PoolResponse {
+  try {
+    return handleTask(msg, codecs, readers);
+  } finally {
+    // This worker allocates little, so without this it would rarely collect and would hold every output it was sent.
+    reportSharedMemory(sharedBytesOf(msg.task?.type, msg.task?.job));
+  }
+}
+
+function handleTask(msg: PoolRequest, codecs: TileCodecs, readers?: HandleReader): PoolResponse {
   try {
     const task = msg.task;
     switch (task.type) {

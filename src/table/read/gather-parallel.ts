@@ -20,6 +20,7 @@
  *
  * The worker side is {@link workGatherRows} in gather-worker.ts.
  */
+import { allocateShared } from '../../core/buffers.js';
 import type { ByteSource, SharedReadHandle, SourceLoan, SyncReadInto } from '../../core/byte-source.js';
 import type { WorkerPool } from '../../core/worker-pool.js';
 import type { BinaryColumnSpec } from './binary-layout.js';
@@ -90,7 +91,7 @@ export async function gatherRowsParallel(
 ): Promise<void> {
   const rowsPerBlock = Math.max(1, Math.floor(PARALLEL_BLOCK_BYTES / rowBytes));
   const blockBytes = Math.min(rowsPerBlock, count) * rowBytes;
-  const slots = [new SharedArrayBuffer(blockBytes), new SharedArrayBuffer(blockBytes)];
+  const slots = [allocateShared(blockBytes), allocateShared(blockBytes)];
   const control = new Int32Array(new SharedArrayBuffer(4 * 3));
   const meta = new Float64Array(new SharedArrayBuffer(8 * 4));
   const job: GatherRowsJob = { specs: plan.specs, outputs: plan.outputs, rowBytes, slots, control, meta };

@@ -323,25 +323,23 @@ function reusedOutput(spec: BinaryColumnSpec, rows: number, into: readonly Colum
 }
 
 /**
- * Whether a read uses a worker: `false` or undefined never (the default: a
- * worker-shared result is SharedArrayBuffer memory, which Node returns only
- * once every isolate that saw it has collected garbage, so reads in a loop
- * would pile up hundreds of MiB each); `true`: the runtime's pool, for reads
- * of at least PARALLEL_MIN_BYTES stored bytes from synchronous sources; a
- * pool: that pool.
+ * Whether a read uses a worker: `false` never; `true` or undefined (the
+ * default): the runtime's pool, for reads of at least PARALLEL_MIN_BYTES
+ * stored bytes from synchronous sources; a pool: that pool.
  */
 export type WorkerChoice = boolean | WorkerPool | undefined;
 
 function parallelPool(loc: RowsLocation, specs: readonly BinaryColumnSpec[], count: number, workers: WorkerChoice): WorkerPool | null {
-  if (!workers || !sharedMemoryAvailable || count < 2) return null;
+  if (workers === false || !sharedMemoryAvailable || count < 2) return null;
   if (!specs.some(isParallelGatherable)) return null;
   const bytes = count * loc.rowBytes;
-  if (workers === true && bytes < PARALLEL_MIN_BYTES) return null;
+  const runtimePool = workers === true || workers === undefined;
+  if (runtimePool && bytes < PARALLEL_MIN_BYTES) return null;
   // Only for sources that read synchronously (files, memory): the serial path reads
   // asynchronous ones (HTTP) a block ahead while it gathers, which matters more there.
-  if (workers === true && !syncReader(loc.source)) return null;
+  if (runtimePool && !syncReader(loc.source)) return null;
   if (bytes < 2 * Math.max(loc.rowBytes, PARALLEL_BLOCK_BYTES)) return null; // fewer than two blocks
-  const pool = workers === true ? (loc.workerPool?.() ?? null) : workers;
+  const pool = runtimePool ? (loc.workerPool?.() ?? null) : workers;
   return pool && pool.size > 0 ? pool : null;
 }
 

@@ -20,14 +20,11 @@ export interface ReadTableOptions {
   /** Rows to read: `count` rows from `start` (0-based); all when omitted. */
   rows?: RowRange;
   /**
-   * Binary tables. Default (`false`): this thread only. `true`: a worker
-   * thread gathers about half of the row blocks of big reads (at least 8 MiB
-   * of rows, from files or memory) when the runtime has workers and
-   * SharedArrayBuffer; a pool: that pool (whatever the size). Gathered
-   * columns are then backed by SharedArrayBuffers, which Node frees only once
-   * the worker has collected garbage too: in a loop of big reads, pass the
-   * previous result as `into` (no new memory) rather than reading into new
-   * shared arrays each time.
+   * Binary tables. Default (`true`): a worker thread gathers about half of
+   * the row blocks of big reads (at least 8 MiB of rows, from files or memory)
+   * when the runtime has workers and SharedArrayBuffer; the gathered columns
+   * are then backed by SharedArrayBuffers. `false`: this thread only; a pool:
+   * that pool (whatever the size).
    */
   workers?: boolean | WorkerPool;
   /**
