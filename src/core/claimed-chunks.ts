@@ -49,3 +49,23 @@ export function readClaimedChunks(control: Int32Array, states: Int32Array, count
     done++;
   }
 }
+
+/** How long a read waits at most for the replies of the workers that took part. */
+export const WORKER_REPLY_WAIT_MS = 100;
+
+/**
+ * After a parallel read: let the workers' replies arrive (they stop within one
+ * chunk once every chunk is claimed; bounded by {@link WORKER_REPLY_WAIT_MS}).
+ * Otherwise, when the caller reads again without yielding to the event loop
+ * (sync file reads), the pool still counts them busy and queues the next job
+ * behind them, so this thread does it all alone — and the queue grows. Pass
+ * `wait` false when the workers have not started yet (see WorkerPool.warm):
+ * waiting would then cost their whole start-up (~100 ms for a new process's
+ * first read).
+ */
+export async function awaitWorkerReplies(runs: readonly Promise<unknown>[], wait: boolean): Promise<void> {
+  if (!wait || runs.length === 0) return;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([Promise.allSettled(runs), new Promise<void>((res) => (timer = setTimeout(res, WORKER_REPLY_WAIT_MS)))]);
+  clearTimeout(timer);
+}

@@ -18,6 +18,20 @@ export interface WorkerPool {
   run<T = unknown>(task: WorkerTask, transfer?: ArrayBuffer[]): Promise<T>;
   /** Terminate the workers. Pending tasks reject. Idempotent. */
   close(): Promise<void>;
+  /**
+   * Whether the workers have started (one has answered). When not, starts
+   * them (once) and returns false: a default read short enough to be over
+   * before a starting worker could help (a Node worker takes ~80 ms to
+   * answer, a 64 MiB plain read ~50 ms) then runs on the calling thread
+   * rather than pay for the start. A pool without this method counts as
+   * started.
+   */
+  warm?(): boolean;
+}
+
+/** True unless `pool` says its workers are still starting (it then starts them); see {@link WorkerPool.warm}. */
+export function poolIsWarm(pool: WorkerPool): boolean {
+  return pool.warm?.() ?? true;
 }
 
 /** A message to a worker: `type` selects the handler in the worker script. */

@@ -16,8 +16,8 @@
  * reads it again and meets (and reports) the same error itself.
  */
 import type { SharedReadHandle, SourceLoan, SyncReadInto } from '../core/byte-source.js';
-import type { WorkerPool } from '../core/worker-pool.js';
-import { CHUNK_DONE_MAIN, CHUNK_DONE_WORKER, CHUNK_FREE, CHUNK_MAIN, CHUNK_WORKER, CONTROL_NEXT, CONTROL_STOP, readClaimedChunks } from '../core/claimed-chunks.js';
+import { poolIsWarm, type WorkerPool } from '../core/worker-pool.js';
+import { CHUNK_DONE_MAIN, CHUNK_DONE_WORKER, CHUNK_FREE, CHUNK_MAIN, CHUNK_WORKER, CONTROL_NEXT, CONTROL_STOP, awaitWorkerReplies, readClaimedChunks } from '../core/claimed-chunks.js';
 import { swapInPlace, flipSignInPlace } from './convert.js';
 
 /** Task type of a parallel plain read (workers/worker-core.ts). */
@@ -243,10 +243,8 @@ export async function readPixelsParallel(
   } finally {
     Atomics.store(job.control, CONTROL_STOP, 1);
   }
-  // Wait (briefly) for the workers' replies: a reply still on its way keeps the worker busy for the next read,
-  // whose task would then queue behind it and start only after this thread had claimed every chunk.
-  await Promise.race([Promise.allSettled(runs), sleep(DEAD_WORKER_GRACE_MS)]);
   let workerChunks = 0;
   for (let c = 0; c < nchunks; c++) if (job.states[c] === CHUNK_DONE_WORKER) workerChunks++;
+  await awaitWorkerReplies(runs, workerChunks > 0 || poolIsWarm(pool));
   Object.assign(lastPixelReadStats, { workers: runs.length, chunks: nchunks, workerChunks, fallback });
 }

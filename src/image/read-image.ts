@@ -5,7 +5,7 @@
 import { FitsError } from '../core/errors.js';
 import type { ByteSource, SourceLoan } from '../core/byte-source.js';
 import { allocateBuffer, sharedMemoryAvailable } from '../core/buffers.js';
-import type { WorkerPool } from '../core/worker-pool.js';
+import { poolIsWarm, type WorkerPool } from '../core/worker-pool.js';
 import { readPixelsParallel } from './parallel-read.js';
 import { convertPixels, flipSignInPlace, swapInPlace } from './convert.js';
 import { ARRAY_CTOR, BYTES_PER, intoArray, pixelScaling, type DType, type ImageArray, type PixelScaling } from './pixel-type.js';
@@ -127,6 +127,7 @@ function parallelPlan(loc: ImageLocation, opts: ReadImageOptions, bytes: number)
   if (w === undefined && bytes < PARALLEL_READ_MIN_BYTES) return null;
   const pool = typeof w === 'object' ? w : (loc.workerPool?.() ?? null);
   if (!pool || pool.size < 1) return null;
+  if (w === undefined && !poolIsWarm(pool)) return null; // a new process's first big read: workers still starting
   const workers = Math.min(pool.size, typeof w === 'number' ? Math.max(0, Math.floor(w)) : pool.size);
   return workers >= 1 ? { pool, workers } : null;
 }

@@ -37,9 +37,29 @@ export function createNodeWorkerPool(opts: NodeWorkerPoolOptions = {}): BasicWor
   return new BasicWorkerPool(size, () => spawnNodeWorker(url));
 }
 
+/** Options of the process that a worker must not inherit: they take the main script's place (`node -e`, `--input-type`). */
+const SCRIPT_OPTIONS = new Set(['-e', '--eval', '-p', '--print', '--input-type']);
+
+/**
+ * The process's Node options minus those about its main script. A Worker
+ * inherits `process.execArgv` by default, and in `node --input-type=module -e
+ * …` every worker died at start ("--input-type can only be used with string
+ * input"), so no read there ever got a worker.
+ */
+export function workerExecArgv(execArgv: readonly string[]): string[] {
+  const kept: string[] = [];
+  for (let i = 0; i < execArgv.length; i++) {
+    const a = execArgv[i]!;
+    const name = a.split('=', 1)[0]!;
+    if (!SCRIPT_OPTIONS.has(name)) kept.push(a);
+    else if (!a.includes('=')) i++; // the option's value is the next element
+  }
+  return kept;
+}
+
 /** Start one worker_threads Worker on `url`, wrapped for BasicWorkerPool (used by the decode and encode pools). */
 export function spawnNodeWorker(url: URL): WorkerHandle {
-  const w = new (workerThreads().Worker)(url);
+  const w = new (workerThreads().Worker)(url, { execArgv: workerExecArgv(globalThis.process?.execArgv ?? []) });
   return {
     post: (m, t) => w.postMessage(m, t as never),
     listen(onMessage, onFailure) {

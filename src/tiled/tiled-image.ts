@@ -15,7 +15,8 @@ import { ARRAY_CTOR, BYTES_PER, intoArray, type ImageArray, } from '../image/pix
 import type { ImageChunk, ImageData, IterateImageOptions, ReadImageOptions } from '../image/read-image.js';
 import { resolveSection, } from '../image/section.js';
 import { allocateBuffer, allocateShared, sharedMemoryAvailable } from '../core/buffers.js';
-import type { WorkerPool } from '../core/worker-pool.js';
+import { poolIsWarm, type WorkerPool } from '../core/worker-pool.js';
+import { awaitWorkerReplies } from '../core/claimed-chunks.js';
 import type { Inflater, Runtime } from '../core/runtime.js';
 import { loadTileCodecs } from '../codecs/registry.js';
 import { codecName, type TileCodecs } from '../codecs/tile-codec.js';
@@ -52,9 +53,6 @@ export interface CompressedReadOptions extends ReadImageOptions {
  * `node bench/compressed-read.mjs --threshold`; see bench/compressed-read.md).
  */
 export const PARALLEL_MIN_PIXELS = 1 << 20;
-
-/** How long a parallel decode waits for its workers' replies after the image is complete. */
-const WORKER_REPLY_WAIT_MS = 100;
 
 // ---------------------------------------------------------------------------
 // Reading.
@@ -353,16 +351,9 @@ async function decodeParallel(pool: WorkerPool, nWorkers: number, codecs: TileCo
       }
     }
   }
-  // Let the workers' replies arrive before returning (they stop within one tile once
-  // every chunk is claimed). Otherwise, when the caller reads again without yielding
-  // to the event loop (sync file reads), the pool still counts them busy and posts the
-  // next job only after this thread has decoded it all alone. A stalled worker costs
-  // at most the bound below, never the result.
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  await Promise.race([Promise.allSettled(runs), new Promise<void>((res) => (timer = setTimeout(res, WORKER_REPLY_WAIT_MS)))]);
-  clearTimeout(timer);
   let workerTiles = 0;
   for (let r = 0; r < job.ntiles; r++) if (job.states[r] === TILE_DONE_WORKER) workerTiles++;
+  await awaitWorkerReplies(runs, workerTiles > 0 || poolIsWarm(pool));
   Object.assign(lastDecodeStats, { workers: nWorkers, workerTiles, inlineTiles: job.ntiles - workerTiles, fallback });
 }
 

@@ -23,6 +23,8 @@ export interface WorkerHandle {
 export interface PoolRequest {
   id: number;
   task: WorkerTask;
+  /** The pool's "a worker has started" flag (Int32Array on a SharedArrayBuffer): the worker sets it to 1 first. */
+  started?: Int32Array;
 }
 
 /** Message from a worker to the pool. */
@@ -59,6 +61,13 @@ export class BasicWorkerPool implements WorkerPool {
   private nextId = 1;
   private failure: unknown = null;
   private closed = false;
+  /** A worker has answered (see warm). */
+  private answered = false;
+  /**
+   * Set to 1 by a worker when it receives its first request: the pool sees it without the event loop turning
+   * (a loop of sync file reads may never let a reply in). Null without SharedArrayBuffer.
+   */
+  private readonly startedFlag: Int32Array | null = typeof SharedArrayBuffer === 'function' ? new Int32Array(new SharedArrayBuffer(4)) : null;
 
   constructor(
     size: number,
@@ -94,7 +103,7 @@ export class BasicWorkerPool implements WorkerPool {
       this.busy.set(w, p);
       w.ref?.();
       try {
-        w.post({ id: p.id, task: p.task } satisfies PoolRequest, p.transfer);
+        w.post({ id: p.id, task: p.task, ...(this.startedFlag && { started: this.startedFlag }) } satisfies PoolRequest, p.transfer);
       } catch (e) {
         this.busy.delete(w);
         this.idle.push(w);
@@ -104,9 +113,23 @@ export class BasicWorkerPool implements WorkerPool {
     }
   }
 
+  /** See {@link WorkerPool.warm}: true once a worker has answered; else pings every worker (once) and returns false. */
+  /** True once a worker has received a request or answered one. */
+  get started(): boolean {
+    return this.answered || (this.startedFlag !== null && Atomics.load(this.startedFlag, 0) === 1);
+  }
+
+  warm(): boolean {
+    if (this.started) return true;
+    // Nothing sent yet: send a ping, whose arrival starts the flag (any first request would).
+    if (this.nextId === 1 && !this.unusable) this.run({ type: 'ping' }).catch(() => undefined);
+    return false;
+  }
+
   private onMessage(w: WorkerHandle, msg: PoolResponse): void {
     const p = this.busy.get(w);
     if (!p || !msg || msg.id !== p.id) return;
+    this.answered = true;
     this.busy.delete(w);
     this.idle.push(w);
     w.unref?.();
@@ -184,6 +207,13 @@ export class LazyWorkerPool {
 
   get(): WorkerPool | null {
     if (this.size <= 0 || this.startFailed) return null;
+    if (this.pool?.failed && !this.pool.started) {
+      // Its workers died before running anything (a script that cannot load here): a new pool would too,
+      // at the cost of a thread start on every read.
+      this.startFailed = true;
+      this.pool = null;
+      return null;
+    }
     if (!this.pool || this.pool.unusable) {
       try {
         this.pool = this.start(this.size);

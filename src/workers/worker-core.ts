@@ -63,6 +63,8 @@ function sharedBytesOf(type: unknown, job: unknown): number {
 
 /** Handle one request with this worker's tile decoders and source readers; never throws. */
 export function handleRequest(msg: PoolRequest, codecs: TileCodecs, readers?: HandleReader): PoolResponse {
+  // Tell the pool this worker runs (it reads the flag without waiting for a reply: WorkerPool.warm).
+  if (msg?.started instanceof Int32Array) Atomics.store(msg.started, 0, 1);
   try {
     return handleTask(msg, codecs, readers);
   } finally {

@@ -22,12 +22,12 @@
  */
 import { allocateShared } from '../../core/buffers.js';
 import type { ByteSource, SharedReadHandle, SourceLoan, SyncReadInto } from '../../core/byte-source.js';
-import type { WorkerPool } from '../../core/worker-pool.js';
+import { poolIsWarm, type WorkerPool } from '../../core/worker-pool.js';
 import type { BinaryColumnSpec } from './binary-layout.js';
 import type { ColumnArray } from '../column.js';
 import { readBytes } from './row-blocks.js';
 import { FitsError } from '../../core/errors.js';
-import { CHUNK_DONE_MAIN, CHUNK_DONE_WORKER, CHUNK_FREE, CHUNK_MAIN, CHUNK_WORKER, CONTROL_NEXT, CONTROL_STOP } from '../../core/claimed-chunks.js';
+import { CHUNK_DONE_MAIN, CHUNK_DONE_WORKER, CHUNK_FREE, CHUNK_MAIN, CHUNK_WORKER, CONTROL_NEXT, CONTROL_STOP, awaitWorkerReplies } from '../../core/claimed-chunks.js';
 
 /** Slot states (control[0], control[1]). */
 export const SLOT_FREE = 0;
@@ -158,8 +158,7 @@ export async function gatherRowsParallel(
     }
     await Promise.race([run, sleep(1)]);
   }
-  // Let the worker's reply arrive (bounded), so the pool sees it idle for the next read.
-  await Promise.race([run, sleep(100)]);
+  await awaitWorkerReplies([run], workerBlocks > 0 || poolIsWarm(pool));
   Object.assign(lastGatherStats, { blocks, workerBlocks, fallback });
 }
 
@@ -297,10 +296,8 @@ export async function gatherRowsLent(
   } finally {
     Atomics.store(control, CONTROL_STOP, 1);
   }
-  // Wait (briefly) for the workers' replies: a reply still on its way keeps the worker busy for the next read,
-  // whose task would then queue behind it and start only after this thread had claimed every block.
-  await Promise.race([Promise.allSettled(runs), sleep(100)]);
   let workerBlocks = 0;
   for (let k = 0; k < blocks; k++) if (states[k] === CHUNK_DONE_WORKER) workerBlocks++;
+  await awaitWorkerReplies(runs, workerBlocks > 0 || poolIsWarm(pool));
   Object.assign(lastGatherStats, { blocks, workerBlocks, fallback });
 }

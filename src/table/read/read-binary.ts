@@ -17,7 +17,7 @@ import { forEachRowBlock, syncReader } from './row-blocks.js';
 import { resolveRows, selectColumns, type RowRange } from './selection.js';
 import { gatherStringBytes } from '../strings.js';
 import { gatherRowsLent, gatherRowsParallel, PARALLEL_BLOCK_BYTES, PARALLEL_MIN_BYTES, type BlockGather, type ParallelGatherPlan } from './gather-parallel.js';
-import type { WorkerPool } from '../../core/worker-pool.js';
+import { poolIsWarm, type WorkerPool } from '../../core/worker-pool.js';
 
 /** Gathers rows `first .. first + n - 1` (counted from the read's first row) of one column out of a block. */
 export type RowGather = (src: Uint8Array, dv: DataView, first: number, n: number) => void;
@@ -340,6 +340,7 @@ function parallelPool(loc: RowsLocation, specs: readonly BinaryColumnSpec[], cou
   if (runtimePool && !syncReader(loc.source)) return null;
   if (bytes < 2 * Math.max(loc.rowBytes, PARALLEL_BLOCK_BYTES)) return null; // fewer than two blocks
   const pool = runtimePool ? (loc.workerPool?.() ?? null) : workers;
+  if (workers === undefined && pool && !poolIsWarm(pool)) return null; // workers still starting: this read goes alone
   return pool && pool.size > 0 ? pool : null;
 }
 
