@@ -16,13 +16,17 @@ export const sharedMemoryAvailable: boolean = (() => {
 /** Largest single allocation fitsflow will make for one array (bytes). */
 export const MAX_ALLOCATION = 2 ** 33; // 8 GiB: beyond this a read must stream
 
-/** Allocate `bytes` bytes, shared when asked for and available. */
-export function allocateBuffer(bytes: number, shared = false): ArrayBuffer | SharedArrayBuffer {
+/**
+ * Allocate `bytes` bytes, shared when asked for and available. `countNow`
+ * false: a shared buffer's size is reported to the garbage collector only
+ * when the caller calls {@link countShared} (see allocateShared).
+ */
+export function allocateBuffer(bytes: number, shared = false, countNow = true): ArrayBuffer | SharedArrayBuffer {
   if (!Number.isSafeInteger(bytes) || bytes < 0) throw new FitsError('BAD_SIZE', `Cannot allocate ${bytes} bytes.`);
   if (bytes > MAX_ALLOCATION) {
     throw new FitsError('BAD_SIZE', `Refusing to allocate ${bytes} bytes in one array; read a section or stream instead.`);
   }
-  if (shared && sharedMemoryAvailable) return allocateShared(bytes);
+  if (shared && sharedMemoryAvailable) return countNow ? allocateShared(bytes) : new SharedArrayBuffer(bytes);
   return new ArrayBuffer(bytes);
 }
 
@@ -47,14 +51,24 @@ const twins = new WeakMap<SharedArrayBuffer, ArrayBuffer>();
 /** A SharedArrayBuffer of `bytes` bytes whose size the garbage collector counts (see above). */
 export function allocateShared(bytes: number): SharedArrayBuffer {
   const buffer = new SharedArrayBuffer(bytes);
-  if (bytes >= TWIN_MIN_BYTES) {
-    try {
-      twins.set(buffer, new ArrayBuffer(bytes));
-    } catch {
-      // No address space for the twin (a 32-bit or capped runtime): the buffer is still good.
-    }
-  }
+  countShared(buffer);
   return buffer;
+}
+
+/**
+ * Make the garbage collector count `buffer` (once; no-op for small or
+ * unshared buffers). Allocating the twin may run a collection there and then,
+ * so a parallel read calls this after handing its job to the workers, not
+ * before.
+ */
+export function countShared(buffer: ArrayBufferLike): void {
+  if (!(typeof SharedArrayBuffer === 'function' && buffer instanceof SharedArrayBuffer)) return;
+  if (buffer.byteLength < TWIN_MIN_BYTES || twins.has(buffer)) return;
+  try {
+    twins.set(buffer, new ArrayBuffer(buffer.byteLength));
+  } catch {
+    // No address space for the twin (a 32-bit or capped runtime): the buffer is still good.
+  }
 }
 
 /**

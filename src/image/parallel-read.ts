@@ -17,6 +17,7 @@
  */
 import type { SharedReadHandle, SourceLoan, SyncReadInto } from '../core/byte-source.js';
 import { poolIsWarm, type WorkerPool } from '../core/worker-pool.js';
+import { countShared } from '../core/buffers.js';
 import { CHUNK_DONE_MAIN, CHUNK_DONE_WORKER, CHUNK_FREE, CHUNK_MAIN, CHUNK_WORKER, CONTROL_NEXT, CONTROL_STOP, awaitWorkerReplies, readClaimedChunks } from '../core/claimed-chunks.js';
 import { swapInPlace, flipSignInPlace } from './convert.js';
 
@@ -218,6 +219,8 @@ export async function readPixelsParallel(
   }
   // The source stays lent until every worker has replied (a late one may still be reading).
   void Promise.allSettled(runs).then(() => loan.release());
+  // Now that the workers have their job: the collection this may start overlaps their reading.
+  countShared(out.buffer);
   let fallback = false;
   try {
     let pending = leadPixelRead(job, read, (c) => shortRead(fileOffsetOf(c)));

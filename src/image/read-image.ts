@@ -4,7 +4,7 @@
  */
 import { FitsError } from '../core/errors.js';
 import type { ByteSource, SourceLoan } from '../core/byte-source.js';
-import { allocateBuffer, sharedMemoryAvailable } from '../core/buffers.js';
+import { allocateBuffer, countShared, sharedMemoryAvailable } from '../core/buffers.js';
 import { poolIsWarm, type WorkerPool } from '../core/worker-pool.js';
 import { readPixelsParallel } from './parallel-read.js';
 import { convertPixels, flipSignInPlace, swapInPlace } from './convert.js';
@@ -21,7 +21,9 @@ export interface ReadImageOptions extends SectionRequest {
    * `PARALLEL_MIN_PIXELS` (tile-compressed) are shared with the runtime's
    * worker pool when it has one and SharedArrayBuffer; `false` or `0`: this
    * thread only; a number: up to that many workers of the runtime's pool
-   * (whatever the size); a {@link WorkerPool}: that pool. Results are
+   * (whatever the size); a {@link WorkerPool}: that pool. By default a plain
+   * read does not wait for workers that are still starting (a process's first
+   * big read goes alone and starts them for the next ones). Results are
    * identical bit for bit; when workers help, the result's buffer is a
    * SharedArrayBuffer.
    *
@@ -145,7 +147,8 @@ export async function readImage(loc: ImageLocation, opts: ReadImageOptions = {})
   let out: ImageArray;
   if (opts.into) out = intoArray(opts.into, s.dtype, sec.count, hdu);
   else {
-    out = new ARRAY_CTOR[s.dtype](allocateBuffer(sec.count * outWidth, opts.shared || parallel !== null), 0, sec.count);
+    // A parallel read counts its output for the GC once the workers have their job (countShared).
+    out = new ARRAY_CTOR[s.dtype](allocateBuffer(sec.count * outWidth, opts.shared || parallel !== null, parallel === null), 0, sec.count);
   }
   const buffer = out.buffer;
   const base = out.byteOffset;
@@ -162,6 +165,7 @@ export async function readImage(loc: ImageLocation, opts: ReadImageOptions = {})
       await readPixelsParallel(loan, read, parallel.pool, parallel.workers, ranges, bytes, width, s.mode === 'offset', short);
       return result;
     }
+    countShared(buffer);
     const pending: Promise<unknown>[] = [];
     for (const r of runs) {
       const into = bytes.subarray(r.out * width, (r.out + r.count) * width);

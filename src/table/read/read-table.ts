@@ -22,9 +22,11 @@ export interface ReadTableOptions {
   /**
    * Binary tables. Default (`true`): a worker thread gathers about half of
    * the row blocks of big reads (at least 8 MiB of rows, from files or memory)
-   * when the runtime has workers and SharedArrayBuffer; the gathered columns
-   * are then backed by SharedArrayBuffers. `false`: this thread only; a pool:
-   * that pool (whatever the size).
+   * when the runtime has workers and SharedArrayBuffer and its pool has
+   * started (a process's first big read goes alone and starts it); the
+   * gathered columns are then backed by SharedArrayBuffers. `true` also uses
+   * a pool that is still starting; `false`: this thread only; a pool: that
+   * pool (whatever the size).
    */
   workers?: boolean | WorkerPool;
   /**
