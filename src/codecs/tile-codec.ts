@@ -27,12 +27,11 @@ export interface TileCodecParams {
 export interface TileDecoderBase {
   /**
    * True when the codec produces a tile's pixels one after the other in the
-   * tile's C order and can stop after any of them (Rice, PLIO, NOCOMPRESS): a
-   * section read then decodes only the leading pixels it needs
-   * (src/tiled/tile-decode.ts). Codecs that cannot (GZIP_2 shuffles byte
-   * planes, HCOMPRESS transforms the whole tile) or do not (GZIP_1: the
-   * runtime's inflater has no way to stop early) leave it unset and always
-   * receive the whole tile.
+   * tile's C order and can stop after any of them (Rice, PLIO, NOCOMPRESS,
+   * GZIP_1 when the runtime's inflater has `prefix`): a section read then
+   * decodes only the leading pixels it needs (src/tiled/tile-decode.ts).
+   * Codecs that cannot (GZIP_2 shuffles byte planes, HCOMPRESS transforms
+   * the whole tile) leave it unset and always receive the whole tile.
    *
    * A prefix decode still fails with FitsError CORRUPT_DATA when the pixels
    * it produces need bytes the tile lacks, but it does not look at the rest of
