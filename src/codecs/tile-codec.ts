@@ -23,24 +23,48 @@ export interface TileCodecParams {
   plioOffset?: number;
 }
 
+/** What both kinds of decoder declare besides their output. */
+export interface TileDecoderBase {
+  /**
+   * True when the codec produces a tile's pixels one after the other in the
+   * tile's C order and can stop after any of them (Rice, PLIO, NOCOMPRESS,
+   * GZIP_1 when the runtime's inflater has `prefix`): a section read then
+   * decodes only the leading pixels it needs (src/tiled/tile-decode.ts).
+   * Codecs that cannot (GZIP_2 shuffles byte planes, HCOMPRESS transforms
+   * the whole tile) leave it unset and always receive the whole tile.
+   *
+   * A prefix decode still fails with FitsError CORRUPT_DATA when the pixels
+   * it produces need bytes the tile lacks, but it does not look at the rest of
+   * the tile: corruption confined to the skipped tail goes unnoticed.
+   */
+  prefix?: boolean;
+}
+
 /** A decoder producing native integers (to be scaled, or dequantized). */
-export interface IntTileDecoder {
+export interface IntTileDecoder extends TileDecoderBase {
   kind: 'int';
   array: 'uint8' | 'int16' | 'int32';
   /**
-   * Decode `src` into `out` (exactly the tile's pixel count).
+   * Decode `src` into `out`: the tile's pixel count, or (only when `prefix`
+   * is true) fewer, the tile's first `out.length` pixels in C order.
    * @param extents the tile's extent per axis, C order.
    */
   decode(src: Uint8Array, out: Uint8Array | Int16Array | Int32Array, tile: number, extents: readonly number[]): void;
 }
 
 /** A decoder producing the tile's raw big-endian pixel bytes. */
-export interface ByteTileDecoder {
+export interface ByteTileDecoder extends TileDecoderBase {
   kind: 'bytes';
   /** Bytes per pixel in the output. */
   width: number;
-  /** Decode `src` into `out` (exactly pixels × width bytes). */
-  decode(src: Uint8Array, out: Uint8Array, tile: number): void;
+  /**
+   * Decode `src` into `out`: exactly the tile's pixels × width bytes, or
+   * (only when `prefix` is true) fewer, the bytes of the tile's first
+   * `out.length / width` pixels in C order.
+   * @param extents the tile's extent per axis, C order (lets a prefix decode
+   *   check the tile's full size); when absent, `out` is the whole tile.
+   */
+  decode(src: Uint8Array, out: Uint8Array, tile: number, extents?: readonly number[]): void;
 }
 
 export type TileDecoder = IntTileDecoder | ByteTileDecoder;
@@ -71,11 +95,14 @@ export const nocompressTileCodec: TileCodecFactory = (p) => {
   return {
     kind: 'bytes',
     width,
-    decode(src, out, tile) {
-      if (src.length !== out.length) {
-        throw new FitsError('CORRUPT_DATA', `Uncompressed tile has ${src.length} bytes, expected ${out.length}.`, { tile });
+    prefix: true,
+    decode(src, out, tile, extents) {
+      // The stored size is checked against the whole tile even when only a prefix is copied.
+      const expected = extents === undefined ? out.length : extents.reduce((a, b) => a * b, 1) * width;
+      if (src.length !== expected || out.length > expected) {
+        throw new FitsError('CORRUPT_DATA', `Uncompressed tile has ${src.length} bytes, expected ${expected}.`, { tile });
       }
-      out.set(src);
+      out.set(src.subarray(0, out.length));
     },
   };
 };

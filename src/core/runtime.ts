@@ -23,7 +23,20 @@ import type { WorkerPool } from './worker-pool.js';
  *   allocates much more than `expectedSize` bytes;
  * - never modifies `src`.
  */
-export type Inflater = (src: Uint8Array, expectedSize: number) => Uint8Array;
+export type Inflater = ((src: Uint8Array, expectedSize: number) => Uint8Array) & {
+  /**
+   * Optional: decompress only the start of a stream whose whole output is
+   * `expectedSize` bytes, for a reader that needs its first `bytes` bytes
+   * (a section of a GZIP_1 tile).
+   *
+   * Contract: returns at least `bytes` bytes (possibly more, never more than
+   * `expectedSize`), equal to the start of the whole output; throws
+   * `FitsError('CORRUPT_DATA')` when the stream is malformed or ends before
+   * `bytes`. What follows the bytes it decodes is not read, so corruption
+   * there (or in the stream's checksum) goes unnoticed.
+   */
+  readonly prefix?: (src: Uint8Array, bytes: number, expectedSize: number) => Uint8Array;
+};
 
 /** An incremental SHA-256. */
 export interface Hasher {

@@ -115,6 +115,11 @@ function decoderFor(spec: TileJobSpec, codecs: TileCodecs): TileDecoder {
 /** Geometry of one tile's intersection with the section. */
 interface Geometry {
   pixels: number;
+  /**
+   * Leading pixels of the tile (C order) the section uses: the last selected
+   * pixel's tile-local index + 1. A codec with `prefix` decodes only these.
+   */
+  needed: number;
   extents: number[];
   /** First source element (tile-local linear index). */
   srcBase: number;
@@ -178,7 +183,11 @@ function geometry(spec: TileJobSpec, index: number): Geometry {
     if (i > 0 && (spec.step[i] !== 1 || locals[i] !== 0 || counts[i] !== extents[i] || spec.shape[i] !== extents[i])) contiguous = false;
   }
   const whole = contiguous && locals[0] === 0 && counts[0] === extents[0];
-  return { pixels: ta, extents, srcBase, outBase, contiguous, whole, count, counts, tstrides, ostrides };
+  // The tile-local index is increasing in every coordinate, so the last selected
+  // pixel takes the last selected index on every axis.
+  let needed = 1;
+  for (let i = 0; i < n; i++) needed += (locals[i]! + (counts[i]! - 1) * spec.step[i]!) * tstrides[i]!;
+  return { pixels: ta, needed, extents, srcBase, outBase, contiguous, whole, count, counts, tstrides, ostrides };
 }
 
 type NumArray = Uint8Array | Int16Array | Int32Array | Float32Array | Float64Array;
@@ -300,13 +309,16 @@ function beInt32(bytes: Uint8Array, out: Int32Array, n: number): void {
 
 /**
  * Decode the tiles `from … to-1` of a tile table into `out`.
+ * @param wholeTiles decode every tile entirely, even where the codec could stop
+ *   at the last pixel the section needs (the GPU path's CPU check, which must
+ *   meet the same corrupt tails as the GPU, which decodes whole tiles).
  * @throws FitsError located at the HDU and the failing tile.
  */
-export function decodeTiles(spec: TileJobSpec, tiles: Float64Array, from: number, to: number, staging: Uint8Array, out: ImageArray, codecs: TileCodecs): void {
+export function decodeTiles(spec: TileJobSpec, tiles: Float64Array, from: number, to: number, staging: Uint8Array, out: ImageArray, codecs: TileCodecs, wholeTiles = false): void {
   for (let r = from; r < to; r++) {
     const index = tiles[r * TILE_FIELDS + F_INDEX]!;
     try {
-      decodeOne(spec, tiles, r, index, staging, out, codecs);
+      decodeOne(spec, tiles, r, index, staging, out, codecs, undefined, wholeTiles);
     } catch (e) {
       throw locate(e, spec.hdu, index);
     }
@@ -321,8 +333,13 @@ const writeNow: Commit = (write) => write();
  * Decode tile record `r` and place it in `out`. Without `commit`, codecs may
  * decode straight into the output; with it, the tile is decoded into scratch
  * and every write to `out` goes through `commit`.
+ *
+ * A codec that produces pixels in order (`prefix`) decodes only the tile's
+ * first `needed` pixels, unless `wholeTiles`: everything after the last pixel
+ * the section uses is never decoded, dequantized or converted. Corruption
+ * confined to that skipped tail is therefore not detected by such a read.
  */
-function decodeOne(spec: TileJobSpec, tiles: Float64Array, r: number, index: number, staging: Uint8Array, out: ImageArray, codecs: TileCodecs, commit?: Commit): void {
+function decodeOne(spec: TileJobSpec, tiles: Float64Array, r: number, index: number, staging: Uint8Array, out: ImageArray, codecs: TileCodecs, commit?: Commit, wholeTiles = false): void {
   const direct = commit === undefined;
   const emit = commit ?? writeNow;
   const base = r * TILE_FIELDS;
@@ -337,12 +354,14 @@ function decodeOne(spec: TileJobSpec, tiles: Float64Array, r: number, index: num
 
   if (source !== SRC_CODEC) {
     // Raw big-endian pixels, either gzipped or as they are.
-    const bytes = g.pixels * rawWidth;
     let raw: Uint8Array;
     if (source === SRC_GZIP) {
+      const gz = codecs.decoder('GZIP_1', { ...spec, quantized: false });
+      const bytes = (gz.prefix && !wholeTiles ? g.needed : g.pixels) * rawWidth;
       raw = new Uint8Array(scratch(bytes), 0, bytes);
-      codecs.decoder('GZIP_1', { ...spec, quantized: false }).decode(src, raw as never, index, g.extents);
+      gz.decode(src, raw as never, index, g.extents);
     } else {
+      const bytes = g.pixels * rawWidth;
       if (len !== bytes) throw new FitsError('CORRUPT_DATA', `Uncompressed tile has ${len} bytes, expected ${bytes}.`);
       raw = src;
     }
@@ -351,10 +370,12 @@ function decodeOne(spec: TileJobSpec, tiles: Float64Array, r: number, index: num
   }
 
   const dec = decoderFor(spec, codecs);
+  // Pixels to decode: the whole tile, or the prefix the section needs.
+  const n = dec.prefix && !wholeTiles ? g.needed : g.pixels;
   if (dec.kind === 'bytes' && !spec.quantized) {
-    const bytes = g.pixels * dec.width;
+    const bytes = n * dec.width;
     const raw = new Uint8Array(scratch(bytes), 0, bytes);
-    dec.decode(src, raw, index);
+    dec.decode(src, raw, index, g.extents);
     emit(() => placeBytes(spec, g, raw, dec.width, out));
     return;
   }
@@ -369,14 +390,14 @@ function decodeOne(spec: TileJobSpec, tiles: Float64Array, r: number, index: num
   }
   if (dec.kind === 'int') {
     const C = INT_CTORS[dec.array];
-    ints = new C(scratch(g.pixels * C.BYTES_PER_ELEMENT), 0, g.pixels);
+    ints = new C(scratch(n * C.BYTES_PER_ELEMENT), 0, n);
     dec.decode(src, ints, index, g.extents);
   } else {
     // Quantized integers stored as bytes (NOCOMPRESS): 4-byte big-endian.
-    const raw = new Uint8Array(scratch(g.pixels * 4), 0, g.pixels * 4);
-    dec.decode(src, raw, index);
-    ints = new Int32Array(scratch(g.pixels * 4, true), 0, g.pixels);
-    beInt32(raw, ints as Int32Array, g.pixels);
+    const raw = new Uint8Array(scratch(n * 4), 0, n * 4);
+    dec.decode(src, raw, index, g.extents);
+    ints = new Int32Array(scratch(n * 4, true), 0, n);
+    beInt32(raw, ints as Int32Array, n);
   }
 
   if (!spec.quantized) {
@@ -385,12 +406,13 @@ function decodeOne(spec: TileJobSpec, tiles: Float64Array, r: number, index: num
     return;
   }
 
-  // Quantized floating point: restore the whole tile (dither depends on the pixel position).
+  // Quantized floating point: restore the decoded pixels from the tile's first
+  // one on (the dither sequence runs from there, so a prefix dequantizes the same).
   let i32: Int32Array;
   if (ints instanceof Int32Array) i32 = ints;
   else {
-    i32 = new Int32Array(scratch(g.pixels * 4, true), 0, g.pixels);
-    for (let k = 0; k < g.pixels; k++) i32[k] = ints[k]!;
+    i32 = new Int32Array(scratch(n * 4, true), 0, n);
+    for (let k = 0; k < n; k++) i32[k] = ints[k]!;
   }
   const zscale = tiles[base + F_ZSCALE]!;
   const zzero = tiles[base + F_ZZERO]!;
@@ -402,7 +424,7 @@ function decodeOne(spec: TileJobSpec, tiles: Float64Array, r: number, index: num
     return;
   }
   const second = i32.buffer !== scratchBuf2;
-  const floats = new F(scratch(g.pixels * F.BYTES_PER_ELEMENT, second), 0, g.pixels);
+  const floats = new F(scratch(n * F.BYTES_PER_ELEMENT, second), 0, n);
   dequantize(i32, floats, opts);
   emit(() => place(spec, g, floats, out as OutNum, true));
 }

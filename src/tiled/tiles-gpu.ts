@@ -221,7 +221,8 @@ function cpuError(job: GpuTileJob, why: string): never {
   const { spec } = job;
   const count = spec.shape.reduce((a, b) => a * b, 1);
   const scratch = new ARRAY_CTOR[spec.scaling.dtype](new ArrayBuffer(count * BYTES_PER[spec.scaling.dtype]), 0, count);
-  decodeTiles(spec, job.tiles, 0, job.ntiles, job.staging, scratch, allTileCodecs(job.inflate));
+  // Whole tiles, as the GPU decodes them: a corrupt tail the GPU met must fail here too.
+  decodeTiles(spec, job.tiles, 0, job.ntiles, job.staging, scratch, allTileCodecs(job.inflate), true);
   throw new FitsError('GPU', `The GPU decoder reported ${why}, but the CPU decodes the image: GPU and CPU disagree (a bug; please report it).`, { hdu: spec.hdu });
 }
 

@@ -78,5 +78,15 @@ export async function decodeBoth(ctx: GpuContext, b: Built): Promise<[Outcome, O
   } catch (e) {
     gpu = failure(e);
   }
+  if ('error' in gpu && !('error' in cpu)) {
+    // The GPU decodes whole tiles; the CPU stops at the last pixel a section
+    // needs, so it may not meet corruption in a tile's tail. Compare the GPU's
+    // error with the CPU's on whole tiles.
+    try {
+      decodeTiles(b.spec, b.tiles, 0, ntiles, b.staging, alloc(), allTileCodecs(pakoInflater), true);
+    } catch (e) {
+      cpu = failure(e);
+    }
+  }
   return [gpu, cpu];
 }

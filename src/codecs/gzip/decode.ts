@@ -55,13 +55,40 @@ function checkBytepix(bytepix: number, outLength: number, tile: number | undefin
 }
 
 /**
+ * Inflate the first `bytes` of a stream whose whole output is `tileBytes`
+ * bytes: with the inflater's `prefix` when it has one and a prefix is asked
+ * for, else the whole stream, checked to be exactly `tileBytes`. A prefix
+ * inflate does not read past what it needs: corruption confined to the rest of
+ * the tile (or its gzip checksum) goes unnoticed.
+ */
+function inflateStart(src: Uint8Array, bytes: number, tileBytes: number, tile: number | undefined, inflate: Inflater): Uint8Array {
+  if (bytes >= tileBytes || inflate.prefix === undefined) return inflateExactly(src, tileBytes, tile, inflate);
+  let raw: Uint8Array;
+  try {
+    raw = inflate.prefix(src, bytes, tileBytes);
+  } catch (e) {
+    if (e instanceof FitsError && e.code !== 'CORRUPT_DATA') throw e;
+    const message = e instanceof FitsError ? e.message : `cannot inflate tile: ${(e as Error)?.message ?? String(e)}`;
+    throw new FitsError('CORRUPT_DATA', message, { tile, cause: e });
+  }
+  if (raw.length < bytes || raw.length > tileBytes) {
+    throw new FitsError('CORRUPT_DATA', `inflated tile has ${raw.length} bytes, expected ${tileBytes}`, { tile });
+  }
+  return raw;
+}
+
+/**
  * Decode a GZIP_1 tile: inflate `src` into `out`, the tile's raw big-endian
  * pixel bytes (`out.length` = pixels × bytes per pixel).
+ * @param tileBytes the whole tile's inflated size, when `out` is to receive
+ *   only its first `out.length` bytes (a prefix decode; default: `out.length`).
  * @throws FitsError('CORRUPT_DATA') if the stream is invalid or does not
- *   inflate to exactly `out.length` bytes.
+ *   inflate to exactly `tileBytes` bytes (for a prefix: if it is invalid or
+ *   ends before `out.length` bytes).
  */
-export function gzip1Decode(src: Uint8Array, out: Uint8Array, tile?: number, inflate: Inflater = pakoInflater): void {
-  out.set(inflateExactly(src, out.length, tile, inflate));
+export function gzip1Decode(src: Uint8Array, out: Uint8Array, tile?: number, inflate: Inflater = pakoInflater, tileBytes = out.length): void {
+  const raw = inflateStart(src, out.length, tileBytes, tile, inflate);
+  out.set(raw.length === out.length ? raw : raw.subarray(0, out.length));
 }
 
 /** Alias of {@link gzip1Decode}, the name used in src/decompress/README.md. */
@@ -130,8 +157,11 @@ export function unshuffleBytes(shuffled: Uint8Array, out: Uint8Array, bytepix: n
  * 4-byte big-endian integers straight into native `Int32Array` values
  * (`out.length` = pixels), ready for `dequantize`, without an intermediate
  * byte copy.
+ * @param tilePixels GZIP_1 only: the whole tile's pixels, when `out` is to
+ *   receive only its first `out.length` (a prefix decode; default: `out.length`).
  * @throws FitsError('CORRUPT_DATA') if the stream is invalid or does not
- *   inflate to exactly 4 × `out.length` bytes.
+ *   inflate to exactly 4 × `tilePixels` bytes (for a prefix: if it is invalid
+ *   or ends before 4 × `out.length` bytes).
  */
 export function gzipDecodeInt32(
   src: Uint8Array,
@@ -139,9 +169,11 @@ export function gzipDecodeInt32(
   compression: 'GZIP_1' | 'GZIP_2',
   tile?: number,
   inflate: Inflater = pakoInflater,
+  tilePixels = out.length,
 ): void {
   const n = out.length;
-  const raw = inflateExactly(src, 4 * n, tile, inflate);
+  // GZIP_2 byte planes span the whole tile: only GZIP_1 can stop early.
+  const raw = compression === 'GZIP_1' ? inflateStart(src, 4 * n, 4 * tilePixels, tile, inflate) : inflateExactly(src, 4 * n, tile, inflate);
   if (compression === 'GZIP_2') {
     const n2 = 2 * n;
     const n3 = 3 * n;

@@ -32,11 +32,11 @@ export { detectDeflateWrapper, inflateOutputCap, type DeflateWrapper } from './w
 const OVERFLOW = new Error('inflated data larger than expected');
 
 /**
- * The portable inflater, on pako. It inflates into one buffer of
+ * The portable whole-stream inflate, on pako. It inflates into one buffer of
  * `min(expectedSize, 1032·src.length) + 1` bytes: filling that buffer proves
  * the stream is too large, and decoding stops there.
  */
-export const pakoInflater: Inflater = (src, expectedSize) => {
+function pakoWhole(src: Uint8Array, expectedSize: number): Uint8Array {
   const wrapper = detectDeflateWrapper(src);
   const cap = inflateOutputCap(src.length, expectedSize);
   const inflator = new Inflate({ windowBits: wrapper === 'gzip' ? 15 + 16 : 15, chunkSize: cap + 1 });
@@ -69,4 +69,41 @@ export const pakoInflater: Inflater = (src, expectedSize) => {
     throw new FitsError('CORRUPT_DATA', `cannot inflate tile: ${reason}`);
   }
   return result ?? new Uint8Array(0);
-};
+}
+
+/** Thrown from pako's onData once the prefix is complete; never escapes this module. */
+const PREFIX_DONE = new Error('prefix complete');
+
+/**
+ * The first `bytes` bytes of a stream (Inflater.prefix), on pako: it inflates
+ * into one buffer of `bytes` bytes and stops when that is full.
+ */
+function pakoPrefix(src: Uint8Array, bytes: number, expectedSize: number): Uint8Array {
+  const wrapper = detectDeflateWrapper(src);
+  const cap = inflateOutputCap(src.length, expectedSize);
+  if (bytes > cap) return pakoWhole(src, expectedSize); // more than the stream can hold: the whole inflate says why
+  if (bytes === 0) return new Uint8Array(0);
+  const inflator = new Inflate({ windowBits: wrapper === 'gzip' ? 15 + 16 : 15, chunkSize: bytes });
+  let result: Uint8Array | undefined;
+  inflator.onData = (chunk) => {
+    if (!(chunk instanceof Uint8Array)) throw new FitsError('CORRUPT_DATA', 'cannot inflate tile: unexpected output');
+    result = chunk;
+    // A full buffer is the prefix; a shorter chunk is the stream's end, come too early.
+    if (chunk.length === bytes) throw PREFIX_DONE;
+  };
+  try {
+    inflator.push(src, true);
+  } catch (e) {
+    if (e === PREFIX_DONE) return result!;
+    if (e instanceof FitsError) throw e;
+    throw new FitsError('CORRUPT_DATA', `cannot inflate tile: ${(e as Error).message}`, { cause: e });
+  }
+  const zmsg = (inflator as unknown as { strm?: { msg?: string } }).strm?.msg;
+  throw new FitsError('CORRUPT_DATA', zmsg ? `cannot inflate tile: ${zmsg}` : `inflated tile has ${result?.length ?? 0} bytes, expected at least ${bytes}`);
+}
+
+/**
+ * The portable inflater, on pako: {@link pakoWhole}, and a prefix inflate
+ * that stops once the bytes a section needs are out.
+ */
+export const pakoInflater: Inflater = Object.assign(pakoWhole, { prefix: pakoPrefix });

@@ -1,14 +1,23 @@
-/** GZIP_1 and GZIP_2 as tile codecs (tile-codec.ts): raw bytes, or quantized int32. */
+/**
+ * GZIP_1 and GZIP_2 as tile codecs (tile-codec.ts): raw bytes, or quantized
+ * int32. GZIP_1 decodes prefixes when the runtime's inflater can stop early
+ * (Inflater.prefix); GZIP_2 cannot, its byte planes each span the whole tile.
+ */
 import type { TileCodecFactory } from '../tile-codec.js';
 import { gzip1Decode, gzip2Decode, gzipDecodeInt32 } from './decode.js';
 
+const product = (extents: readonly number[]) => extents.reduce((a, b) => a * b, 1);
+
 function gzipTileCodec(variant: 'GZIP_1' | 'GZIP_2'): TileCodecFactory {
   return (p, inflate) => {
+    const prefix = variant === 'GZIP_1' && inflate.prefix !== undefined;
     if (p.quantized) {
-      return { kind: 'int', array: 'int32', decode: (src, out, tile) => gzipDecodeInt32(src, out as Int32Array, variant, tile, inflate) };
+      return { kind: 'int', array: 'int32', prefix, decode: (src, out, tile, extents) => gzipDecodeInt32(src, out as Int32Array, variant, tile, inflate, product(extents)) };
     }
     const width = Math.abs(p.zbitpix) / 8;
-    if (variant === 'GZIP_1') return { kind: 'bytes', width, decode: (src, out, tile) => gzip1Decode(src, out, tile, inflate) };
+    if (variant === 'GZIP_1') {
+      return { kind: 'bytes', width, prefix, decode: (src, out, tile, extents) => gzip1Decode(src, out, tile, inflate, extents ? product(extents) * width : out.length) };
+    }
     return { kind: 'bytes', width, decode: (src, out, tile) => gzip2Decode(src, out, width, tile, inflate) };
   };
 }

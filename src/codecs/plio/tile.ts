@@ -17,6 +17,8 @@ export const plioTileCodec: TileCodecFactory = (p) => {
   return {
     kind: 'int',
     array: 'int32',
+    // The line list is walked in pixel order and stops once out.length pixels are written.
+    prefix: true,
     decode: (src, out, tile) => {
       const px = out as Int32Array;
       plioDecode(src, px, tile);

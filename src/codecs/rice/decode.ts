@@ -57,7 +57,9 @@ let scratch = new Uint32Array(1024);
  * Decode one RICE_1-compressed tile.
  *
  * @param src - the tile's compressed bytes as stored in the heap; not modified.
- * @param out - receives exactly `out.length` pixels. Its type selects BYTEPIX:
+ * @param out - receives exactly `out.length` pixels: the whole tile, or its
+ *   first pixels for a prefix decode (tile-codec.ts `prefix`; the bits after
+ *   them are not read, so corruption there goes unnoticed). Its type selects BYTEPIX:
  *   `Uint8Array` → 1, `Int16Array` → 2, `Int32Array` → 4. Values wrap as
  *   CFITSIO's unsigned arithmetic does (an Int16Array sees the 16-bit pattern).
  *   On error its contents are unspecified.

@@ -8,5 +8,7 @@ export const riceTileCodec: TileCodecFactory = (p) => {
   const array = p.bytepix === 1 ? 'uint8' : p.bytepix === 2 ? 'int16' : p.bytepix === 4 ? 'int32' : unsupported(`RICE_1 with BYTEPIX = ${p.bytepix} is not supported (1, 2 or 4).`);
   if (!Number.isInteger(p.blocksize) || p.blocksize < 1) throw new FitsError('BAD_HEADER', `RICE_1 BLOCKSIZE = ${p.blocksize} is not a positive integer.`);
   const blocksize = p.blocksize;
-  return { kind: 'int', array, decode: (src, out, tile) => riceDecode(src, out, blocksize, tile) };
+  // Rice decodes pixel after pixel, so a shorter `out` is a prefix decode:
+  // riceDecode stops after out.length pixels, reading only the bits they use.
+  return { kind: 'int', array, prefix: true, decode: (src, out, tile) => riceDecode(src, out, blocksize, tile) };
 };
