@@ -26,12 +26,13 @@ export interface TileCodecParams {
 /** What both kinds of decoder declare besides their output. */
 export interface TileDecoderBase {
   /**
-   * True when the codec produces a tile's pixels one after the other in the
-   * tile's C order and can stop after any of them (Rice, PLIO, NOCOMPRESS,
-   * GZIP_1 when the runtime's inflater has `prefix`): a section read then
-   * decodes only the leading pixels it needs (src/tiled/tile-decode.ts).
-   * Codecs that cannot (GZIP_2 shuffles byte planes, HCOMPRESS transforms
-   * the whole tile) leave it unset and always receive the whole tile.
+   * True when the codec can produce just a tile's leading pixels in the
+   * tile's C order (Rice, PLIO, NOCOMPRESS, GZIP_1 when the runtime's inflater
+   * has `prefix`; GZIP_2, which must inflate nearly the whole stream because
+   * its byte planes span the tile, but un-shuffles only those pixels): a
+   * section read then decodes only the leading pixels it needs
+   * (src/tiled/tile-decode.ts). HCOMPRESS transforms the whole tile, leaves
+   * it unset and always receives the whole tile.
    *
    * A prefix decode still fails with FitsError CORRUPT_DATA when the pixels
    * it produces need bytes the tile lacks, but it does not look at the rest of

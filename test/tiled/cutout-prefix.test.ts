@@ -86,8 +86,14 @@ const CASES: Case[] = [
   { name: 'GZIP_1 float64 lossless', data: f64, shape: [NY, NX], opts: { compression: 'GZIP_1', quantize: 'none' } },
   { name: 'GZIP_1 float32, SUBTRACTIVE_DITHER_1', data: f32, shape: [NY, NX], opts: { compression: 'GZIP_1', quantize: 4, ditherSeed: 9 } },
   { name: 'GZIP_1 float32, SUBTRACTIVE_DITHER_2', data: f32, shape: [NY, NX], opts: { compression: 'GZIP_1', quantize: 4, dither: 'SUBTRACTIVE_DITHER_2', tileShape: [3, NX] } },
-  // Whole-tile codecs, unchanged: the same property must hold.
+  // GZIP_2: the whole stream is inflated (but for the last plane's tail), only the wanted pixels un-shuffled.
   { name: 'GZIP_2 float32 quantized', data: f32, shape: [NY, NX], opts: { compression: 'GZIP_2', quantize: 4 } },
+  { name: 'GZIP_2 float32, SUBTRACTIVE_DITHER_2, multi-row tiles', data: f32, shape: [NY, NX], opts: { compression: 'GZIP_2', quantize: 4, dither: 'SUBTRACTIVE_DITHER_2', tileShape: [3, NX] } },
+  { name: 'GZIP_2 int16, row tiles (2 byte planes)', data: i16, shape: [NY, NX], opts: { compression: 'GZIP_2' } },
+  { name: 'GZIP_2 int32, 4×40 tiles (4 byte planes)', data: i32, shape: [NY, NX], opts: { compression: 'GZIP_2', tileShape: [4, 40] } },
+  { name: 'GZIP_2 float64 lossless (8 byte planes)', data: f64, shape: [NY, NX], opts: { compression: 'GZIP_2', quantize: 'none', tileShape: [2, NX] } },
+  { name: 'GZIP_2 uint8 (1 byte plane)', data: u8, shape: [NY, NX], opts: { compression: 'GZIP_2', tileShape: [3, 64] } },
+  // Whole-tile codec, unchanged: the same property must hold.
   { name: 'HCOMPRESS int16', data: i16, shape: [NY, NX], opts: { compression: 'HCOMPRESS_1', tileShape: [8, NX] } },
 ];
 

@@ -98,56 +98,67 @@ export const gzipDecode = gzip1Decode;
  * Decode a GZIP_2 tile: inflate `src`, then undo CFITSIO's byte shuffle into
  * `out`, the tile's raw big-endian pixel bytes.
  * @param bytepix bytes per pixel of the stream (1, 2, 4 or 8; see the table above).
+ * @param tileBytes the whole tile's inflated size, when `out` is to receive
+ *   only its first `out.length` bytes (a prefix decode; default `out.length`):
+ *   every byte plane spans the whole tile, so the stream is inflated up to the
+ *   last plane's first bytes and only the wanted pixels are un-shuffled.
  * @throws FitsError('CORRUPT_DATA') if the stream is invalid or does not
- *   inflate to exactly `out.length` bytes; FitsError('BAD_ARGUMENT') for a bad `bytepix`.
+ *   inflate to exactly `tileBytes` bytes (for a prefix: if it is invalid or
+ *   ends early); FitsError('BAD_ARGUMENT') for a bad `bytepix`.
  */
-export function gzip2Decode(src: Uint8Array, out: Uint8Array, bytepix: number, tile?: number, inflate: Inflater = pakoInflater): void {
+export function gzip2Decode(src: Uint8Array, out: Uint8Array, bytepix: number, tile?: number, inflate: Inflater = pakoInflater, tileBytes = out.length): void {
   checkBytepix(bytepix, out.length, tile);
-  unshuffleBytes(inflateExactly(src, out.length, tile, inflate), out, bytepix);
+  checkBytepix(bytepix, tileBytes, tile);
+  const planeLength = tileBytes / bytepix;
+  const raw = inflateStart(src, tileBytes - planeLength + out.length / bytepix, tileBytes, tile, inflate);
+  unshuffleBytes(raw, out, bytepix, planeLength);
 }
 
 /**
  * Undo the GZIP_2 byte shuffle: `shuffled` holds byte plane 0 (most
- * significant) of every pixel, then plane 1, …; `out` receives the pixels'
- * bytes in order. Both have the same length, a multiple of `bytepix`
- * (1, 2, 4 or 8), and must not overlap.
+ * significant) of every pixel, then plane 1, …, each `planeLength` bytes;
+ * `out` receives the bytes of the first `out.length / bytepix` pixels in
+ * order (all of them by default: `planeLength` = `out.length / bytepix`).
+ * `bytepix` is 1, 2, 4 or 8; the arrays must not overlap.
  */
-export function unshuffleBytes(shuffled: Uint8Array, out: Uint8Array, bytepix: number): void {
+export function unshuffleBytes(shuffled: Uint8Array, out: Uint8Array, bytepix: number, planeLength = out.length / bytepix): void {
   checkBytepix(bytepix, out.length, undefined);
-  if (shuffled.length !== out.length) {
-    throw new FitsError('BAD_ARGUMENT', `shuffled length ${shuffled.length} differs from output length ${out.length}`);
-  }
   const n = out.length / bytepix;
+  // Plane p of pixel i is shuffled[p * planeLength + i]: every index read is below (bytepix - 1) * planeLength + n.
+  if (!Number.isInteger(planeLength) || planeLength < n || shuffled.length < (bytepix - 1) * planeLength + n) {
+    throw new FitsError('BAD_ARGUMENT', `shuffled length ${shuffled.length} is too short for ${n} pixels in planes of ${planeLength}`);
+  }
   if (bytepix === 1) {
-    out.set(shuffled);
+    out.set(shuffled.subarray(0, n));
     return;
   }
+  const N = planeLength;
   // Word stores are ~3× faster than byte stores; on a little-endian host the
   // word b0 | b1<<8 | … lands in memory as b0, b1, …, i.e. big-endian order.
   const aligned = out.byteOffset % (bytepix === 2 ? 2 : 4) === 0;
   if (LITTLE_ENDIAN && aligned) {
     if (bytepix === 2) {
       const words = new Uint16Array(out.buffer, out.byteOffset, n);
-      for (let i = 0; i < n; i++) words[i] = shuffled[i] | (shuffled[n + i] << 8);
+      for (let i = 0; i < n; i++) words[i] = shuffled[i] | (shuffled[N + i] << 8);
     } else if (bytepix === 4) {
       const words = new Uint32Array(out.buffer, out.byteOffset, n);
-      const n2 = 2 * n;
-      const n3 = 3 * n;
+      const n2 = 2 * N;
+      const n3 = 3 * N;
       for (let i = 0; i < n; i++) {
-        words[i] = shuffled[i] | (shuffled[n + i] << 8) | (shuffled[n2 + i] << 16) | (shuffled[n3 + i] << 24);
+        words[i] = shuffled[i] | (shuffled[N + i] << 8) | (shuffled[n2 + i] << 16) | (shuffled[n3 + i] << 24);
       }
     } else {
       const words = new Uint32Array(out.buffer, out.byteOffset, 2 * n);
       for (let i = 0, w = 0; i < n; i++, w += 2) {
-        words[w] = shuffled[i] | (shuffled[n + i] << 8) | (shuffled[2 * n + i] << 16) | (shuffled[3 * n + i] << 24);
+        words[w] = shuffled[i] | (shuffled[N + i] << 8) | (shuffled[2 * N + i] << 16) | (shuffled[3 * N + i] << 24);
         words[w + 1] =
-          shuffled[4 * n + i] | (shuffled[5 * n + i] << 8) | (shuffled[6 * n + i] << 16) | (shuffled[7 * n + i] << 24);
+          shuffled[4 * N + i] | (shuffled[5 * N + i] << 8) | (shuffled[6 * N + i] << 16) | (shuffled[7 * N + i] << 24);
       }
     }
     return;
   }
   for (let plane = 0; plane < bytepix; plane++) {
-    const from = plane * n;
+    const from = plane * N;
     for (let i = 0, o = plane; i < n; i++, o += bytepix) out[o] = shuffled[from + i];
   }
 }
@@ -157,8 +168,10 @@ export function unshuffleBytes(shuffled: Uint8Array, out: Uint8Array, bytepix: n
  * 4-byte big-endian integers straight into native `Int32Array` values
  * (`out.length` = pixels), ready for `dequantize`, without an intermediate
  * byte copy.
- * @param tilePixels GZIP_1 only: the whole tile's pixels, when `out` is to
- *   receive only its first `out.length` (a prefix decode; default: `out.length`).
+ * @param tilePixels the whole tile's pixels, when `out` is to receive only
+ *   its first `out.length` (a prefix decode; default: `out.length`). GZIP_2's
+ *   byte planes span the whole tile, so it inflates up to the last plane's
+ *   first `out.length` bytes and un-shuffles only those pixels.
  * @throws FitsError('CORRUPT_DATA') if the stream is invalid or does not
  *   inflate to exactly 4 × `tilePixels` bytes (for a prefix: if it is invalid
  *   or ends before 4 × `out.length` bytes).
@@ -172,13 +185,16 @@ export function gzipDecodeInt32(
   tilePixels = out.length,
 ): void {
   const n = out.length;
-  // GZIP_2 byte planes span the whole tile: only GZIP_1 can stop early.
-  const raw = compression === 'GZIP_1' ? inflateStart(src, 4 * n, 4 * tilePixels, tile, inflate) : inflateExactly(src, 4 * n, tile, inflate);
+  if (tilePixels < n) throw new FitsError('BAD_ARGUMENT', `${n} pixels wanted of a ${tilePixels}-pixel tile`, { tile });
   if (compression === 'GZIP_2') {
-    const n2 = 2 * n;
-    const n3 = 3 * n;
-    for (let i = 0; i < n; i++) out[i] = (raw[i] << 24) | (raw[n + i] << 16) | (raw[n2 + i] << 8) | raw[n3 + i];
+    // Each byte plane spans the whole tile: inflate up to the last plane's first n bytes, un-shuffle n pixels.
+    const N = tilePixels;
+    const raw = inflateStart(src, 3 * N + n, 4 * N, tile, inflate);
+    const n2 = 2 * N;
+    const n3 = 3 * N;
+    for (let i = 0; i < n; i++) out[i] = (raw[i] << 24) | (raw[N + i] << 16) | (raw[n2 + i] << 8) | raw[n3 + i];
   } else {
+    const raw = inflateStart(src, 4 * n, 4 * tilePixels, tile, inflate);
     for (let i = 0, b = 0; i < n; i++, b += 4) out[i] = (raw[b] << 24) | (raw[b + 1] << 16) | (raw[b + 2] << 8) | raw[b + 3];
   }
 }

@@ -1,7 +1,9 @@
 /**
  * GZIP_1 and GZIP_2 as tile codecs (tile-codec.ts): raw bytes, or quantized
- * int32. GZIP_1 decodes prefixes when the runtime's inflater can stop early
- * (Inflater.prefix); GZIP_2 cannot, its byte planes each span the whole tile.
+ * int32, both decoding prefixes of tiles (a section's first pixels): GZIP_1
+ * when the runtime's inflater can stop early (Inflater.prefix); GZIP_2 always
+ * (its byte planes each span the whole tile, so it inflates nearly all of it,
+ * but un-shuffles only the wanted pixels).
  */
 import type { TileCodecFactory } from '../tile-codec.js';
 import { gzip1Decode, gzip2Decode, gzipDecodeInt32 } from './decode.js';
@@ -10,7 +12,9 @@ const product = (extents: readonly number[]) => extents.reduce((a, b) => a * b, 
 
 function gzipTileCodec(variant: 'GZIP_1' | 'GZIP_2'): TileCodecFactory {
   return (p, inflate) => {
-    const prefix = variant === 'GZIP_1' && inflate.prefix !== undefined;
+    // GZIP_2 always decodes prefixes: even when the whole stream must be inflated, only the wanted pixels are
+    // un-shuffled (and dequantized / converted by the caller).
+    const prefix = variant === 'GZIP_2' || inflate.prefix !== undefined;
     if (p.quantized) {
       return { kind: 'int', array: 'int32', prefix, decode: (src, out, tile, extents) => gzipDecodeInt32(src, out as Int32Array, variant, tile, inflate, product(extents)) };
     }
@@ -18,7 +22,7 @@ function gzipTileCodec(variant: 'GZIP_1' | 'GZIP_2'): TileCodecFactory {
     if (variant === 'GZIP_1') {
       return { kind: 'bytes', width, prefix, decode: (src, out, tile, extents) => gzip1Decode(src, out, tile, inflate, extents ? product(extents) * width : out.length) };
     }
-    return { kind: 'bytes', width, decode: (src, out, tile) => gzip2Decode(src, out, width, tile, inflate) };
+    return { kind: 'bytes', width, prefix, decode: (src, out, tile, extents) => gzip2Decode(src, out, width, tile, inflate, extents ? product(extents) * width : out.length) };
   };
 }
 
