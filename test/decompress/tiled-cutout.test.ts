@@ -7,8 +7,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FitsFile, MemorySource } from '../helpers/fitsflow.js';
 import type { ByteSource } from '../../src/core/byte-source.js';
-import type { ImageArray } from '../../src/image/pixel-type.js';
 import { corpusPath } from '../helpers/corpus.js';
+import { sliceCOrder } from '../helpers/section-slice.js';
 
 /** A ByteSource that counts the bytes (and calls) read through it. */
 class CountingSource implements ByteSource {
@@ -43,23 +43,7 @@ class CountingSource implements ByteSource {
   }
 }
 
-/** The slice of a C-order array (reference implementation, element by element). */
-function slice(data: ImageArray, dims: number[], start: number[], shape: number[], step: number[]): number[] {
-  const out: number[] = [];
-  const n = dims.length;
-  const idx = new Array<number>(n).fill(0);
-  const total = shape.reduce((a, b) => a * b, 1);
-  for (let k = 0; k < total; k++) {
-    let lin = 0;
-    for (let i = 0; i < n; i++) lin = lin * dims[i]! + start[i]! + idx[i]! * step[i]!;
-    out.push(Number(data[lin]));
-    for (let i = n - 1; i >= 0; i--) {
-      if (++idx[i]! < shape[i]!) break;
-      idx[i] = 0;
-    }
-  }
-  return out;
-}
+const slice = sliceCOrder;
 
 const sameValues = (a: ArrayLike<number | bigint>, b: number[]) => {
   if (a.length !== b.length) return false;

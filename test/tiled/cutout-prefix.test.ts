@@ -31,6 +31,7 @@ import { pakoInflater } from '../../src/codecs/gzip/inflate.js';
 import { gzip1TileCodec } from '../../src/codecs/gzip/tile.js';
 import { nodeInflater } from '../../src/node/inflate.js';
 import type { Inflater } from '../../src/core/runtime.js';
+import { sliceCOrder } from '../helpers/section-slice.js';
 
 const NY = 23;
 const NX = 157;
@@ -105,23 +106,7 @@ async function compressed(c: Case): Promise<Uint8Array> {
   return sink.bytes();
 }
 
-/** The section of a C-order array, element by element (the reference). */
-function slice(data: ImageArray, dims: readonly number[], start: number[], shape: number[], step: number[]): number[] {
-  const out: number[] = [];
-  const n = dims.length;
-  const idx = new Array<number>(n).fill(0);
-  const total = shape.reduce((a, b) => a * b, 1);
-  for (let k = 0; k < total; k++) {
-    let lin = 0;
-    for (let i = 0; i < n; i++) lin = lin * dims[i]! + start[i]! + idx[i]! * step[i]!;
-    out.push(Number(data[lin]));
-    for (let i = n - 1; i >= 0; i--) {
-      if (++idx[i]! < shape[i]!) break;
-      idx[i] = 0;
-    }
-  }
-  return out;
-}
+const slice = sliceCOrder;
 
 /** Index of the first element that differs (NaN equals NaN, -0 differs from +0), or -1. */
 function firstDifference(got: ArrayLike<number | bigint>, want: number[]): number {
