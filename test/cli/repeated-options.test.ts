@@ -8,20 +8,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { open } from '../helpers/fitsflow.js';
-import { main } from '../../src/cli/main.js';
-import { parseArgs, UsageError, type CliIo } from '../../src/cli/command.js';
+import { parseArgs, UsageError } from '../../src/cli/command.js';
 import { repoRoot } from '../helpers/corpus.js';
+import { runCli } from '../helpers/run-cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'fitsflow-repeat-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function run(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIo = { out: (t) => out.push(t), err: (t) => err.push(t), open: (p) => open(p) };
-  const code = await main(argv, io);
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
+const run = (...argv: string[]) => runCli(argv);
 
 describe('repeated options', () => {
   it('header --set A --set B sets both; --delete repeats too', async () => {

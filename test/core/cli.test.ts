@@ -1,17 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { open } from '../helpers/fitsflow.js';
-import { main } from '../../src/cli/main.js';
-import type { CliIo } from '../../src/cli/command.js';
 import { corpusPath, loadManifest } from '../helpers/corpus.js';
 import { compareDigest } from '../helpers/compare-digest.js';
+import { runCli } from '../helpers/run-cli.js';
 
-async function run(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIo = { out: (t) => out.push(t), err: (t) => err.push(t), open: (p) => open(p) };
-  const code = await main(argv, io);
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
+const run = (...argv: string[]) => runCli(argv);
 
 describe('fitsflow CLI', () => {
   it('info lists every HDU', async () => {

@@ -9,9 +9,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { open, FitsError, type FitsFile, type Hdu } from '../helpers/fitsflow.js';
 import { corpusPath } from '../helpers/corpus.js';
-import { main } from '../../src/cli/main.js';
-import type { CliIo } from '../../src/cli/command.js';
 import { bigEndian, card, concat, headerBytes, imageHdu, kv, padData } from '../helpers/make-fits.js';
+import { runCli } from '../helpers/run-cli.js';
 
 /** `KEY     =                value` followed by ` tail` (no "/"). */
 function stray(key: string, value: string, tail: string): string {
@@ -192,13 +191,7 @@ describe('END card (#20 item 15)', () => {
 });
 
 describe('the CLI on these files', () => {
-  async function run(...argv: string[]) {
-    const out: string[] = [];
-    const err: string[] = [];
-    const io: CliIo = { out: (t) => out.push(t), err: (t) => err.push(t), open: (p) => open(p) };
-    const code = await main(argv, io);
-    return { code, out: out.join('\n'), err: err.join('\n') };
-  }
+  const run = (...argv: string[]) => runCli(argv);
   it('digest of BLANK = 1.5, of NAXIS = 0 with scaling and of BZERO with stray text: exit 0, warnings on stderr', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'fitsflow-hostile-'));
     try {

@@ -6,20 +6,12 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { haveGpu, noGpuReason } from './gpu-setup.js';
-import { open } from '../helpers/fitsflow.js';
 import { useGpu } from '../../src/gpu/device.js';
-import { main } from '../../src/cli/main.js';
-import type { CliIo } from '../../src/cli/command.js';
 import { corpusPath, loadManifest, repoRoot } from '../helpers/corpus.js';
 import { compareDigest } from '../helpers/compare-digest.js';
+import { runCli } from '../helpers/run-cli.js';
 
-async function run(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIo = { out: (t) => out.push(t), err: (t) => err.push(t), open: (p) => open(p) };
-  const code = await main(argv, io);
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
+const run = (...argv: string[]) => runCli(argv);
 
 const manifest = loadManifest();
 const FILES = ['compressed/fpack/rice_f32_nan_dither1.fits.fz', 'compressed/astropy/plio_mask.fits', 'compressed/astropy/hcomp_f32.fits', 'mef/mixed_kinds.fits'];

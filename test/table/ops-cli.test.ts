@@ -1,20 +1,15 @@
 /** `fitsflow table`: the command and its formatting. */
 import { describe, expect, it } from 'vitest';
 import { open } from '../helpers/fitsflow.js';
-import { parseArgs, UsageError, type CliIo } from '../../src/cli/command.js';
+import { parseArgs, UsageError } from '../../src/cli/command.js';
 import { applyTableOps, tableCommand } from '../../src/cli/table-command.js';
 import { formatFloat32, formatTable, jsonValue, textValue } from '../../src/cli/table-text.js';
 import { FitsTable } from '../../src/table/ops/fits-table.js';
 import type { Column } from '../../src/table/column.js';
 import { corpusPath } from '../helpers/corpus.js';
+import { runCli } from '../helpers/run-cli.js';
 
-async function run(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIo = { out: (t) => out.push(t), err: (t) => err.push(t), open: (p) => open(p) };
-  const code = await tableCommand.run(parseArgs(argv, tableCommand.options), io);
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
+const run = (...argv: string[]) => runCli(argv, { entry: (args, io) => tableCommand.run(parseArgs(args, tableCommand.options), io) });
 
 function small(): FitsTable {
   const cols: Column[] = [

@@ -14,8 +14,6 @@ import { spawnSync } from 'node:child_process';
 import { open } from '../helpers/fitsflow.js';
 import { MemorySource } from '../../src/io/memory-source.js';
 import type { ByteSource } from '../../src/core/byte-source.js';
-import { main } from '../../src/cli/main.js';
-import type { CliIo } from '../../src/cli/command.js';
 import { astropyPython } from './helpers.js';
 
 const py = astropyPython();
@@ -53,13 +51,7 @@ class CountingSource implements ByteSource {
   }
 }
 
-async function runCutout(argv: string[], opener: (p: string) => ReturnType<typeof open>) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIo = { out: (t) => out.push(t), err: (t) => err.push(t), open: opener };
-  const code = await main(['cutout', ...argv], io);
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
+const runCutout = (argv: string[], opener: (p: string) => ReturnType<typeof open>) => runCli(['cutout', ...argv], { open: opener });
 
 const CHECK = `
 import json, sys, warnings
@@ -76,6 +68,7 @@ for r in req:
         out.append({'world': world.tolist(), 'shape': list(f[0].data.shape), 'sum': float(np.sum(f[0].data.astype(np.float64)))})
 json.dump(out, sys.stdout)
 `;
+import { runCli } from '../helpers/run-cli.js';
 
 describe.skipIf(!py)('sky cutouts against astropy Cutout2D', () => {
   const dir = mkdtempSync(join(tmpdir(), 'wcs-cut-'));

@@ -8,20 +8,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { open } from '../helpers/fitsflow.js';
-import { main } from '../../src/cli/main.js';
-import type { CliIo } from '../../src/cli/command.js';
 import { corpusPath } from '../helpers/corpus.js';
+import { runCli } from '../helpers/run-cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'fitsflow-hdr-guard-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function run(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIo = { out: (t) => out.push(t), err: (t) => err.push(t), open: (p) => open(p) };
-  const code = await main(argv, io);
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
+const run = (...argv: string[]) => runCli(argv);
 
 let n = 0;
 function copyOf(rel: string): string {

@@ -7,9 +7,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { open } from '../../helpers/fitsflow.js';
-import { main } from '../../../src/cli/main.js';
-import type { CliIo } from '../../../src/cli/command.js';
 import { createFitsWriter } from '../../../src/node/create-writer.js';
 import { readParquet } from '../../../src/convert/parquet.js';
 import { duckdb, sqlString } from '../../convert/helpers.js';
@@ -17,14 +14,7 @@ import type { Column } from '../../../src/table/column.js';
 import { col, randomCatalog, uniform } from './catalogs.js';
 import { pythonTest, runPython } from './python-bridge.js';
 
-async function run(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const bytes: Uint8Array[] = [];
-  const io: CliIo = { out: (t) => out.push(t), err: (t) => err.push(t), open: (p) => open(p), writeBytes: async (b) => void bytes.push(b.slice()) };
-  const code = await main(argv, io);
-  return { code, out: out.join('\n'), err: err.join('\n'), bytes: Buffer.concat(bytes) };
-}
+const run = (...argv: string[]) => runCli(argv, { collectBytes: true });
 
 /** RFC 4180 CSV → header and rows of raw cells. */
 function parseCsv(text: string): { names: string[]; rows: string[][] } {
@@ -164,6 +154,7 @@ m = d2d <= 2 * u.arcsec
 res['nearest'] = {'names': ['index_a', 'index_b', 'sep_arcsec'], 'cols': [out(pd.Series(np.nonzero(m)[0])), out(pd.Series(idx[m])), out(pd.Series(d2d.arcsec[m]))]}
 print(json.dumps(res))
 `;
+import { runCli } from '../../helpers/run-cli.js';
 
 describe('catalog CLI vs pandas/astropy on FITS files', () => {
   pythonTest('table --group-by/--agg, join --how, xmatch [--nearest] (CSV)', async () => {
