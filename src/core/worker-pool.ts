@@ -19,8 +19,8 @@ export interface WorkerPool {
   /** Terminate the workers. Pending tasks reject. Idempotent. */
   close(): Promise<void>;
   /**
-   * Whether the workers have started (one has answered). When not, starts
-   * them (once) and returns false: a default read short enough to be over
+   * Whether the workers have started (one has received a request). When
+   * not, makes sure one is on its way and returns false: a default read short enough to be over
    * before a starting worker could help (a Node worker takes ~80 ms to
    * answer, a 64 MiB plain read ~50 ms) then runs on the calling thread
    * rather than pay for the start. A pool without this method counts as

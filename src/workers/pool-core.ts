@@ -113,12 +113,12 @@ export class BasicWorkerPool implements WorkerPool {
     }
   }
 
-  /** See {@link WorkerPool.warm}: true once a worker has answered; else pings every worker (once) and returns false. */
   /** True once a worker has received a request or answered one. */
   get started(): boolean {
     return this.answered || (this.startedFlag !== null && Atomics.load(this.startedFlag, 0) === 1);
   }
 
+  /** See {@link WorkerPool.warm}: true once {@link started}; else sends a ping if nothing was sent yet, and returns false. */
   warm(): boolean {
     if (this.started) return true;
     // Nothing sent yet: send a ping, whose arrival starts the flag (any first request would).
