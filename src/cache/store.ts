@@ -3,7 +3,7 @@
  * and edge runtimes) and what both implementations share.
  */
 import type { SourceIdentity } from '../core/byte-source.js';
-import { jsSha256 } from '../core/sha256.js';
+import { sha256Hex } from '../core/sha256.js';
 
 const te = new TextEncoder();
 
@@ -194,9 +194,7 @@ export interface PersistentStore {
  */
 export async function objectId(identity: SourceIdentity, blockSize: number): Promise<string> {
   const text = ['fitsflow-object-v1', identity.url, identity.etag ?? '', identity.lastModified ?? '', String(identity.size), String(blockSize)].join('\n');
-  const h = jsSha256();
-  h.update(te.encode(text));
-  return h.hex();
+  return sha256Hex(text);
 }
 
 /**

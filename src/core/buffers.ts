@@ -41,7 +41,8 @@ export function allocateBuffer(bytes: number, shared = false, countNow = true): 
  * the same size that is never touched: V8 counts it, so collections come as
  * they would for unshared memory, and it costs address space, not pages (the
  * allocator maps fresh zero pages lazily). Measured: the same loop then stays
- * at 113–430 MiB. Workers call reportSharedMemory for what they were sent.
+ * at 169–427 MiB (114–501 MiB with a worker filling half of each buffer).
+ * Workers call reportSharedMemory for what they were sent.
  */
 
 /** Below this a shared buffer gets no twin (small buffers are not what fills memory). */

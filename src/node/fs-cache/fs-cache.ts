@@ -49,7 +49,7 @@
 import { chmodSync, closeSync, existsSync, lstatSync, mkdirSync, promises as fsp, readdirSync, readv, readvSync, renameSync, rmSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { jsSha256 } from '../../core/sha256.js';
+import { sha256Hex } from '../../core/sha256.js';
 import type { SourceIdentity } from '../../core/byte-source.js';
 import { crc32, ENTRY_HEADER_BYTES, ENTRY_RE, entryHeader, parseEntry, parseHeader, type EntryFields } from './fs-entry.js';
 import { bootId, encodeVerifiedRecord, fileStatus, parseVerifiedRecord, stableStatus } from './fs-verified.js';
@@ -782,11 +782,9 @@ export class FsCache implements PersistentStore {
 
   /** The name of the validation record of `url` (a hash: the URL itself, credentials and all, is not written). */
   private validationName(url: string): string {
-    // Pure-JS SHA-256 of a short string: the same hex as node:crypto's, without loading node:crypto (~7 ms of
-    // a new process whose read the cache serves).
-    const h = jsSha256();
-    h.update(new TextEncoder().encode(url));
-    return h.hex();
+    // Pure-JS SHA-256: the same hex as node:crypto's, without loading node:crypto (~7 ms of a new process
+    // whose read the cache serves).
+    return sha256Hex(url);
   }
 
   private validationPath(url: string): string {

@@ -40,7 +40,7 @@
  * Node, Bun and Deno (node:net through ioredis). Not in the main entry points:
  * `import { RedisStore } from 'fitsflow/redis'`.
  */
-import { jsSha256 } from '../../core/sha256.js';
+import { sha256Hex } from '../../core/sha256.js';
 import { crc32 } from '../fs-cache/fs-entry.js';
 import { BlockCodec, decodeBlockValue, encodeBlockValue, VALUE_HEADER_BYTES } from './block-value.js';
 import { RedisConnection } from './connection.js';
@@ -98,7 +98,6 @@ export interface RedisStoreStats extends StoreStats {
   maxmemoryPolicy: string;
 }
 
-const te = new TextEncoder();
 const COUNTER_NAMES = ['hits', 'misses', 'corrupt', 'bytesFromCache', 'bytesChecksummed', 'bytesFromNetwork', 'bytesWritten', 'evicted', 'waited', 'leased', 'bytesStored', 'skipped'] as const;
 /** Blocks per claim (Lua) call: bounds one command's size. */
 const BATCH = 512;
@@ -177,9 +176,7 @@ export class RedisStore implements PersistentStore {
   }
 
   private urlKey(url: string): string {
-    const h = jsSha256();
-    h.update(te.encode(url));
-    return `${this.prefix}url:${h.hex()}`;
+    return `${this.prefix}url:${sha256Hex(url)}`;
   }
 
   private get statsKey(): string {
